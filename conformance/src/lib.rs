@@ -1,0 +1,24 @@
+//! The 18 reference models of `fixtures/` (made by `scripts/make_fixtures.py`), baked by this
+//! crate's build script the way a firmware crate bakes its own model. The tests in `tests/`
+//! compare them with ONNX Runtime's outputs stored next to each model.
+#![no_std]
+#![forbid(unsafe_code)]
+
+tinyrnn::include_model!(rnn_1l_embedding);
+tinyrnn::include_model!(rnn_1l_one_hot);
+tinyrnn::include_model!(rnn_1l_dense);
+tinyrnn::include_model!(rnn_2l_embedding);
+tinyrnn::include_model!(rnn_2l_one_hot);
+tinyrnn::include_model!(rnn_2l_dense);
+tinyrnn::include_model!(lstm_1l_embedding);
+tinyrnn::include_model!(lstm_1l_one_hot);
+tinyrnn::include_model!(lstm_1l_dense);
+tinyrnn::include_model!(lstm_2l_embedding);
+tinyrnn::include_model!(lstm_2l_one_hot);
+tinyrnn::include_model!(lstm_2l_dense);
+tinyrnn::include_model!(gru_1l_embedding);
+tinyrnn::include_model!(gru_1l_one_hot);
+tinyrnn::include_model!(gru_1l_dense);
+tinyrnn::include_model!(gru_2l_embedding);
+tinyrnn::include_model!(gru_2l_one_hot);
+tinyrnn::include_model!(gru_2l_dense);

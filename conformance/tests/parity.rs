@@ -1,0 +1,134 @@
+//! tinyrnn against ONNX Runtime: every cell × {1, 2} layers × {embedding, one-hot, dense}.
+//!
+//! The fixtures (models and reference outputs) are made by `scripts/make_fixtures.py`, which
+//! runs ONNX Runtime's RNN/LSTM/GRU operators (gate orders converted from PyTorch's) and checks
+//! them against a plain-numpy float64 forward pass. Here the baked models must reproduce the
+//! final outputs and the per-step outputs within [`TOLERANCE`].
+
+use std::path::Path;
+
+use serde::Deserialize;
+use tinyrnn::{Cell, Frontend, Model, State};
+use tinyrnn_conformance as fx;
+
+/// Largest allowed absolute difference from ONNX Runtime.
+#[cfg(not(feature = "micromath"))]
+const TOLERANCE: f32 = 1e-5;
+/// With the `micromath` activations (see `tinyrnn::math::MICROMATH_MAX_ABS_ERROR` for one
+/// activation; errors compound through the steps and layers of these fixtures).
+#[cfg(feature = "micromath")]
+const TOLERANCE: f32 = 1e-3;
+
+#[derive(Deserialize)]
+struct Reference<T> {
+    sequences: Vec<Vec<T>>,
+    #[serde(rename = "final")]
+    last: Vec<Vec<f32>>,
+    per_step: Vec<Vec<Vec<f32>>>,
+}
+
+fn reference<T: for<'de> Deserialize<'de>>(name: &str) -> T {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn assert_close(name: &str, what: &str, ours: &[f32], theirs: &[f32]) {
+    assert_eq!(ours.len(), theirs.len(), "{name} {what}: output count");
+    let worst = ours.iter().zip(theirs).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+    assert!(
+        worst <= TOLERANCE,
+        "{name} {what}: max |ours - onnxruntime| = {worst:e} > {TOLERANCE:e}\n ours   {ours:?}\n theirs {theirs:?}"
+    );
+}
+
+/// Runs one model over the reference sequences three ways: `classify`, streaming `step_output`
+/// (per-step outputs), and checks they agree with each other exactly and with the reference.
+fn check<K, F, T, const G: usize, const S: usize, const I: usize, const H: usize, const L: usize, const C: usize>(
+    name: &str,
+    model: &Model<K, F, G, S, I, H, L, C>,
+    item: impl for<'a> Fn(&'a T) -> F::Item<'a>,
+) where
+    K: Cell<G, S>,
+    F: Frontend<I>,
+    T: for<'de> Deserialize<'de>,
+{
+    let r = reference::<Reference<T>>(name);
+    assert_eq!(r.sequences.len(), 5, "{name}: fixture sequences");
+    for (n, seq) in r.sequences.iter().enumerate() {
+        let mut whole = State::<H, S, L>::new();
+        let out = model.classify(seq.iter().map(&item), &mut whole).expect("classify");
+        assert_close(name, &format!("sequence {n} final"), &out.values, &r.last[n]);
+
+        let mut streamed = State::<H, S, L>::new();
+        assert_eq!(r.per_step[n].len(), seq.len(), "{name}: per-step count");
+        let mut last = None;
+        for (t, x) in seq.iter().enumerate() {
+            let step = model.step_output(item(x), &mut streamed).expect("step");
+            assert_close(name, &format!("sequence {n} step {t}"), &step.values, &r.per_step[n][t]);
+            last = Some(step);
+        }
+        assert_eq!(last, Some(out), "{name} sequence {n}: streaming differs from classify");
+        assert_eq!(streamed, whole, "{name} sequence {n}: final states differ");
+    }
+}
+
+fn token(id: &usize) -> usize {
+    *id
+}
+
+macro_rules! token_models {
+    ($($name:ident),*) => {$(
+        #[test]
+        fn $name() {
+            check(stringify!($name), &fx::$name::MODEL, token);
+        }
+    )*};
+}
+
+macro_rules! dense_models {
+    ($($name:ident),*) => {$(
+        #[test]
+        fn $name() {
+            check(stringify!($name), &fx::$name::MODEL, |x: &[f32; fx::$name::INPUTS]| x);
+        }
+    )*};
+}
+
+token_models!(
+    rnn_1l_embedding, rnn_1l_one_hot, rnn_2l_embedding, rnn_2l_one_hot,
+    lstm_1l_embedding, lstm_1l_one_hot, lstm_2l_embedding, lstm_2l_one_hot,
+    gru_1l_embedding, gru_1l_one_hot, gru_2l_embedding, gru_2l_one_hot
+);
+dense_models!(rnn_1l_dense, rnn_2l_dense, lstm_1l_dense, lstm_2l_dense, gru_1l_dense, gru_2l_dense);
+
+#[derive(Deserialize)]
+struct TextCases {
+    model: String,
+    cases: Vec<TextCase>,
+}
+
+#[derive(Deserialize)]
+struct TextCase {
+    text: String,
+    tokens: Vec<usize>,
+    #[serde(rename = "final")]
+    last: Vec<f32>,
+}
+
+/// The text front door: tokenization (case, punctuation, apostrophes, unknown words) and the
+/// whole-text output against the reference.
+#[test]
+fn text_front_door_matches_the_reference() {
+    let cases: TextCases = reference("text_cases");
+    assert_eq!(cases.model, "gru_1l_embedding.safetensors");
+    let model = &fx::gru_1l_embedding::MODEL;
+    let vocab = model.frontend.vocab;
+    for case in &cases.cases {
+        let ids: Vec<usize> = vocab.encode(&case.text).collect();
+        assert_eq!(ids, case.tokens, "tokens of {:?}", case.text);
+        let mut state = fx::gru_1l_embedding::State::new();
+        let out = model.classify_text(&case.text, &mut state).expect("classify_text");
+        assert_close("gru_1l_embedding", &format!("text {:?}", case.text), &out.values, &case.last);
+    }
+}

@@ -1,0 +1,48 @@
+//! The one error type of the inference path.
+
+use core::fmt;
+
+/// Why a step or a classification could not run.
+///
+/// The inference path never panics: every input it cannot use is reported here and the
+/// caller's [`State`](crate::State) is left as it was before the failing step.
+///
+/// ```
+/// use tinyrnn::Error;
+/// let e = Error::TokenOutOfRange { id: 7, vocab_size: 5 };
+/// assert_eq!(e.to_string(), "token id 7 is out of range for a vocabulary of 5");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Error {
+    /// The sequence (or the text, after tokenization) had no element.
+    EmptyInput,
+    /// A sensor sample held a NaN or an infinity at this feature index.
+    NonFinite {
+        /// Index of the offending feature within the sample.
+        feature: usize,
+    },
+    /// A token id was not smaller than the vocabulary size.
+    TokenOutOfRange {
+        /// The id that was given.
+        id: usize,
+        /// The number of entries in the model's vocabulary.
+        vocab_size: usize,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Error::EmptyInput => f.write_str("the input sequence is empty"),
+            Error::NonFinite { feature } => {
+                write!(f, "sample feature {feature} is NaN or infinite")
+            }
+            Error::TokenOutOfRange { id, vocab_size } => {
+                write!(f, "token id {id} is out of range for a vocabulary of {vocab_size}")
+            }
+        }
+    }
+}
+
+impl core::error::Error for Error {}

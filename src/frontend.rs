@@ -1,0 +1,148 @@
+//! What a model reads at each step: a token through an embedding, a one-hot token, or a dense
+//! sensor sample with the normalisation stored in the model.
+
+use crate::error::Error;
+use crate::layer::LayerInput;
+use crate::vocab::Vocabulary;
+
+/// Turns one element of the input sequence into the input of the first layer.
+///
+/// ```
+/// use tinyrnn::{Frontend, LayerInput, Normalize};
+/// static MEAN: [f32; 2] = [1.0, 2.0];
+/// static STD: [f32; 2] = [2.0, 4.0];
+/// let norm = Normalize { mean: &MEAN, std: &STD };
+/// let mut buf = [0.0; 2];
+/// let input = norm.encode(&[3.0, 0.0], &mut buf).unwrap();
+/// assert_eq!(input, LayerInput::Dense(&[1.0, -0.5]));
+/// ```
+pub trait Frontend<const I: usize> {
+    /// One element of the sequence: a token id or a reference to a sample.
+    type Item<'a>: Copy;
+
+    /// Encodes `item` as the first layer's input, using `buf` when a vector has to be computed.
+    fn encode<'a>(
+        &'a self,
+        item: Self::Item<'_>,
+        buf: &'a mut [f32; I],
+    ) -> Result<LayerInput<'a, I>, Error>;
+}
+
+/// A frontend that reads token ids and knows how to tokenize text.
+pub trait TextFrontend<const I: usize>: for<'a> Frontend<I, Item<'a> = usize> {
+    /// The vocabulary and tokenizer rules of the model.
+    fn vocabulary(&self) -> &Vocabulary;
+}
+
+/// Token ids through an embedding table of `V` rows of `E` values (`embedding.weight`).
+///
+/// ```
+/// use tinyrnn::{Embedding, Frontend, LayerInput, Split, Tokenizer, Vocabulary};
+/// static WORDS: [&str; 2] = ["<unk>", "hi"];
+/// static SORTED: [u32; 2] = [0, 1];
+/// static TABLE: [[f32; 2]; 2] = [[0.0, 0.0], [0.5, -0.5]];
+/// let vocab = Vocabulary { words: &WORDS, sorted: &SORTED, unk: 0, pad: None,
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+/// let emb = Embedding { table: &TABLE, vocab };
+/// let mut buf = [0.0; 2];
+/// assert_eq!(emb.encode(1, &mut buf), Ok(LayerInput::Dense(&[0.5, -0.5])));
+/// assert!(emb.encode(2, &mut buf).is_err());
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Embedding<const V: usize, const E: usize> {
+    /// `embedding.weight`: (token, feature).
+    pub table: &'static [[f32; E]; V],
+    /// The vocabulary whose ids index `table`.
+    pub vocab: Vocabulary,
+}
+
+impl<const V: usize, const E: usize> Frontend<E> for Embedding<V, E> {
+    type Item<'a> = usize;
+
+    fn encode<'a>(&'a self, id: usize, _: &'a mut [f32; E]) -> Result<LayerInput<'a, E>, Error> {
+        let row = self.table.get(id).ok_or(Error::TokenOutOfRange { id, vocab_size: V })?;
+        Ok(LayerInput::Dense(row))
+    }
+}
+
+impl<const V: usize, const E: usize> TextFrontend<E> for Embedding<V, E> {
+    fn vocabulary(&self) -> &Vocabulary {
+        &self.vocab
+    }
+}
+
+/// Token ids as one-hot vectors of size `V`, multiplied by a column lookup.
+///
+/// ```
+/// use tinyrnn::{Frontend, LayerInput, OneHot, Split, Tokenizer, Vocabulary};
+/// static WORDS: [&str; 2] = ["<unk>", "hi"];
+/// static SORTED: [u32; 2] = [0, 1];
+/// let vocab = Vocabulary { words: &WORDS, sorted: &SORTED, unk: 0, pad: None,
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+/// let one_hot = OneHot::<2> { vocab };
+/// let mut buf = [0.0; 2];
+/// assert_eq!(one_hot.encode(1, &mut buf), Ok(LayerInput::OneHot(1)));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct OneHot<const V: usize> {
+    /// The vocabulary whose ids are the one-hot positions.
+    pub vocab: Vocabulary,
+}
+
+impl<const V: usize> Frontend<V> for OneHot<V> {
+    type Item<'a> = usize;
+
+    fn encode<'a>(&'a self, id: usize, _: &'a mut [f32; V]) -> Result<LayerInput<'a, V>, Error> {
+        if id < V {
+            Ok(LayerInput::OneHot(id))
+        } else {
+            Err(Error::TokenOutOfRange { id, vocab_size: V })
+        }
+    }
+}
+
+impl<const V: usize> TextFrontend<V> for OneHot<V> {
+    fn vocabulary(&self) -> &Vocabulary {
+        &self.vocab
+    }
+}
+
+/// Dense samples of `F` features, normalised as `(x - mean) / std` with the training split's
+/// statistics. A NaN or infinite feature is an error.
+///
+/// ```
+/// use tinyrnn::{Error, Frontend, Normalize};
+/// static MEAN: [f32; 1] = [0.0];
+/// static STD: [f32; 1] = [1.0];
+/// let norm = Normalize { mean: &MEAN, std: &STD };
+/// let mut buf = [0.0; 1];
+/// assert_eq!(norm.encode(&[f32::NAN], &mut buf), Err(Error::NonFinite { feature: 0 }));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Normalize<const F: usize> {
+    /// Per-feature mean.
+    pub mean: &'static [f32; F],
+    /// Per-feature standard deviation (positive).
+    pub std: &'static [f32; F],
+}
+
+impl<const F: usize> Frontend<F> for Normalize<F> {
+    type Item<'a> = &'a [f32; F];
+
+    fn encode<'a>(
+        &'a self,
+        sample: &[f32; F],
+        buf: &'a mut [f32; F],
+    ) -> Result<LayerInput<'a, F>, Error> {
+        for (feature, x) in sample.iter().enumerate() {
+            if !x.is_finite() {
+                return Err(Error::NonFinite { feature });
+            }
+        }
+        let stats = self.mean.iter().zip(self.std.iter());
+        for ((out, x), (mean, std)) in buf.iter_mut().zip(sample.iter()).zip(stats) {
+            *out = (x - mean) / std;
+        }
+        Ok(LayerInput::Dense(buf))
+    }
+}

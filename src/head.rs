@@ -1,0 +1,124 @@
+//! The output head: a linear layer, then softmax, sigmoid or nothing.
+
+use crate::linalg::dot;
+use crate::math::{exp, sigmoid};
+
+/// The activation applied after the head's linear layer.
+///
+/// ```
+/// use tinyrnn::Activation;
+/// let mut y = [1.0f32, 1.0];
+/// Activation::Softmax.apply(&mut y);
+/// assert_eq!(y, [0.5, 0.5]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Activation {
+    /// Class probabilities summing to one (single-label classification).
+    Softmax,
+    /// Independent probabilities per output (binary or multi-label classification).
+    Sigmoid,
+    /// Raw values (regression).
+    Identity,
+}
+
+impl Activation {
+    /// Applies the activation in place.
+    pub fn apply<const C: usize>(self, y: &mut [f32; C]) {
+        match self {
+            Activation::Softmax => softmax(y),
+            Activation::Sigmoid => y.iter_mut().for_each(|v| *v = sigmoid(*v)),
+            Activation::Identity => {}
+        }
+    }
+}
+
+/// Softmax in place. The maximum is subtracted first so that `exp` cannot overflow.
+///
+/// ```
+/// let mut y = [1000.0f32, 1000.0, 1000.0, 1000.0];
+/// tinyrnn::head::softmax(&mut y);
+/// assert_eq!(y, [0.25; 4]);
+/// ```
+pub fn softmax<const C: usize>(y: &mut [f32; C]) {
+    // find max value (for numerical stability)
+    let max = y.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in y.iter_mut() {
+        *v = exp(*v - max);
+        sum += *v;
+    }
+    for v in y.iter_mut() {
+        *v /= sum;
+    }
+}
+
+/// The head's linear layer: `y = w · h + b` with PyTorch's `nn.Linear` layout.
+///
+/// ```
+/// use tinyrnn::Linear;
+/// static W: [[f32; 2]; 1] = [[1.0, 2.0]];
+/// static B: [f32; 1] = [0.5];
+/// let head = Linear { w: &W, b: &B };
+/// assert_eq!(head.forward(&[1.0, 1.0]), [3.5]);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Linear<const H: usize, const C: usize> {
+    /// `head.weight`: (output, hidden).
+    pub w: &'static [[f32; H]; C],
+    /// `head.bias`: (output).
+    pub b: &'static [f32; C],
+}
+
+impl<const H: usize, const C: usize> Linear<H, C> {
+    /// Computes `w · h + b`.
+    pub fn forward(&self, h: &[f32; H]) -> [f32; C] {
+        let mut y = *self.b;
+        for (y, row) in y.iter_mut().zip(self.w.iter()) {
+            *y += dot(row, h);
+        }
+        y
+    }
+}
+
+/// The head's output for one step or one sequence, with the model's labels.
+///
+/// ```
+/// use tinyrnn::Output;
+/// static LABELS: [&str; 3] = ["cat", "dog", "cow"];
+/// let out = Output { values: [0.2, 0.7, 0.1], labels: &LABELS };
+/// assert_eq!(out.best(), 1);
+/// assert_eq!(out.label(), "dog");
+/// assert_eq!(out.score(), 0.7);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Output<const C: usize> {
+    /// One value per label, after the activation: probabilities for softmax and sigmoid.
+    pub values: [f32; C],
+    /// The model's labels, in the order of `values`.
+    pub labels: &'static [&'static str; C],
+}
+
+impl<const C: usize> Output<C> {
+    /// Index of the largest value (the first one on ties; 0 when `C == 0`).
+    pub fn best(&self) -> usize {
+        let mut best = 0;
+        for (i, v) in self.values.iter().enumerate() {
+            if *v > self.values.get(best).copied().unwrap_or(f32::NEG_INFINITY) {
+                best = i;
+            }
+        }
+        best
+    }
+
+    /// Label of [`best`](Self::best) (empty when `C == 0`).
+    pub fn label(&self) -> &'static str {
+        self.labels.get(self.best()).copied().unwrap_or("")
+    }
+
+    /// Value of [`best`](Self::best): the predicted class's probability for softmax models.
+    pub fn score(&self) -> f32 {
+        self.values.get(self.best()).copied().unwrap_or(f32::NAN)
+    }
+}

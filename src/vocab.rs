@@ -1,0 +1,214 @@
+//! The static vocabulary and the tokenizer: words to token ids without allocating.
+//!
+//! The vocabulary is baked as two tables: the words by id, and the ids sorted by word. A lookup
+//! is a binary search whose comparison lowercases the text on the fly, so a token of any length
+//! is looked up without copying it into a buffer.
+
+use core::cmp::Ordering;
+
+/// How text is cut into tokens.
+///
+/// ```
+/// use tinyrnn::Split;
+/// let words: Vec<&str> = Split::Words.tokens("Isn't it -- 'great'?").collect();
+/// assert_eq!(words, ["Isn't", "it", "great"]);
+/// let raw: Vec<&str> = Split::Whitespace.tokens("Isn't it -- 'great'?").collect();
+/// assert_eq!(raw, ["Isn't", "it", "--", "'great'?"]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Split {
+    /// Runs of alphanumeric characters; an apostrophe stays inside a token only between two
+    /// alphanumeric characters. Everything else separates tokens and is dropped.
+    Words,
+    /// Runs of non-whitespace characters.
+    Whitespace,
+}
+
+impl Split {
+    /// Iterates over the tokens of `text` as slices of it.
+    pub fn tokens(self, text: &str) -> Tokens<'_> {
+        Tokens { rest: text, split: self }
+    }
+}
+
+/// Iterator over the tokens of a text; see [`Split::tokens`].
+#[derive(Debug, Clone)]
+pub struct Tokens<'t> {
+    rest: &'t str,
+    split: Split,
+}
+
+impl<'t> Iterator for Tokens<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        let is_part: fn(char) -> bool = match self.split {
+            Split::Words => char::is_alphanumeric,
+            Split::Whitespace => |c: char| !c.is_whitespace(),
+        };
+        let start = self.rest.find(is_part)?;
+        let text = self.rest.get(start..)?;
+        let mut end = text.len();
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if is_part(c) {
+                continue;
+            }
+            // An apostrophe between two alphanumerics belongs to the word ("isn't").
+            let inner_apostrophe = self.split == Split::Words
+                && c == '\''
+                && chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+            if !inner_apostrophe {
+                end = i;
+                break;
+            }
+        }
+        let (token, rest) = text.split_at_checked(end)?;
+        self.rest = rest;
+        Some(token)
+    }
+}
+
+/// The tokenizer rules stored in the model file.
+///
+/// ```
+/// use tinyrnn::{Split, Tokenizer};
+/// let t = Tokenizer { lowercase: true, split: Split::Words };
+/// assert_eq!(t.split.tokens("Hello, World").count(), 2);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Tokenizer {
+    /// Compare tokens in Unicode lowercase (the vocabulary is stored lowercase).
+    pub lowercase: bool,
+    /// How the text is cut into tokens.
+    pub split: Split,
+}
+
+/// A static vocabulary: token id → word, and word → token id by binary search.
+///
+/// ```
+/// use tinyrnn::{Split, Tokenizer, Vocabulary};
+/// static WORDS: [&str; 4] = ["<pad>", "<unk>", "good", "bad"];
+/// static SORTED: [u32; 3] = [1, 3, 2]; // ids of "<unk>", "bad", "good" in byte order
+/// let vocab = Vocabulary {
+///     words: &WORDS,
+///     sorted: &SORTED,
+///     unk: 1,
+///     pad: Some(0),
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words },
+/// };
+/// assert_eq!(vocab.id("GOOD"), 2);
+/// assert_eq!(vocab.id("great"), 1);
+/// let ids: Vec<usize> = vocab.encode("Good, not bad!").collect();
+/// assert_eq!(ids, [2, 1, 3]);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Vocabulary {
+    /// The words, indexed by token id.
+    pub words: &'static [&'static str],
+    /// The ids of every word that text can produce (all but padding), sorted by the word's
+    /// bytes.
+    pub sorted: &'static [u32],
+    /// The id that words missing from the vocabulary map to.
+    pub unk: u32,
+    /// The padding id used in training, if any; the tokenizer never produces it.
+    pub pad: Option<u32>,
+    /// How text is tokenized before lookup.
+    pub tokenizer: Tokenizer,
+}
+
+impl Vocabulary {
+    /// Number of entries (token ids run from 0 to `len() - 1`).
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// True when the vocabulary has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// The id of one token, or the unknown id.
+    pub fn id(&self, token: &str) -> usize {
+        let lowercase = self.tokenizer.lowercase;
+        let found = self.sorted.binary_search_by(|&id| {
+            let word = self.words.get(id as usize).copied().unwrap_or("");
+            compare(word, token, lowercase)
+        });
+        match found {
+            Ok(i) => self.sorted.get(i).copied().unwrap_or(self.unk) as usize,
+            Err(_) => self.unk as usize,
+        }
+    }
+
+    /// The token ids of `text`, streamed without allocating.
+    pub fn encode<'t>(&'t self, text: &'t str) -> impl Iterator<Item = usize> + 't {
+        self.tokenizer.split.tokens(text).map(|t| self.id(t))
+    }
+
+    /// The word of a token id, if it is in range.
+    pub fn word(&self, id: usize) -> Option<&'static str> {
+        self.words.get(id).copied()
+    }
+}
+
+/// Orders a vocabulary word against a token, lowercasing the token's characters on the fly.
+/// Comparing by `char` gives the same order as comparing UTF-8 bytes, which is how the table
+/// is sorted at build time.
+fn compare(word: &str, token: &str, lowercase: bool) -> Ordering {
+    if lowercase {
+        word.chars().cmp(token.chars().flat_map(char::to_lowercase))
+    } else {
+        word.cmp(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<&str> {
+        Split::Words.tokens(text).collect()
+    }
+
+    #[test]
+    fn words_split_keeps_inner_apostrophes_only() {
+        assert_eq!(words("isn't"), ["isn't"]);
+        assert_eq!(words("'quoted'"), ["quoted"]);
+        assert_eq!(words("rock'n'roll"), ["rock'n'roll"]);
+        assert_eq!(words("dogs' toys"), ["dogs", "toys"]);
+        assert_eq!(words("a''b"), ["a", "b"]);
+        assert_eq!(words("l'été 42km/h"), ["l'été", "42km", "h"]);
+    }
+
+    #[test]
+    fn odd_text_gives_no_or_few_tokens_and_never_panics() {
+        assert!(words("").is_empty());
+        assert!(words("   \t\n").is_empty());
+        assert!(words("!!! ... ''' ---").is_empty());
+        assert_eq!(words("\u{0}x\u{ffff}y"), ["x", "y"]);
+        assert_eq!(words("ÉCOLE 😀 née"), ["ÉCOLE", "née"]);
+        let long = "word ".repeat(10_000);
+        assert_eq!(words(&long).len(), 10_000);
+    }
+
+    #[test]
+    fn lookup_lowercases_multibyte_characters() {
+        static WORDS: [&str; 4] = ["<unk>", "école", "zebra", "straße"];
+        static SORTED: [u32; 4] = [0, 3, 2, 1];
+        let v = Vocabulary {
+            words: &WORDS,
+            sorted: &SORTED,
+            unk: 0,
+            pad: None,
+            tokenizer: Tokenizer { lowercase: true, split: Split::Words },
+        };
+        assert_eq!(v.id("ÉCOLE"), 1);
+        assert_eq!(v.id("Zebra"), 2);
+        assert_eq!(v.id("STRAßE"), 3);
+        assert_eq!(v.id("zebras"), 0);
+        assert_eq!(v.id(""), 0);
+    }
+}

@@ -1,0 +1,72 @@
+//! One time step of each cell, written with candle tensor ops so that candle differentiates it.
+//!
+//! The equations and gate orders are PyTorch's (docs/model-format.md). Every function takes the
+//! input projection `xp = W_ih x + b_ih` and the recurrent projection `hp = W_hh h + b_hh` of a
+//! whole batch, shaped `[B, G*H]`, and returns the new state.
+
+use candle_core::{Result, Tensor};
+use candle_nn::ops::sigmoid;
+
+/// The recurrent cell kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cell {
+    /// Elman RNN with tanh: `h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`.
+    Rnn,
+    /// LSTM, gate rows i, f, g, o.
+    Lstm,
+    /// GRU, gate rows r, z, n.
+    Gru,
+}
+
+impl Cell {
+    /// Gates per hidden unit, `G`.
+    pub fn gates(self) -> usize {
+        match self {
+            Cell::Rnn => 1,
+            Cell::Lstm => 4,
+            Cell::Gru => 3,
+        }
+    }
+
+    /// The name used in the model file and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cell::Rnn => "rnn",
+            Cell::Lstm => "lstm",
+            Cell::Gru => "gru",
+        }
+    }
+}
+
+/// tanh RNN: `h' = tanh(xp + hp)`.
+pub fn rnn_step(xp: &Tensor, hp: &Tensor) -> Result<Tensor> {
+    (xp + hp)?.tanh()
+}
+
+/// LSTM: `i, f, g, o` = row blocks of `xp + hp`;
+/// `c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g)`, `h' = σ(o) ⊙ tanh(c')`. Returns `(h', c')`.
+pub fn lstm_step(xp: &Tensor, hp: &Tensor, c: &Tensor) -> Result<(Tensor, Tensor)> {
+    let h = c.dim(1)?;
+    let gates = (xp + hp)?; // [B, 4H]
+    let sig = sigmoid(&gates)?; // the g block of this is unused
+    let i = sig.narrow(1, 0, h)?;
+    let f = sig.narrow(1, h, h)?;
+    let g = gates.narrow(1, 2 * h, h)?.tanh()?;
+    let o = sig.narrow(1, 3 * h, h)?;
+    let c_next = ((f * c)? + (i * g)?)?;
+    let h_next = (o * c_next.tanh()?)?;
+    Ok((h_next, c_next))
+}
+
+/// GRU: `r = σ(xp_r + hp_r)`, `z = σ(xp_z + hp_z)`, `n = tanh(xp_n + r ⊙ hp_n)`,
+/// `h' = (1 − z) ⊙ n + z ⊙ h`.
+pub fn gru_step(xp: &Tensor, hp: &Tensor, h: &Tensor) -> Result<Tensor> {
+    let hs = h.dim(1)?;
+    let rz = sigmoid(&(xp.narrow(1, 0, 2 * hs)? + hp.narrow(1, 0, 2 * hs)?)?)?;
+    let r = rz.narrow(1, 0, hs)?;
+    let z = rz.narrow(1, hs, hs)?;
+    let n = (xp.narrow(1, 2 * hs, hs)? + (r * hp.narrow(1, 2 * hs, hs)?)?)?.tanh()?;
+    let one_minus_z = z.affine(-1.0, 1.0)?;
+    (one_minus_z * n)? + (z * h)?
+}

@@ -1,0 +1,98 @@
+//! Tokenization (exactly the `tinyrnn` crate's) and the vocabulary built from training text.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// Id of the padding token `<pad>` (never produced by the tokenizer).
+pub const PAD_ID: u32 = 0;
+/// Id of the unknown-word token `<unk>`.
+pub const UNK_ID: u32 = 1;
+
+/// The tokens of `text` as the runtime sees them: `tinyrnn::Split::Words`, then each character
+/// replaced by its Unicode lowercase (`char::to_lowercase`, flat-mapped — not
+/// `str::to_lowercase`, which treats a final sigma differently).
+pub fn tokenize(text: &str) -> Vec<String> {
+    tinyrnn::Split::Words
+        .tokens(text)
+        .map(|t| t.chars().flat_map(char::to_lowercase).collect::<String>())
+        .collect()
+}
+
+/// A vocabulary: `<pad>` = 0, `<unk>` = 1, then the kept words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vocab {
+    /// Words by id.
+    pub words: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Vocab {
+    /// A vocabulary over the given words (index = id); the first two must be `<pad>`, `<unk>`.
+    pub fn from_words(words: Vec<String>) -> Self {
+        let index = words.iter().enumerate().map(|(i, w)| (w.clone(), i as u32)).collect();
+        Vocab { words, index }
+    }
+
+    /// Builds the vocabulary of a training corpus: words occurring at least `min_count` times,
+    /// most frequent first (ties in byte order), at most `max_size` entries including `<pad>` and
+    /// `<unk>` (`None`: no limit).
+    pub fn build<'a>(texts: impl IntoIterator<Item = &'a str>, min_count: usize, max_size: Option<usize>) -> Self {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for text in texts {
+            for token in tokenize(text) {
+                *counts.entry(token).or_insert(0) += 1;
+            }
+        }
+        let mut kept: Vec<(String, usize)> = counts.into_iter().filter(|&(_, c)| c >= min_count.max(1)).collect();
+        // Stable sort: equal counts stay in byte order from the BTreeMap.
+        kept.sort_by(|a, b| b.1.cmp(&a.1));
+        let mut words = vec!["<pad>".to_string(), "<unk>".to_string()];
+        words.extend(kept.into_iter().map(|(w, _)| w));
+        if let Some(max) = max_size {
+            words.truncate(max.max(2));
+        }
+        Vocab::from_words(words)
+    }
+
+    /// Number of entries, `V`.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether the vocabulary is empty (never, once built).
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// The id of a (lowercased) token, `<unk>` when it is not in the vocabulary.
+    pub fn id(&self, token: &str) -> u32 {
+        self.index.get(token).copied().unwrap_or(UNK_ID)
+    }
+
+    /// Token ids of a text.
+    pub fn encode(&self, text: &str) -> Vec<u32> {
+        tokenize(text).iter().map(|t| self.id(t)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokenizes_like_the_runtime() {
+        assert_eq!(tokenize("Isn't it -- 'GREAT'?"), ["isn't", "it", "great"]);
+        // char-wise lowercase keeps a final capital sigma as σ (str::to_lowercase gives ς).
+        assert_eq!(tokenize("ΟΔΟΣ"), ["οδοσ"]);
+    }
+
+    #[test]
+    fn vocab_orders_by_count_then_bytes() {
+        let v = Vocab::build(["b a c", "a b", "a", "d"], 1, None);
+        assert_eq!(v.words, ["<pad>", "<unk>", "a", "b", "c", "d"]);
+        let v = Vocab::build(["b a c", "a b", "a", "d"], 2, None);
+        assert_eq!(v.words, ["<pad>", "<unk>", "a", "b"]);
+        let v = Vocab::build(["b a c", "a b", "a", "d"], 1, Some(3));
+        assert_eq!(v.words, ["<pad>", "<unk>", "a"]);
+        assert_eq!(v.encode("A zebra"), [2, UNK_ID]);
+    }
+}
