@@ -15,9 +15,10 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Error {
-    /// The sequence (or the text, after tokenization) had no element.
+    /// The sequence had no element, or the text no token (empty, or only punctuation).
     EmptyInput,
-    /// A sensor sample held a NaN or an infinity at this feature index.
+    /// A sensor sample held a NaN or an infinity at this feature index (or a value so large
+    /// that normalising it overflowed).
     NonFinite {
         /// Index of the offending feature within the sample.
         feature: usize,
@@ -34,12 +35,15 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Error::EmptyInput => f.write_str("the input sequence is empty"),
+            Error::EmptyInput => f.write_str("the input is empty (no token or sample to read)"),
             Error::NonFinite { feature } => {
                 write!(f, "sample feature {feature} is NaN or infinite")
             }
             Error::TokenOutOfRange { id, vocab_size } => {
-                write!(f, "token id {id} is out of range for a vocabulary of {vocab_size}")
+                write!(
+                    f,
+                    "token id {id} is out of range for a vocabulary of {vocab_size}"
+                )
             }
         }
     }

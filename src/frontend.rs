@@ -60,7 +60,10 @@ impl<const V: usize, const E: usize> Frontend<E> for Embedding<V, E> {
     type Item<'a> = usize;
 
     fn encode<'a>(&'a self, id: usize, _: &'a mut [f32; E]) -> Result<LayerInput<'a, E>, Error> {
-        let row = self.table.get(id).ok_or(Error::TokenOutOfRange { id, vocab_size: V })?;
+        let row = self
+            .table
+            .get(id)
+            .ok_or(Error::TokenOutOfRange { id, vocab_size: V })?;
         Ok(LayerInput::Dense(row))
     }
 }
@@ -108,7 +111,7 @@ impl<const V: usize> TextFrontend<V> for OneHot<V> {
 }
 
 /// Dense samples of `F` features, normalised as `(x - mean) / std` with the training split's
-/// statistics. A NaN or infinite feature is an error.
+/// statistics. A NaN or infinite feature (before or after normalising) is an error.
 ///
 /// ```
 /// use tinyrnn::{Error, Frontend, Normalize};
@@ -134,15 +137,36 @@ impl<const F: usize> Frontend<F> for Normalize<F> {
         sample: &[f32; F],
         buf: &'a mut [f32; F],
     ) -> Result<LayerInput<'a, F>, Error> {
-        for (feature, x) in sample.iter().enumerate() {
-            if !x.is_finite() {
+        let stats = self.mean.iter().zip(self.std.iter());
+        for (feature, ((out, x), (mean, std))) in buf.iter_mut().zip(sample).zip(stats).enumerate()
+        {
+            *out = (x - mean) / std;
+            // Also catches a finite sample so large that normalising it overflows.
+            if !out.is_finite() {
                 return Err(Error::NonFinite { feature });
             }
         }
-        let stats = self.mean.iter().zip(self.std.iter());
-        for ((out, x), (mean, std)) in buf.iter_mut().zip(sample.iter()).zip(stats) {
-            *out = (x - mean) / std;
-        }
         Ok(LayerInput::Dense(buf))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sample_that_overflows_when_normalised_is_an_error() {
+        static MEAN: [f32; 2] = [0.0, -1.0];
+        static STD: [f32; 2] = [1.0, 0.5];
+        let norm = Normalize {
+            mean: &MEAN,
+            std: &STD,
+        };
+        let mut buf = [0.0; 2];
+        assert_eq!(
+            norm.encode(&[1.0, f32::MAX], &mut buf),
+            Err(Error::NonFinite { feature: 1 })
+        );
+        assert!(norm.encode(&[1.0, 1e30], &mut buf).is_ok());
     }
 }

@@ -68,7 +68,12 @@ macro_rules! include_model {
     ($name:ident) => {
         #[doc = include_str!(concat!(env!("OUT_DIR"), "/tinyrnn/", stringify!($name), ".md"))]
         pub mod $name {
-            include!(concat!(env!("OUT_DIR"), "/tinyrnn/", stringify!($name), ".rs"));
+            include!(concat!(
+                env!("OUT_DIR"),
+                "/tinyrnn/",
+                stringify!($name),
+                ".rs"
+            ));
         }
     };
 }

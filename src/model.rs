@@ -43,7 +43,9 @@ pub struct State<const H: usize, const S: usize, const L: usize> {
 impl<const H: usize, const S: usize, const L: usize> State<H, S, L> {
     /// The all-zero state every sequence starts from.
     pub const fn new() -> Self {
-        State { layers: [[[0.0; H]; S]; L] }
+        State {
+            layers: [[[0.0; H]; S]; L],
+        }
     }
 
     /// Returns to the all-zero state, to start a new sequence.
@@ -53,7 +55,12 @@ impl<const H: usize, const S: usize, const L: usize> State<H, S, L> {
 
     /// The top layer's hidden state `h`: what the head reads.
     pub fn hidden(&self) -> &[f32; H] {
-        const { assert!(L > 0 && S > 0, "a state needs at least one layer and one vector") };
+        const {
+            assert!(
+                L > 0 && S > 0,
+                "a state needs at least one layer and one vector"
+            )
+        };
         match self.layers.last().and_then(|layer| layer.first()) {
             Some(h) => h,
             None => &[0.0; H],
@@ -86,8 +93,16 @@ impl<const H: usize, const S: usize, const L: usize> Default for State<H, S, L> 
 /// println!("{} ({:.2})", out.label(), out.score());
 /// ```
 #[derive(Debug, Clone, Copy)]
-pub struct Model<K, F, const G: usize, const S: usize, const I: usize, const H: usize, const L: usize, const C: usize>
-{
+pub struct Model<
+    K,
+    F,
+    const G: usize,
+    const S: usize,
+    const I: usize,
+    const H: usize,
+    const L: usize,
+    const C: usize,
+> {
     /// The cell equations used by every layer.
     pub cell: PhantomData<K>,
     /// Turns a token or a sample into the first layer's input.
@@ -106,8 +121,16 @@ pub struct Model<K, F, const G: usize, const S: usize, const I: usize, const H: 
     pub labels: &'static [&'static str; C],
 }
 
-impl<K, F, const G: usize, const S: usize, const I: usize, const H: usize, const L: usize, const C: usize>
-    Model<K, F, G, S, I, H, L, C>
+impl<
+        K,
+        F,
+        const G: usize,
+        const S: usize,
+        const I: usize,
+        const H: usize,
+        const L: usize,
+        const C: usize,
+    > Model<K, F, G, S, I, H, L, C>
 where
     K: Cell<G, S>,
     F: Frontend<I>,
@@ -146,7 +169,10 @@ where
     pub fn output(&self, state: &State<H, S, L>) -> Output<C> {
         let mut values = self.head.forward(state.hidden());
         self.activation.apply(&mut values);
-        Output { values, labels: self.labels }
+        Output {
+            values,
+            labels: self.labels,
+        }
     }
 
     /// Runs a whole sequence from the zero state and returns the output after its last element.
@@ -174,8 +200,16 @@ where
     }
 }
 
-impl<K, F, const G: usize, const S: usize, const I: usize, const H: usize, const L: usize, const C: usize>
-    Model<K, F, G, S, I, H, L, C>
+impl<
+        K,
+        F,
+        const G: usize,
+        const S: usize,
+        const I: usize,
+        const H: usize,
+        const L: usize,
+        const C: usize,
+    > Model<K, F, G, S, I, H, L, C>
 where
     K: Cell<G, S>,
     F: TextFrontend<I>,
@@ -184,7 +218,11 @@ where
     ///
     /// Words missing from the vocabulary become the unknown token; a text with no token at all
     /// (empty, or only punctuation) is [`Error::EmptyInput`].
-    pub fn classify_text(&self, text: &str, state: &mut State<H, S, L>) -> Result<Output<C>, Error> {
+    pub fn classify_text(
+        &self,
+        text: &str,
+        state: &mut State<H, S, L>,
+    ) -> Result<Output<C>, Error> {
         let vocab = self.frontend.vocabulary();
         self.classify(vocab.encode(text), state)
     }

@@ -28,7 +28,10 @@ pub enum Split {
 impl Split {
     /// Iterates over the tokens of `text` as slices of it.
     pub fn tokens(self, text: &str) -> Tokens<'_> {
-        Tokens { rest: text, split: self }
+        Tokens {
+            rest: text,
+            split: self,
+        }
     }
 }
 
@@ -203,7 +206,10 @@ mod tests {
             sorted: &SORTED,
             unk: 0,
             pad: None,
-            tokenizer: Tokenizer { lowercase: true, split: Split::Words },
+            tokenizer: Tokenizer {
+                lowercase: true,
+                split: Split::Words,
+            },
         };
         assert_eq!(v.id("ÉCOLE"), 1);
         assert_eq!(v.id("Zebra"), 2);

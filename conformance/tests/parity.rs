@@ -28,14 +28,20 @@ struct Reference<T> {
 }
 
 fn reference<T: for<'de> Deserialize<'de>>(name: &str) -> T {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(format!("{name}.json"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn assert_close(name: &str, what: &str, ours: &[f32], theirs: &[f32]) {
     assert_eq!(ours.len(), theirs.len(), "{name} {what}: output count");
-    let worst = ours.iter().zip(theirs).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+    let worst = ours
+        .iter()
+        .zip(theirs)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
     assert!(
         worst <= TOLERANCE,
         "{name} {what}: max |ours - onnxruntime| = {worst:e} > {TOLERANCE:e}\n ours   {ours:?}\n theirs {theirs:?}"
@@ -44,7 +50,17 @@ fn assert_close(name: &str, what: &str, ours: &[f32], theirs: &[f32]) {
 
 /// Runs one model over the reference sequences three ways: `classify`, streaming `step_output`
 /// (per-step outputs), and checks they agree with each other exactly and with the reference.
-fn check<K, F, T, const G: usize, const S: usize, const I: usize, const H: usize, const L: usize, const C: usize>(
+fn check<
+    K,
+    F,
+    T,
+    const G: usize,
+    const S: usize,
+    const I: usize,
+    const H: usize,
+    const L: usize,
+    const C: usize,
+>(
     name: &str,
     model: &Model<K, F, G, S, I, H, L, C>,
     item: impl for<'a> Fn(&'a T) -> F::Item<'a>,
@@ -57,18 +73,34 @@ fn check<K, F, T, const G: usize, const S: usize, const I: usize, const H: usize
     assert_eq!(r.sequences.len(), 5, "{name}: fixture sequences");
     for (n, seq) in r.sequences.iter().enumerate() {
         let mut whole = State::<H, S, L>::new();
-        let out = model.classify(seq.iter().map(&item), &mut whole).expect("classify");
-        assert_close(name, &format!("sequence {n} final"), &out.values, &r.last[n]);
+        let out = model
+            .classify(seq.iter().map(&item), &mut whole)
+            .expect("classify");
+        assert_close(
+            name,
+            &format!("sequence {n} final"),
+            &out.values,
+            &r.last[n],
+        );
 
         let mut streamed = State::<H, S, L>::new();
         assert_eq!(r.per_step[n].len(), seq.len(), "{name}: per-step count");
         let mut last = None;
         for (t, x) in seq.iter().enumerate() {
             let step = model.step_output(item(x), &mut streamed).expect("step");
-            assert_close(name, &format!("sequence {n} step {t}"), &step.values, &r.per_step[n][t]);
+            assert_close(
+                name,
+                &format!("sequence {n} step {t}"),
+                &step.values,
+                &r.per_step[n][t],
+            );
             last = Some(step);
         }
-        assert_eq!(last, Some(out), "{name} sequence {n}: streaming differs from classify");
+        assert_eq!(
+            last,
+            Some(out),
+            "{name} sequence {n}: streaming differs from classify"
+        );
         assert_eq!(streamed, whole, "{name} sequence {n}: final states differ");
     }
 }
@@ -96,11 +128,27 @@ macro_rules! dense_models {
 }
 
 token_models!(
-    rnn_1l_embedding, rnn_1l_one_hot, rnn_2l_embedding, rnn_2l_one_hot,
-    lstm_1l_embedding, lstm_1l_one_hot, lstm_2l_embedding, lstm_2l_one_hot,
-    gru_1l_embedding, gru_1l_one_hot, gru_2l_embedding, gru_2l_one_hot
+    rnn_1l_embedding,
+    rnn_1l_one_hot,
+    rnn_2l_embedding,
+    rnn_2l_one_hot,
+    lstm_1l_embedding,
+    lstm_1l_one_hot,
+    lstm_2l_embedding,
+    lstm_2l_one_hot,
+    gru_1l_embedding,
+    gru_1l_one_hot,
+    gru_2l_embedding,
+    gru_2l_one_hot
 );
-dense_models!(rnn_1l_dense, rnn_2l_dense, lstm_1l_dense, lstm_2l_dense, gru_1l_dense, gru_2l_dense);
+dense_models!(
+    rnn_1l_dense,
+    rnn_2l_dense,
+    lstm_1l_dense,
+    lstm_2l_dense,
+    gru_1l_dense,
+    gru_2l_dense
+);
 
 #[derive(Deserialize)]
 struct TextCases {
@@ -128,7 +176,14 @@ fn text_front_door_matches_the_reference() {
         let ids: Vec<usize> = vocab.encode(&case.text).collect();
         assert_eq!(ids, case.tokens, "tokens of {:?}", case.text);
         let mut state = fx::gru_1l_embedding::State::new();
-        let out = model.classify_text(&case.text, &mut state).expect("classify_text");
-        assert_close("gru_1l_embedding", &format!("text {:?}", case.text), &out.values, &case.last);
+        let out = model
+            .classify_text(&case.text, &mut state)
+            .expect("classify_text");
+        assert_close(
+            "gru_1l_embedding",
+            &format!("text {:?}", case.text),
+            &out.values,
+            &case.last,
+        );
     }
 }

@@ -34,7 +34,11 @@ impl Cell<3, 1> for Gru {
         let [xr, xz, xn] = x;
         let [hr, hz, hn] = h;
         let [hidden] = state;
-        let gates = xr.iter().zip(hr).zip(xz.iter().zip(hz)).zip(xn.iter().zip(hn));
+        let gates = xr
+            .iter()
+            .zip(hr)
+            .zip(xz.iter().zip(hz))
+            .zip(xn.iter().zip(hn));
         for (out, (((xr, hr), (xz, hz)), (xn, hn))) in hidden.iter_mut().zip(gates) {
             let r = sigmoid(xr + hr);
             let z = sigmoid(xz + hz);

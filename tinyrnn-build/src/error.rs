@@ -19,7 +19,10 @@ pub struct Error {
 impl Error {
     /// An error about `file`.
     pub fn new(file: impl AsRef<Path>, message: impl Into<String>) -> Self {
-        Error { file: file.as_ref().to_path_buf(), message: message.into() }
+        Error {
+            file: file.as_ref().to_path_buf(),
+            message: message.into(),
+        }
     }
 
     /// The model file the error is about.

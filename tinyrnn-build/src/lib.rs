@@ -9,10 +9,8 @@
 //! A firmware crate bakes its own model with one call in `build.rs`:
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     tinyrnn_build::bake("models/gesture.safetensors");
-//! }
+//! // build.rs: fn main() { ... }
+//! tinyrnn_build::bake("models/gesture.safetensors");
 //! ```
 //! and then, in `src/main.rs`, `tinyrnn::include_model!(gesture);` declares the module
 //! `gesture` with `gesture::MODEL`, `gesture::State`, `gesture::LABELS` and its sizes.
@@ -51,15 +49,23 @@ pub fn bake(model: impl AsRef<Path>) {
     }
 }
 
+/// A baked model: its module name and what was read from the file.
+#[derive(Debug, Clone)]
+pub struct Baked {
+    /// The module name (the file stem).
+    pub module: String,
+    /// The validated model.
+    pub spec: ModelSpec,
+}
+
 /// Bakes a model file into `out_dir/tinyrnn/<stem>.{rs,md}` with the runtime crate at
-/// `crate_path`, returning the module name. Build scripts use [`bake`]; this is the step
-/// without cargo's conventions.
+/// `crate_path`. Build scripts use [`bake`]; this is the step without cargo's conventions.
 ///
 /// ```no_run
 /// let out = std::env::temp_dir();
-/// let module = tinyrnn_build::bake_into(
+/// let baked = tinyrnn_build::bake_into(
 ///     "models/seed.safetensors".as_ref(), &out, "::tinyrnn", None)?;
-/// assert_eq!(module, "seed");
+/// assert_eq!(baked.module, "seed");
 /// # Ok::<(), tinyrnn_build::Error>(())
 /// ```
 pub fn bake_into(
@@ -67,7 +73,7 @@ pub fn bake_into(
     out_dir: &Path,
     crate_path: &str,
     doc_module: Option<&str>,
-) -> Result<String, Error> {
+) -> Result<Baked, Error> {
     let module = module_name(model)?;
     let spec = load(model)?;
     let source_name = model.to_string_lossy().replace('\\', "/");
@@ -82,11 +88,16 @@ pub fn bake_into(
     let write = |name: String, text: &str| {
         std::fs::create_dir_all(&dir)
             .and_then(|()| std::fs::write(dir.join(&name), text))
-            .map_err(|e| Error::new(model, format!("cannot write {}: {e}", dir.join(&name).display())))
+            .map_err(|e| {
+                Error::new(
+                    model,
+                    format!("cannot write {}: {e}", dir.join(&name).display()),
+                )
+            })
     };
     write(format!("{module}.rs"), &generated.source)?;
     write(format!("{module}.md"), &generated.summary)?;
-    Ok(module)
+    Ok(Baked { module, spec })
 }
 
 /// The Rust module name of a model file: its stem, which must be an identifier.
@@ -96,9 +107,17 @@ pub fn bake_into(
 /// assert!(tinyrnn_build::module_name("models/my-model.safetensors".as_ref()).is_err());
 /// ```
 pub fn module_name(model: &Path) -> Result<String, Error> {
-    let stem = model.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-    let valid = stem.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && stem.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    let stem = model
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let valid = stem
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && stem
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !is_keyword(stem);
     if valid {
         Ok(stem.to_string())
@@ -108,7 +127,11 @@ pub fn module_name(model: &Path) -> Result<String, Error> {
             format!(
                 "file name: expected a stem that is a lowercase Rust identifier (it names the \
                  module), found {stem:?}; rename the file, e.g. to {:?}",
-                format!("{}.safetensors", stem.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_"))
+                format!(
+                    "{}.safetensors",
+                    stem.to_lowercase()
+                        .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+                )
             ),
         ))
     }
@@ -136,8 +159,11 @@ fn out_dir() -> PathBuf {
     }
 }
 
-/// Reports `e` as cargo's one-line build error and stops the build script.
+/// Reports `e` as cargo's one-line build error and ends the build script.
+///
+/// The script exits normally after `cargo::error`: cargo then fails the build showing just
+/// `error: <file>: <what>`, without the script's whole output and a backtrace hint.
 pub fn fail(e: &Error) -> ! {
     println!("cargo::error={e}");
-    std::process::exit(1);
+    std::process::exit(0);
 }

@@ -71,8 +71,7 @@ impl ModelSpec {
 /// Reads and validates the model file at `path`.
 pub fn load(path: &Path) -> Result<ModelSpec, Error> {
     let err = |m: String| Error::new(path, m);
-    let bytes =
-        std::fs::read(path).map_err(|e| err(format!("cannot read the model file: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read the model file: {e}")))?;
     parse(path, &bytes)
 }
 
@@ -134,10 +133,18 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<ModelSpec, Error> {
                 "tensor `{name}`: expected finite values, found {v} at flat index {i}"
             )));
         }
-        tensors.insert(name.to_string(), Tensor { shape: shape.clone(), data });
+        tensors.insert(
+            name.to_string(),
+            Tensor {
+                shape: shape.clone(),
+                data,
+            },
+        );
     }
-    let mut missing: Vec<(&String, &Vec<usize>)> =
-        expected.iter().filter(|(n, _)| !tensors.contains_key(*n)).collect();
+    let mut missing: Vec<(&String, &Vec<usize>)> = expected
+        .iter()
+        .filter(|(n, _)| !tensors.contains_key(*n))
+        .collect();
     missing.sort();
     if let Some((name, shape)) = missing.first() {
         return Err(err(format!(
@@ -148,7 +155,12 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<ModelSpec, Error> {
             meta.input.name()
         )));
     }
-    Ok(ModelSpec { input_size, outputs: meta.labels.len(), meta, tensors })
+    Ok(ModelSpec {
+        input_size,
+        outputs: meta.labels.len(),
+        meta,
+        tensors,
+    })
 }
 
 /// Parses the JSON, checking the version before the fields so that a file from a newer format
@@ -186,7 +198,10 @@ fn shape_reason(meta: &Meta, name: &str) -> String {
     if name.starts_with("head.") {
         format!("{} labels, hidden_size {h}", meta.labels.len())
     } else if name.starts_with("embedding.") {
-        format!("{} vocabulary entries", meta.vocab.as_ref().map_or(0, Vec::len))
+        format!(
+            "{} vocabulary entries",
+            meta.vocab.as_ref().map_or(0, Vec::len)
+        )
     } else {
         let g = meta.cell.gates();
         let input = match (meta.input, name.ends_with("_l0") && name.contains("_ih_")) {
@@ -195,9 +210,15 @@ fn shape_reason(meta: &Meta, name: &str) -> String {
             (InputKind::Embedding, true) => " and one column per embedding feature",
             _ => "",
         };
-        format!("{g} gates of a {} × hidden_size {h}{input}", meta.cell.name())
+        format!(
+            "{g} gates of a {} × hidden_size {h}{input}",
+            meta.cell.name()
+        )
     }
 }
+
+/// A metadata field's name and whether the file has it.
+type Field<'a> = (&'a str, bool);
 
 fn check_meta(meta: &Meta) -> Result<Sizes, String> {
     let field = |name: &str, expected: &str, found: String| {
@@ -210,7 +231,11 @@ fn check_meta(meta: &Meta) -> Result<Sizes, String> {
         return Err(field("hidden_size", "at least 1", "0".into()));
     }
     if meta.labels.is_empty() {
-        return Err(field("labels", "at least one label", "an empty list".into()));
+        return Err(field(
+            "labels",
+            "at least one label",
+            "an empty list".into(),
+        ));
     }
     if let Some((i, j)) = first_duplicate(&meta.labels) {
         return Err(field(
@@ -226,7 +251,7 @@ fn check_meta(meta: &Meta) -> Result<Sizes, String> {
         ("tokenizer", meta.tokenizer.is_some()),
     ];
     let dense_fields = [("mean", meta.mean.is_some()), ("std", meta.std.is_some())];
-    let (required, forbidden): (&[(&str, bool)], &[(&str, bool)]) = if meta.input.is_text() {
+    let (required, forbidden): (&[Field], &[Field]) = if meta.input.is_text() {
         (&text_fields[..], &dense_fields[..])
     } else {
         (&dense_fields[..], &text_fields[..])
@@ -255,7 +280,11 @@ fn check_meta(meta: &Meta) -> Result<Sizes, String> {
             return Err(field("vocab", "at least one entry", "an empty list".into()));
         }
         if let Some(i) = vocab.iter().position(String::is_empty) {
-            return Err(field("vocab", "non-empty entries", format!("an empty entry at id {i}")));
+            return Err(field(
+                "vocab",
+                "non-empty entries",
+                format!("an empty entry at id {i}"),
+            ));
         }
         if let Some((i, j)) = first_duplicate(vocab) {
             return Err(field(
@@ -291,13 +320,21 @@ fn check_meta(meta: &Meta) -> Result<Sizes, String> {
                 ));
             }
         }
-        let input = if meta.input == InputKind::OneHot { vocab.len() } else { 0 };
+        let input = if meta.input == InputKind::OneHot {
+            vocab.len()
+        } else {
+            0
+        };
         Ok(Sizes { input })
     } else {
         let mean = meta.mean.as_deref().unwrap_or_default();
         let std = meta.std.as_deref().unwrap_or_default();
         if mean.is_empty() {
-            return Err(field("mean", "one value per feature", "an empty list".into()));
+            return Err(field(
+                "mean",
+                "one value per feature",
+                "an empty list".into(),
+            ));
         }
         if std.len() != mean.len() {
             return Err(field(
@@ -306,11 +343,25 @@ fn check_meta(meta: &Meta) -> Result<Sizes, String> {
                 format!("{}", std.len()),
             ));
         }
-        if let Some(i) = mean.iter().position(|m| !m.is_finite() || !(*m as f32).is_finite()) {
-            return Err(field("mean", "finite values", format!("{} at index {i}", mean[i])));
+        if let Some(i) = mean
+            .iter()
+            .position(|m| !m.is_finite() || !(*m as f32).is_finite())
+        {
+            return Err(field(
+                "mean",
+                "finite values",
+                format!("{} at index {i}", mean[i]),
+            ));
         }
-        if let Some(i) = std.iter().position(|s| !(s.is_finite() && (*s as f32) > 0.0)) {
-            return Err(field("std", "positive finite values", format!("{} at index {i}", std[i])));
+        if let Some(i) = std
+            .iter()
+            .position(|s| !(s.is_finite() && (*s as f32) > 0.0))
+        {
+            return Err(field(
+                "std",
+                "positive finite values",
+                format!("{} at index {i}", std[i]),
+            ));
         }
         Ok(Sizes { input: mean.len() })
     }
@@ -336,7 +387,9 @@ fn expected_tensors(
         if width == 0 {
             let found = file
                 .tensor("embedding.weight")
-                .map_or("no such tensor".to_string(), |t| format!("shape {:?}", t.shape()));
+                .map_or("no such tensor".to_string(), |t| {
+                    format!("shape {:?}", t.shape())
+                });
             return Err(format!(
                 "tensor `embedding.weight`: expected shape [{v}, E] with E >= 1 \
                  ({v} vocabulary entries), found {found}"

@@ -1,0 +1,133 @@
+//! Runs a shipped model's no_std forward pass over a labelled file and reports per-class
+//! precision and recall and the accuracy.
+//!
+//! ```text
+//! cargo run --release --example evaluate -- --model NAME FILE
+//! ```
+//! FILE is `label<TAB>text` TSV for text models and UEA `.ts` for sensor models. The last line is
+//! `accuracy: 0.xxxx (k/n)`.
+
+#[path = "host/mod.rs"]
+mod host;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let mut name = None;
+    let mut file = None;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--model" => name = args.next(),
+            _ if file.is_none() => file = Some(arg),
+            _ => return usage(),
+        }
+    }
+    let (Some(name), Some(file)) = (name, file) else {
+        return usage();
+    };
+    match run(&name, &file) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage() -> ExitCode {
+    let mut all = host::text_model_names();
+    all.extend(host::sensor_model_names());
+    eprintln!(
+        "usage: evaluate --model NAME FILE   (models: {})",
+        all.join(", ")
+    );
+    ExitCode::FAILURE
+}
+
+/// (true label, predicted label) per example.
+type Pairs = Vec<(usize, usize)>;
+
+fn run(name: &str, file: &str) -> Result<(), String> {
+    let (labels, pairs) = if let Some(model) = host::text_model(name) {
+        let examples = host::read_tsv(file).map_err(|e| e.to_string())?;
+        let labels = model.labels();
+        let mut pairs = Pairs::new();
+        for ex in &examples {
+            let truth =
+                label_index(labels, &ex.label).map_err(|e| format!("{file}:{}: {e}", ex.line))?;
+            let values = model
+                .classify(&ex.input)
+                .map_err(|e| format!("{file}:{}: {e}", ex.line))?;
+            pairs.push((truth, host::best(&values).0));
+        }
+        (labels, pairs)
+    } else if let Some(model) = host::sensor_model(name) {
+        let examples = host::read_ts(file).map_err(|e| e.to_string())?;
+        let labels = model.labels();
+        let mut pairs = Pairs::new();
+        for ex in &examples {
+            let truth =
+                label_index(labels, &ex.label).map_err(|e| format!("{file}:{}: {e}", ex.line))?;
+            let dims = ex.input.first().map_or(0, Vec::len);
+            if dims != model.features() {
+                return Err(format!(
+                    "{file}:{}: {dims} dimensions, the model reads {}",
+                    ex.line,
+                    model.features()
+                ));
+            }
+            let values = model
+                .classify(&ex.input)
+                .map_err(|e| format!("{file}:{}: {e}", ex.line))?;
+            pairs.push((truth, host::best(&values).0));
+        }
+        (labels, pairs)
+    } else {
+        let mut all = host::text_model_names();
+        all.extend(host::sensor_model_names());
+        return Err(format!(
+            "no model named {name:?}; the shipped models are: {}",
+            all.join(", ")
+        ));
+    };
+    report(labels, &pairs);
+    Ok(())
+}
+
+fn label_index(labels: &[&str], label: &str) -> Result<usize, String> {
+    labels
+        .iter()
+        .position(|l| *l == label)
+        .ok_or_else(|| format!("label {label:?} is not one of the model's labels {labels:?}"))
+}
+
+fn report(labels: &[&str], pairs: &Pairs) {
+    let width = labels.iter().map(|l| l.len()).max().unwrap_or(5).max(5);
+    println!("{:width$}  precision  recall  support", "class");
+    for (c, label) in labels.iter().enumerate() {
+        let tp = pairs.iter().filter(|&&(t, p)| t == c && p == c).count();
+        let predicted = pairs.iter().filter(|&&(_, p)| p == c).count();
+        let support = pairs.iter().filter(|&&(t, _)| t == c).count();
+        let ratio = |a: usize, b: usize| {
+            if b == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.4}", a as f64 / b as f64)
+            }
+        };
+        println!(
+            "{label:width$}  {:>9}  {:>6}  {support:>7}",
+            ratio(tp, predicted),
+            ratio(tp, support)
+        );
+    }
+    let correct = pairs.iter().filter(|(t, p)| t == p).count();
+    let n = pairs.len();
+    let accuracy = if n == 0 {
+        0.0
+    } else {
+        correct as f64 / n as f64
+    };
+    println!("accuracy: {accuracy:.4} ({correct}/{n})");
+}

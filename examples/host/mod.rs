@@ -1,0 +1,261 @@
+//! Host-side glue shared by the `classify` and `evaluate` examples: the shipped models behind
+//! one object-safe interface, picked by name, and the data-file readers.
+#![allow(dead_code)] // each example uses part of it
+
+use std::fmt;
+
+use tinyrnn::{Cell, Error, Frontend, Model, State, TextFrontend};
+
+/// A shipped model that reads text.
+pub trait TextModel {
+    /// The labels, in output order.
+    fn labels(&self) -> &'static [&'static str];
+    /// Output values (probabilities for softmax models) for one text.
+    fn classify(&self, text: &str) -> Result<Vec<f32>, Error>;
+}
+
+/// A shipped model that reads sensor series.
+pub trait SensorModel {
+    /// The labels, in output order.
+    fn labels(&self) -> &'static [&'static str];
+    /// Features per sample.
+    fn features(&self) -> usize;
+    /// Output values for one series of samples (each `features()` long).
+    fn classify(&self, series: &[Vec<f32>]) -> Result<Vec<f32>, Error>;
+}
+
+struct Baked<M: 'static>(&'static M);
+
+impl<
+        K,
+        F,
+        const G: usize,
+        const S: usize,
+        const I: usize,
+        const H: usize,
+        const L: usize,
+        const C: usize,
+    > TextModel for Baked<Model<K, F, G, S, I, H, L, C>>
+where
+    K: Cell<G, S>,
+    F: TextFrontend<I>,
+{
+    fn labels(&self) -> &'static [&'static str] {
+        self.0.labels
+    }
+
+    fn classify(&self, text: &str) -> Result<Vec<f32>, Error> {
+        let mut state = State::new();
+        Ok(self.0.classify_text(text, &mut state)?.values.to_vec())
+    }
+}
+
+impl<
+        K,
+        F,
+        const G: usize,
+        const S: usize,
+        const I: usize,
+        const H: usize,
+        const L: usize,
+        const C: usize,
+    > SensorModel for Baked<Model<K, F, G, S, I, H, L, C>>
+where
+    K: Cell<G, S>,
+    F: for<'a> Frontend<I, Item<'a> = &'a [f32; I]>,
+{
+    fn labels(&self) -> &'static [&'static str] {
+        self.0.labels
+    }
+
+    fn features(&self) -> usize {
+        I
+    }
+
+    fn classify(&self, series: &[Vec<f32>]) -> Result<Vec<f32>, Error> {
+        let samples: Vec<[f32; I]> = series
+            .iter()
+            .map(|s| s.as_slice().try_into().map_err(|_| Error::EmptyInput))
+            .collect::<Result<_, _>>()?;
+        let mut state = State::new();
+        Ok(self.0.classify(samples.iter(), &mut state)?.values.to_vec())
+    }
+}
+
+/// The shipped text model called `name`.
+pub fn text_model(name: &str) -> Option<Box<dyn TextModel>> {
+    macro_rules! entry {
+        ($m:ident) => {
+            if name == stringify!($m) {
+                return Some(Box::new(Baked(&tinyrnn::models::$m::MODEL)));
+            }
+        };
+    }
+    tinyrnn::for_each_text_model!(entry);
+    None
+}
+
+/// The shipped sensor model called `name`.
+pub fn sensor_model(name: &str) -> Option<Box<dyn SensorModel>> {
+    macro_rules! entry {
+        ($m:ident) => {
+            if name == stringify!($m) {
+                return Some(Box::new(Baked(&tinyrnn::models::$m::MODEL)));
+            }
+        };
+    }
+    tinyrnn::for_each_sensor_model!(entry);
+    None
+}
+
+/// Names of the shipped text models.
+pub fn text_model_names() -> Vec<&'static str> {
+    let mut names = Vec::new();
+    macro_rules! entry {
+        ($m:ident) => {
+            names.push(stringify!($m));
+        };
+    }
+    tinyrnn::for_each_text_model!(entry);
+    names
+}
+
+/// Names of the shipped sensor models.
+pub fn sensor_model_names() -> Vec<&'static str> {
+    let mut names = Vec::new();
+    macro_rules! entry {
+        ($m:ident) => {
+            names.push(stringify!($m));
+        };
+    }
+    tinyrnn::for_each_sensor_model!(entry);
+    names
+}
+
+/// Index and value of the largest output.
+pub fn best(values: &[f32]) -> (usize, f32) {
+    let mut best = (0, f32::NEG_INFINITY);
+    for (i, &v) in values.iter().enumerate() {
+        if v > best.1 {
+            best = (i, v);
+        }
+    }
+    best
+}
+
+/// A problem in a data file, with its place.
+#[derive(Debug)]
+pub struct DataError {
+    pub file: String,
+    pub line: usize,
+    pub what: String,
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.what)
+    }
+}
+
+/// One labelled example with the line it came from.
+pub struct Example<T> {
+    pub line: usize,
+    pub label: String,
+    pub input: T,
+}
+
+/// Reads `label<TAB>text` lines after a `label<TAB>text` header.
+pub fn read_tsv(file: &str) -> Result<Vec<Example<String>>, DataError> {
+    let err = |line, what: String| DataError {
+        file: file.to_string(),
+        line,
+        what,
+    };
+    let content = std::fs::read_to_string(file).map_err(|e| err(0, e.to_string()))?;
+    let mut examples = Vec::new();
+    for (n, line) in content.lines().enumerate() {
+        let line_no = n + 1;
+        if n == 0 && line.starts_with("label\t") {
+            continue;
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some((label, text)) = line.split_once('\t') else {
+            return Err(err(
+                line_no,
+                "expected `label<TAB>text`, found no tab".into(),
+            ));
+        };
+        examples.push(Example {
+            line: line_no,
+            label: label.trim().to_string(),
+            input: text.to_string(),
+        });
+    }
+    Ok(examples)
+}
+
+/// Reads a UEA `.ts` file: `@` header lines, then one series a line, dimensions separated by
+/// `:`, values by `,`, the class label last. Returns each series as samples (time-major).
+pub fn read_ts(file: &str) -> Result<Vec<Example<Vec<Vec<f32>>>>, DataError> {
+    let err = |line, what: String| DataError {
+        file: file.to_string(),
+        line,
+        what,
+    };
+    let content = std::fs::read_to_string(file).map_err(|e| err(0, e.to_string()))?;
+    let mut in_data = false;
+    let mut examples = Vec::new();
+    for (n, line) in content.lines().enumerate() {
+        let line_no = n + 1;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if !in_data {
+            in_data = line.eq_ignore_ascii_case("@data");
+            continue;
+        }
+        let mut parts: Vec<&str> = line.split(':').collect();
+        let Some(label) = parts.pop() else { continue };
+        if parts.is_empty() {
+            return Err(err(
+                line_no,
+                "expected dimensions separated by `:` and a label".into(),
+            ));
+        }
+        let mut dims = Vec::new();
+        for (d, part) in parts.iter().enumerate() {
+            let values = part
+                .split(',')
+                .map(|v| match v.trim() {
+                    "?" | "NaN" => Ok(f32::NAN),
+                    v => v
+                        .parse::<f32>()
+                        .map_err(|_| err(line_no, format!("dimension {d}: {v:?} is not a number"))),
+                })
+                .collect::<Result<Vec<f32>, _>>()?;
+            dims.push(values);
+        }
+        let len = dims[0].len();
+        if let Some(d) = dims.iter().position(|v| v.len() != len) {
+            return Err(err(
+                line_no,
+                format!(
+                    "dimension {d} has {} values, dimension 0 has {len}",
+                    dims[d].len()
+                ),
+            ));
+        }
+        let series = (0..len)
+            .map(|t| dims.iter().map(|dim| dim[t]).collect())
+            .collect();
+        examples.push(Example {
+            line: line_no,
+            label: label.trim().to_string(),
+            input: series,
+        });
+    }
+    Ok(examples)
+}
