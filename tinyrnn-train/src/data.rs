@@ -30,7 +30,11 @@ impl fmt::Display for DataError {
 impl std::error::Error for DataError {}
 
 fn err(file: &Path, line: usize, message: impl Into<String>) -> DataError {
-    DataError { file: file.to_path_buf(), line, message: message.into() }
+    DataError {
+        file: file.to_path_buf(),
+        line,
+        message: message.into(),
+    }
 }
 
 /// One labelled sentence of a TSV file.
@@ -82,8 +86,12 @@ pub enum DataFile {
 /// Loads a data file, choosing the format by its extension: `.ts` for time series, anything
 /// else (`.tsv`, `.txt`) for `label<TAB>text`.
 pub fn load(path: &Path) -> Result<DataFile, DataError> {
-    let text = std::fs::read_to_string(path).map_err(|e| err(path, 0, format!("cannot read: {e}")))?;
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ts")) {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| err(path, 0, format!("cannot read: {e}")))?;
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ts"))
+    {
         parse_ts(path, &text).map(DataFile::Series)
     } else {
         parse_tsv(path, &text).map(DataFile::Text)
@@ -96,20 +104,37 @@ fn check_label(file: &Path, line: usize, label: &str) -> Result<(), DataError> {
         return Err(err(file, line, "bad label: empty"));
     }
     if label.chars().any(char::is_whitespace) {
-        return Err(err(file, line, format!("bad label {label:?}: labels may not contain whitespace")));
+        return Err(err(
+            file,
+            line,
+            format!("bad label {label:?}: labels may not contain whitespace"),
+        ));
     }
     Ok(())
 }
 
 /// Parses a `label<TAB>text` file whose first line is the header `label<TAB>text`.
 pub fn parse_tsv(file: &Path, contents: &str) -> Result<Vec<TextRow>, DataError> {
-    let mut lines = contents.lines().enumerate().map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)));
+    let mut lines = contents
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)));
     match lines.next() {
         Some((_, header)) if header.trim_start_matches('\u{feff}') == "label\ttext" => {}
         Some((_, header)) => {
-            return Err(err(file, 1, format!("expected the header line \"label<TAB>text\", found {header:?}")))
+            return Err(err(
+                file,
+                1,
+                format!("expected the header line \"label<TAB>text\", found {header:?}"),
+            ))
         }
-        None => return Err(err(file, 0, "empty file (expected the header line \"label<TAB>text\")")),
+        None => {
+            return Err(err(
+                file,
+                0,
+                "empty file (expected the header line \"label<TAB>text\")",
+            ))
+        }
     }
     let mut rows = Vec::new();
     for (line, l) in lines {
@@ -123,7 +148,12 @@ pub fn parse_tsv(file: &Path, contents: &str) -> Result<Vec<TextRow>, DataError>
         if text.trim().is_empty() {
             return Err(err(file, line, "empty text"));
         }
-        rows.push(TextRow { file: file.to_path_buf(), line, label: label.to_string(), text: text.to_string() });
+        rows.push(TextRow {
+            file: file.to_path_buf(),
+            line,
+            label: label.to_string(),
+            text: text.to_string(),
+        });
     }
     if rows.is_empty() {
         return Err(err(file, 0, "no data rows after the header"));
@@ -148,7 +178,11 @@ pub fn parse_ts(file: &Path, contents: &str) -> Result<SeriesFile, DataError> {
         }
         if !in_data {
             let Some(header) = l.strip_prefix('@') else {
-                return Err(err(file, line, "expected a header line starting with '@' before @data"));
+                return Err(err(
+                    file,
+                    line,
+                    "expected a header line starting with '@' before @data",
+                ));
             };
             let mut words = header.split_whitespace();
             let key = words.next().unwrap_or("").to_ascii_lowercase();
@@ -163,20 +197,41 @@ pub fn parse_ts(file: &Path, contents: &str) -> Result<SeriesFile, DataError> {
                         let labels: Vec<String> = args[1..].iter().map(|s| s.to_string()).collect();
                         for (k, l) in labels.iter().enumerate() {
                             if labels[..k].contains(l) {
-                                return Err(err(file, line, format!("@classLabel lists {l:?} twice")));
+                                return Err(err(
+                                    file,
+                                    line,
+                                    format!("@classLabel lists {l:?} twice"),
+                                ));
                             }
                         }
                         class_labels = Some(labels);
                     }
                     Some(ref t) if t == "false" => {
-                        return Err(err(file, line, "@classLabel false: the file has no class labels to train on"))
+                        return Err(err(
+                            file,
+                            line,
+                            "@classLabel false: the file has no class labels to train on",
+                        ))
                     }
-                    _ => return Err(err(file, line, "@classLabel must be followed by true or false")),
+                    _ => {
+                        return Err(err(
+                            file,
+                            line,
+                            "@classLabel must be followed by true or false",
+                        ))
+                    }
                 },
                 "dimensions" => {
-                    let n = args.first().and_then(|a| a.parse::<usize>().ok()).filter(|&n| n > 0);
+                    let n = args
+                        .first()
+                        .and_then(|a| a.parse::<usize>().ok())
+                        .filter(|&n| n > 0);
                     let Some(n) = n else {
-                        return Err(err(file, line, "@dimensions must be followed by a positive integer"));
+                        return Err(err(
+                            file,
+                            line,
+                            "@dimensions must be followed by a positive integer",
+                        ));
                     };
                     declared_dims = Some(n);
                 }
@@ -184,7 +239,11 @@ pub fn parse_ts(file: &Path, contents: &str) -> Result<SeriesFile, DataError> {
                     return Err(err(file, line, "@timeStamps true is not supported"))
                 }
                 "targetlabel" if args.first().is_some_and(|a| a.eq_ignore_ascii_case("true")) => {
-                    return Err(err(file, line, "@targetLabel true (regression data) is not supported"))
+                    return Err(err(
+                        file,
+                        line,
+                        "@targetLabel true (regression data) is not supported",
+                    ))
                 }
                 // @problemName, @univariate, @equalLength, @seriesLength, @missing, ...: informative.
                 _ => {}
@@ -194,7 +253,11 @@ pub fn parse_ts(file: &Path, contents: &str) -> Result<SeriesFile, DataError> {
 
         let parts: Vec<&str> = l.split(':').collect();
         if parts.len() < 2 {
-            return Err(err(file, line, "expected dimensions separated by ':' followed by a class label"));
+            return Err(err(
+                file,
+                line,
+                "expected dimensions separated by ':' followed by a class label",
+            ));
         }
         let label = parts[parts.len() - 1].trim();
         check_label(file, line, label)?;
@@ -203,7 +266,10 @@ pub fn parse_ts(file: &Path, contents: &str) -> Result<SeriesFile, DataError> {
                 return Err(err(
                     file,
                     line,
-                    format!("bad label {label:?}: not one of the @classLabel labels {}", labels.join(" ")),
+                    format!(
+                        "bad label {label:?}: not one of the @classLabel labels {}",
+                        labels.join(" ")
+                    ),
                 ));
             }
         }
@@ -211,7 +277,13 @@ pub fn parse_ts(file: &Path, contents: &str) -> Result<SeriesFile, DataError> {
         let n_dims = dim_parts.len();
         if let Some(d) = declared_dims {
             if n_dims != d {
-                return Err(err(file, line, format!("wrong number of dimensions: expected {d} (@dimensions), found {n_dims}")));
+                return Err(err(
+                    file,
+                    line,
+                    format!(
+                        "wrong number of dimensions: expected {d} (@dimensions), found {n_dims}"
+                    ),
+                ));
             }
         } else if let Some((d, first)) = dims {
             if n_dims != d {
@@ -230,13 +302,35 @@ pub fn parse_ts(file: &Path, contents: &str) -> Result<SeriesFile, DataError> {
             for (k, v) in part.split(',').enumerate() {
                 let v = v.trim();
                 if v == "?" {
-                    return Err(err(file, line, format!("dimension {}, value {}: missing value '?' is not supported", d + 1, k + 1)));
+                    return Err(err(
+                        file,
+                        line,
+                        format!(
+                            "dimension {}, value {}: missing value '?' is not supported",
+                            d + 1,
+                            k + 1
+                        ),
+                    ));
                 }
                 match v.parse::<f32>() {
                     Ok(x) if x.is_finite() => values.push(x),
-                    Ok(_) => return Err(err(file, line, format!("dimension {}, value {}: {v:?} is not finite", d + 1, k + 1))),
+                    Ok(_) => {
+                        return Err(err(
+                            file,
+                            line,
+                            format!("dimension {}, value {}: {v:?} is not finite", d + 1, k + 1),
+                        ))
+                    }
                     Err(_) => {
-                        return Err(err(file, line, format!("dimension {}, value {}: {v:?} is not a number", d + 1, k + 1)))
+                        return Err(err(
+                            file,
+                            line,
+                            format!(
+                                "dimension {}, value {}: {v:?} is not a number",
+                                d + 1,
+                                k + 1
+                            ),
+                        ))
                     }
                 }
             }
@@ -245,15 +339,27 @@ pub fn parse_ts(file: &Path, contents: &str) -> Result<SeriesFile, DataError> {
                     return Err(err(
                         file,
                         line,
-                        format!("dimension {} has {} values but dimension 1 has {}", d + 1, values.len(), first.len()),
+                        format!(
+                            "dimension {} has {} values but dimension 1 has {}",
+                            d + 1,
+                            values.len(),
+                            first.len()
+                        ),
                     ));
                 }
             }
             columns.push(values);
         }
         let len = columns[0].len();
-        let steps: Vec<Vec<f32>> = (0..len).map(|t| columns.iter().map(|c| c[t]).collect()).collect();
-        rows.push(SeriesRow { file: file.to_path_buf(), line, label: label.to_string(), steps });
+        let steps: Vec<Vec<f32>> = (0..len)
+            .map(|t| columns.iter().map(|c| c[t]).collect())
+            .collect();
+        rows.push(SeriesRow {
+            file: file.to_path_buf(),
+            line,
+            label: label.to_string(),
+            steps,
+        });
     }
     if !in_data {
         return Err(err(file, 0, "no @data line"));
@@ -262,7 +368,11 @@ pub fn parse_ts(file: &Path, contents: &str) -> Result<SeriesFile, DataError> {
         return Err(err(file, 0, "no series after @data"));
     }
     let dims = dims.map(|(d, _)| d).unwrap_or(0);
-    Ok(SeriesFile { class_labels, dims, rows })
+    Ok(SeriesFile {
+        class_labels,
+        dims,
+        rows,
+    })
 }
 
 /// Reads several files of the same kind into one data set (in order).
@@ -278,10 +388,21 @@ pub fn load_many(paths: &[PathBuf]) -> anyhow::Result<DataFile> {
             }
             (Some(DataFile::Series(mut a)), DataFile::Series(b)) => {
                 if a.dims != b.dims {
-                    anyhow::bail!("{}: {} dimensions, but the files before have {}", p.display(), b.dims, a.dims);
+                    anyhow::bail!(
+                        "{}: {} dimensions, but the files before have {}",
+                        p.display(),
+                        b.dims,
+                        a.dims
+                    );
                 }
-                if a.class_labels.is_some() && b.class_labels.is_some() && a.class_labels != b.class_labels {
-                    anyhow::bail!("{}: its @classLabel list differs from the files before", p.display());
+                if a.class_labels.is_some()
+                    && b.class_labels.is_some()
+                    && a.class_labels != b.class_labels
+                {
+                    anyhow::bail!(
+                        "{}: its @classLabel list differs from the files before",
+                        p.display()
+                    );
                 }
                 a.class_labels = a.class_labels.or(b.class_labels);
                 a.rows.extend(b.rows);
@@ -340,7 +461,11 @@ impl DataFile {
 /// The class labels of a data set in a stable order: the `@classLabel` order of a `.ts` file,
 /// otherwise the distinct labels sorted (numerically when they are all integers).
 pub fn class_labels(data: &DataFile) -> Vec<String> {
-    if let DataFile::Series(SeriesFile { class_labels: Some(l), .. }) = data {
+    if let DataFile::Series(SeriesFile {
+        class_labels: Some(l),
+        ..
+    }) = data
+    {
         return l.clone();
     }
     let mut labels: Vec<String> = data.labels().into_iter().map(str::to_string).collect();
@@ -369,7 +494,10 @@ mod tests {
         assert_eq!(f.dims, 2);
         assert_eq!(f.class_labels, Some(vec!["a".to_string(), "b".to_string()]));
         assert_eq!(f.rows.len(), 2);
-        assert_eq!(f.rows[0].steps, vec![vec![1.0, 4.0], vec![2.0, 5.0], vec![3.0, 6.0]]);
+        assert_eq!(
+            f.rows[0].steps,
+            vec![vec![1.0, 4.0], vec![2.0, 5.0], vec![3.0, 6.0]]
+        );
         assert_eq!(f.rows[0].line, 7);
         assert_eq!(f.rows[1].steps, vec![vec![0.5, 2.0], vec![-1e-3, 3.0]]);
         assert_eq!(f.rows[1].line, 9);
@@ -383,20 +511,36 @@ mod tests {
         assert!(e.to_string().starts_with("x.ts:8: bad label \"c\""), "{e}");
 
         let e = parse_ts(&p(), &format!("{HEAD}1,2:3,4:5,6:a\n")).unwrap_err();
-        assert_eq!(e.to_string(), "x.ts:7: wrong number of dimensions: expected 2 (@dimensions), found 3");
+        assert_eq!(
+            e.to_string(),
+            "x.ts:7: wrong number of dimensions: expected 2 (@dimensions), found 3"
+        );
 
         let e = parse_ts(&p(), &format!("{HEAD}1,2:3,x4:a\n")).unwrap_err();
-        assert_eq!(e.to_string(), "x.ts:7: dimension 2, value 2: \"x4\" is not a number");
+        assert_eq!(
+            e.to_string(),
+            "x.ts:7: dimension 2, value 2: \"x4\" is not a number"
+        );
 
         let e = parse_ts(&p(), &format!("{HEAD}1,2:3:a\n")).unwrap_err();
-        assert_eq!(e.to_string(), "x.ts:7: dimension 2 has 1 values but dimension 1 has 2");
+        assert_eq!(
+            e.to_string(),
+            "x.ts:7: dimension 2 has 1 values but dimension 1 has 2"
+        );
 
         let e = parse_ts(&p(), &format!("{HEAD}1,?:3,4:a\n")).unwrap_err();
-        assert!(e.to_string().contains("x.ts:7: dimension 1, value 2: missing value"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("x.ts:7: dimension 1, value 2: missing value"),
+            "{e}"
+        );
 
         // Without @dimensions the first series fixes the count.
         let e = parse_ts(&p(), "@data\n1:2:a\n1:b\n").unwrap_err();
-        assert_eq!(e.to_string(), "x.ts:3: wrong number of dimensions: expected 2 (as on line 2), found 1");
+        assert_eq!(
+            e.to_string(),
+            "x.ts:3: wrong number of dimensions: expected 2 (as on line 2), found 1"
+        );
 
         let e = parse_ts(&p(), "@problemName x\n").unwrap_err();
         assert_eq!(e.to_string(), "x.ts: no @data line");
@@ -411,13 +555,20 @@ mod tests {
         assert_eq!(rows[1].line, 3);
 
         let e = parse_tsv(&f, "label\ttext\n1\tgood\n1 x\tbad\n").unwrap_err();
-        assert_eq!(e.to_string(), "s.tsv:3: bad label \"1 x\": labels may not contain whitespace");
+        assert_eq!(
+            e.to_string(),
+            "s.tsv:3: bad label \"1 x\": labels may not contain whitespace"
+        );
         let e = parse_tsv(&f, "label\ttext\n1\tgood\n\tbad\n").unwrap_err();
         assert_eq!(e.to_string(), "s.tsv:3: bad label: empty");
         let e = parse_tsv(&f, "label\ttext\n1\tgood\nno tab here\n").unwrap_err();
         assert_eq!(e.to_string(), "s.tsv:3: no TAB between label and text");
         let e = parse_tsv(&f, "text\tlabel\n").unwrap_err();
-        assert!(e.to_string().starts_with("s.tsv:1: expected the header line"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("s.tsv:1: expected the header line"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -22,7 +22,9 @@ impl Rng {
             z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
             z ^ (z >> 31)
         };
-        Rng { s: [next(), next(), next(), next()] }
+        Rng {
+            s: [next(), next(), next(), next()],
+        }
     }
 
     /// An independent stream for one purpose (`"init"`, `"batches"`, …) derived from `seed`, so
@@ -99,7 +101,10 @@ mod tests {
         for _ in 0..100 {
             assert_eq!(a.next_u64(), b.next_u64());
         }
-        assert_ne!(Rng::stream(7, "init").next_u64(), Rng::stream(7, "batches").next_u64());
+        assert_ne!(
+            Rng::stream(7, "init").next_u64(),
+            Rng::stream(7, "batches").next_u64()
+        );
     }
 
     #[test]

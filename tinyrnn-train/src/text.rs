@@ -7,44 +7,91 @@ pub const PAD_ID: u32 = 0;
 /// Id of the unknown-word token `<unk>`.
 pub const UNK_ID: u32 = 1;
 
-/// The tokens of `text` as the runtime sees them: `tinyrnn::Split::Words`, then each character
-/// replaced by its Unicode lowercase (`char::to_lowercase`, flat-mapped — not
-/// `str::to_lowercase`, which treats a final sigma differently).
+/// The tokens of `text` as the runtime sees them with the tokenizer the trainer writes
+/// (`{"lowercase": true, "split": "words"}`): see [`tokenize_with`].
 pub fn tokenize(text: &str) -> Vec<String> {
-    tinyrnn::Split::Words
+    tokenize_with(text, tinyrnn::Split::Words, true)
+}
+
+/// The tokens of `text` exactly as the `tinyrnn` crate cuts them (`tinyrnn::Split::tokens`),
+/// then, if `lowercase`, each character replaced by its Unicode lowercase (`char::to_lowercase`,
+/// flat-mapped — not `str::to_lowercase`, which treats a final sigma differently).
+pub fn tokenize_with(text: &str, split: tinyrnn::Split, lowercase: bool) -> Vec<String> {
+    split
         .tokens(text)
-        .map(|t| t.chars().flat_map(char::to_lowercase).collect::<String>())
+        .map(|t| {
+            if lowercase {
+                t.chars().flat_map(char::to_lowercase).collect::<String>()
+            } else {
+                t.to_string()
+            }
+        })
         .collect()
 }
 
-/// A vocabulary: `<pad>` = 0, `<unk>` = 1, then the kept words.
+/// A vocabulary and its tokenizer. Built by the trainer: `<pad>` = 0, `<unk>` = 1, then the
+/// kept words, tokenizer `{"lowercase": true, "split": "words"}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vocab {
     /// Words by id.
     pub words: Vec<String>,
+    /// The id of words missing from the vocabulary.
+    pub unk: u32,
+    /// How text is cut into tokens.
+    pub split: tinyrnn::Split,
+    /// Whether tokens are lowercased before lookup.
+    pub lowercase: bool,
     index: HashMap<String, u32>,
 }
 
 impl Vocab {
-    /// A vocabulary over the given words (index = id); the first two must be `<pad>`, `<unk>`.
+    /// The trainer's vocabulary over the given words (index = id): `<unk>` = 1, words split,
+    /// lowercase.
     pub fn from_words(words: Vec<String>) -> Self {
-        let index = words.iter().enumerate().map(|(i, w)| (w.clone(), i as u32)).collect();
-        Vocab { words, index }
+        Vocab::with_tokenizer(words, UNK_ID, tinyrnn::Split::Words, true)
+    }
+
+    /// A vocabulary with any tokenizer rules and unknown id (as read from a model file).
+    pub fn with_tokenizer(
+        words: Vec<String>,
+        unk: u32,
+        split: tinyrnn::Split,
+        lowercase: bool,
+    ) -> Self {
+        let index = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.clone(), i as u32))
+            .collect();
+        Vocab {
+            words,
+            unk,
+            split,
+            lowercase,
+            index,
+        }
     }
 
     /// Builds the vocabulary of a training corpus: words occurring at least `min_count` times,
     /// most frequent first (ties in byte order), at most `max_size` entries including `<pad>` and
     /// `<unk>` (`None`: no limit).
-    pub fn build<'a>(texts: impl IntoIterator<Item = &'a str>, min_count: usize, max_size: Option<usize>) -> Self {
+    pub fn build<'a>(
+        texts: impl IntoIterator<Item = &'a str>,
+        min_count: usize,
+        max_size: Option<usize>,
+    ) -> Self {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for text in texts {
             for token in tokenize(text) {
                 *counts.entry(token).or_insert(0) += 1;
             }
         }
-        let mut kept: Vec<(String, usize)> = counts.into_iter().filter(|&(_, c)| c >= min_count.max(1)).collect();
+        let mut kept: Vec<(String, usize)> = counts
+            .into_iter()
+            .filter(|&(_, c)| c >= min_count.max(1))
+            .collect();
         // Stable sort: equal counts stay in byte order from the BTreeMap.
-        kept.sort_by(|a, b| b.1.cmp(&a.1));
+        kept.sort_by_key(|&(_, count)| std::cmp::Reverse(count));
         let mut words = vec!["<pad>".to_string(), "<unk>".to_string()];
         words.extend(kept.into_iter().map(|(w, _)| w));
         if let Some(max) = max_size {
@@ -63,14 +110,18 @@ impl Vocab {
         self.words.is_empty()
     }
 
-    /// The id of a (lowercased) token, `<unk>` when it is not in the vocabulary.
+    /// The id of a token (already lowercased if the tokenizer lowercases), the unknown id when
+    /// it is not in the vocabulary.
     pub fn id(&self, token: &str) -> u32 {
-        self.index.get(token).copied().unwrap_or(UNK_ID)
+        self.index.get(token).copied().unwrap_or(self.unk)
     }
 
     /// Token ids of a text.
     pub fn encode(&self, text: &str) -> Vec<u32> {
-        tokenize(text).iter().map(|t| self.id(t)).collect()
+        tokenize_with(text, self.split, self.lowercase)
+            .iter()
+            .map(|t| self.id(t))
+            .collect()
     }
 }
 

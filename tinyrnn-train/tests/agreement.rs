@@ -1,0 +1,149 @@
+//! The trainer and the baked crate agree: for every shipped model and every example of its test
+//! split, the no_std forward pass (`tinyrnn::models::*`) gives the same label as candle's forward
+//! pass of the same model file, with every output within 1e-5.
+
+use std::path::{Path, PathBuf};
+
+use tinyrnn::{Cell, Frontend, Model, State, TextFrontend};
+use tinyrnn_train::data::{self, DataFile};
+use tinyrnn_train::{argmax, Sequence};
+
+const TOLERANCE: f32 = 1e-5;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The held-out test split of each shipped model.
+fn test_split(model: &str) -> &'static str {
+    match model {
+        "seed" => "data/sentiment/seed_test.tsv",
+        "sentiment" => "data/sentiment/uci_test.tsv",
+        "motion" => "data/sensor/BasicMotions_TEST.ts",
+        "vowels" => "data/sensor/JapaneseVowels_TEST.ts",
+        other => panic!("models/{other}.safetensors has no test split here: add it to test_split"),
+    }
+}
+
+fn candle(model: &str) -> tinyrnn_train::Model {
+    tinyrnn_train::Model::load(&root().join(format!("models/{model}.safetensors"))).unwrap()
+}
+
+fn compare(model: &str, what: &str, ours: &[f32], theirs: &[f32]) {
+    assert_eq!(
+        argmax(ours),
+        argmax(theirs),
+        "{model} {what}: labels differ: {ours:?} vs {theirs:?}"
+    );
+    let worst = ours
+        .iter()
+        .zip(theirs)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        worst <= TOLERANCE,
+        "{model} {what}: max difference {worst:e}: {ours:?} vs {theirs:?}"
+    );
+}
+
+fn text<
+    K,
+    F,
+    const G: usize,
+    const S: usize,
+    const I: usize,
+    const H: usize,
+    const L: usize,
+    const C: usize,
+>(
+    name: &str,
+    baked: &Model<K, F, G, S, I, H, L, C>,
+) -> usize
+where
+    K: Cell<G, S>,
+    F: TextFrontend<I>,
+{
+    let reference = candle(name);
+    let DataFile::Text(rows) = data::load(&root().join(test_split(name))).unwrap() else {
+        panic!("{name}: expected a text test split");
+    };
+    let mut state = State::new();
+    let mut checked = 0;
+    for row in &rows {
+        match baked.classify_text(&row.text, &mut state) {
+            Ok(out) => {
+                let theirs = reference.predict(Sequence::Text(&row.text)).unwrap();
+                compare(name, &format!("{:?}", row.text), &out.values, &theirs);
+                checked += 1;
+            }
+            // No token at all: both sides refuse it.
+            Err(tinyrnn::Error::EmptyInput) => {
+                assert!(reference.predict(Sequence::Text(&row.text)).is_err())
+            }
+            Err(e) => panic!("{name} {:?}: {e}", row.text),
+        }
+    }
+    checked
+}
+
+fn sensor<
+    K,
+    F,
+    const G: usize,
+    const S: usize,
+    const I: usize,
+    const H: usize,
+    const L: usize,
+    const C: usize,
+>(
+    name: &str,
+    baked: &Model<K, F, G, S, I, H, L, C>,
+) -> usize
+where
+    K: Cell<G, S>,
+    F: for<'a> Frontend<I, Item<'a> = &'a [f32; I]>,
+{
+    let reference = candle(name);
+    let DataFile::Series(file) = data::load(&root().join(test_split(name))).unwrap() else {
+        panic!("{name}: expected a time-series test split");
+    };
+    let mut state = State::new();
+    for (n, row) in file.rows.iter().enumerate() {
+        let samples: Vec<[f32; I]> = row
+            .steps
+            .iter()
+            .map(|s| s.as_slice().try_into().unwrap())
+            .collect();
+        let ours = baked.classify(samples.iter(), &mut state).unwrap();
+        let theirs = reference.predict(Sequence::Samples(&row.steps)).unwrap();
+        compare(name, &format!("series {n}"), &ours.values, &theirs);
+    }
+    file.rows.len()
+}
+
+#[test]
+fn every_shipped_model_agrees_with_the_trainer_on_its_test_split() {
+    let mut models = 0;
+    macro_rules! text_model {
+        ($m:ident) => {
+            let n = text(stringify!($m), &tinyrnn::models::$m::MODEL);
+            assert!(n > 0);
+            println!("{}: {n} test examples agree", stringify!($m));
+            models += 1;
+        };
+    }
+    macro_rules! sensor_model {
+        ($m:ident) => {
+            let n = sensor(stringify!($m), &tinyrnn::models::$m::MODEL);
+            assert!(n > 0);
+            println!("{}: {n} test series agree", stringify!($m));
+            models += 1;
+        };
+    }
+    tinyrnn::for_each_text_model!(text_model);
+    tinyrnn::for_each_sensor_model!(sensor_model);
+    assert!(
+        models >= 4,
+        "expected the four shipped models, found {models}"
+    );
+}

@@ -1,0 +1,47 @@
+//! Our forward pass (candle) reproduces the independent reference outputs of the project's
+//! conformance fixtures (ONNX Runtime, cross-checked against numpy by scripts/make_fixtures.py)
+//! for every cell, layer count and input kind.
+
+use std::path::PathBuf;
+
+use tinyrnn_train::{Model, Sequence};
+
+#[test]
+fn forward_pass_matches_the_onnx_reference_fixtures() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../conformance/fixtures");
+    let mut checked = 0;
+    for cell in ["rnn", "lstm", "gru"] {
+        for layers in [1, 2] {
+            for input in ["embedding", "one_hot", "dense"] {
+                let name = format!("{cell}_{layers}l_{input}");
+                let json: serde_json::Value = serde_json::from_str(
+                    &std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap(),
+                )
+                .unwrap();
+                let model = Model::load(&dir.join(format!("{name}.safetensors"))).unwrap();
+                let seqs = json["sequences"].as_array().unwrap();
+                let finals = json["final"].as_array().unwrap();
+                assert_eq!(seqs.len(), finals.len());
+                for (s, f) in seqs.iter().zip(finals) {
+                    let expected: Vec<f64> = serde_json::from_value(f.clone()).unwrap();
+                    let got = if input == "dense" {
+                        let samples: Vec<Vec<f32>> = serde_json::from_value(s.clone()).unwrap();
+                        model.predict(Sequence::Samples(&samples)).unwrap()
+                    } else {
+                        let ids: Vec<u32> = serde_json::from_value(s.clone()).unwrap();
+                        model.predict(Sequence::Tokens(&ids)).unwrap()
+                    };
+                    assert_eq!(got.len(), expected.len(), "{name}");
+                    for (g, e) in got.iter().zip(&expected) {
+                        assert!(
+                            (f64::from(*g) - e).abs() < 1e-5,
+                            "{name}: {s}: got {got:?}, reference {expected:?}"
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 18);
+}
