@@ -4,8 +4,8 @@
 //! ```text
 //! cargo run --release --example evaluate -- --model NAME FILE
 //! ```
-//! FILE is `label<TAB>text` TSV for text models and UEA `.ts` for sensor models. The last line is
-//! `accuracy: 0.xxxx (k/n)`.
+//! FILE is `label<TAB>text` TSV for text models and UEA `.ts` for sensor models; a label is a
+//! class name of the model or its index (`0`, `1`, …). The last line is `accuracy: 0.xxxx (k/n)`.
 
 #[path = "host/mod.rs"]
 mod host;
@@ -96,10 +96,9 @@ fn run(name: &str, file: &str) -> Result<(), String> {
 }
 
 fn label_index(labels: &[&str], label: &str) -> Result<usize, String> {
-    labels
-        .iter()
-        .position(|l| *l == label)
-        .ok_or_else(|| format!("label {label:?} is not one of the model's labels {labels:?}"))
+    host::label_index(labels, label).ok_or_else(|| {
+        format!("label {label:?} is neither one of the model's labels {labels:?} nor a class index")
+    })
 }
 
 fn report(labels: &[&str], pairs: &Pairs) {

@@ -78,7 +78,9 @@ macro_rules! include_model {
     };
 }
 
-/// The models shipped in this crate's `models/` directory, baked at build time.
+/// The models shipped in this crate's `models/` directory, baked at build time (feature `models`,
+/// on by default).
+#[cfg(feature = "models")]
 pub mod models {
     include!(concat!(env!("OUT_DIR"), "/tinyrnn/models.rs"));
 }

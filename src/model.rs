@@ -138,6 +138,22 @@ where
     /// Feeds one token or sample, advancing `state` by one step.
     ///
     /// On error (a token id out of range, a NaN sample) `state` is left unchanged.
+    ///
+    /// ```
+    /// use tinyrnn::models::motion;
+    ///
+    /// // Stream accelerometer + gyroscope samples as they arrive, then read the head.
+    /// let mut state = motion::State::new();
+    /// for _ in 0..50 {
+    ///     let sample = [0.1f32, -0.3, 9.8, 0.0, 0.01, 0.0];
+    ///     motion::MODEL.step(&sample, &mut state)?;
+    /// }
+    /// let before = state;
+    /// assert!(motion::MODEL.step(&[f32::NAN; 6], &mut state).is_err());
+    /// assert_eq!(state, before);
+    /// println!("{}", motion::MODEL.output(&state).label());
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
     pub fn step(&self, item: F::Item<'_>, state: &mut State<H, S, L>) -> Result<(), Error> {
         let mut buf = [0.0f32; I];
         let input = self.frontend.encode(item, &mut buf)?;
@@ -156,6 +172,18 @@ where
     }
 
     /// [`step`](Self::step), then the head's output for this step (sequence tagging, N→N).
+    ///
+    /// ```
+    /// use tinyrnn::models::seed;
+    ///
+    /// let mut state = seed::State::new();
+    /// let vocab = seed::MODEL.frontend.vocab;
+    /// for word in ["this", "is", "very", "good"] {
+    ///     let out = seed::MODEL.step_output(vocab.id(word), &mut state)?;
+    ///     println!("after {word:?}: {} {:.2}", out.label(), out.score());
+    /// }
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
     pub fn step_output(
         &self,
         item: F::Item<'_>,
@@ -166,6 +194,16 @@ where
     }
 
     /// The head's output for the current state, after the activation.
+    ///
+    /// ```
+    /// use tinyrnn::models::seed;
+    ///
+    /// let mut state = seed::State::new();
+    /// seed::MODEL.feed_text("i am happy", &mut state)?;
+    /// let out = seed::MODEL.output(&state);
+    /// assert!((out.values.iter().sum::<f32>() - 1.0).abs() < 1e-5); // softmax
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
     pub fn output(&self, state: &State<H, S, L>) -> Output<C> {
         let mut values = self.head.forward(state.hidden());
         self.activation.apply(&mut values);
@@ -179,6 +217,22 @@ where
     ///
     /// `state` is reset first and holds the final state afterwards. An empty sequence is
     /// [`Error::EmptyInput`].
+    ///
+    /// ```
+    /// use tinyrnn::models::{motion, seed};
+    ///
+    /// let mut state = seed::State::new();
+    /// let vocab = seed::MODEL.frontend.vocab;
+    /// let out = seed::MODEL.classify(vocab.encode("i am not sad"), &mut state)?;
+    /// println!("{}", out.label());
+    ///
+    /// let series = [[0.0f32; motion::INPUTS]; 100];
+    /// let mut state = motion::State::new();
+    /// let out = motion::MODEL.classify(&series, &mut state)?;
+    /// assert!(motion::LABELS.contains(&out.label()));
+    /// assert_eq!(motion::MODEL.classify(&[], &mut state), Err(tinyrnn::Error::EmptyInput));
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
     pub fn classify<'a>(
         &self,
         items: impl IntoIterator<Item = F::Item<'a>>,
@@ -218,6 +272,15 @@ where
     ///
     /// Words missing from the vocabulary become the unknown token; a text with no token at all
     /// (empty, or only punctuation) is [`Error::EmptyInput`].
+    ///
+    /// ```
+    /// use tinyrnn::models::seed;
+    ///
+    /// let mut state = seed::State::new();
+    /// assert_eq!(seed::MODEL.classify_text("I am very HAPPY!", &mut state)?.label(), "positive");
+    /// assert_eq!(seed::MODEL.classify_text("?!", &mut state), Err(tinyrnn::Error::EmptyInput));
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
     pub fn classify_text(
         &self,
         text: &str,
@@ -229,6 +292,17 @@ where
 
     /// Streams the tokens of `text` into `state` without resetting it, returning how many
     /// tokens were fed. Use it to feed a text in pieces (for example line by line from a UART).
+    ///
+    /// ```
+    /// use tinyrnn::models::seed;
+    ///
+    /// let mut state = seed::State::new();
+    /// assert_eq!(seed::MODEL.feed_text("i am not", &mut state)?, 3);
+    /// assert_eq!(seed::MODEL.feed_text(" happy", &mut state)?, 1);
+    /// let whole = seed::MODEL.classify_text("i am not happy", &mut seed::State::new())?;
+    /// assert_eq!(seed::MODEL.output(&state), whole);
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
     pub fn feed_text(&self, text: &str, state: &mut State<H, S, L>) -> Result<usize, Error> {
         let mut steps = 0;
         for id in self.frontend.vocabulary().encode(text) {

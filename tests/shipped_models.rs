@@ -6,18 +6,32 @@ use core::mem::size_of_val;
 use tinyrnn::{Cell, Frontend, Model, TextFrontend};
 
 /// Bytes of `f32` weights reachable from a model, frontend tables excluded.
-fn layer_bytes<K, F, const G: usize, const S: usize, const I: usize, const H: usize, const L: usize, const C: usize>(
+fn layer_bytes<
+    K,
+    F,
+    const G: usize,
+    const S: usize,
+    const I: usize,
+    const H: usize,
+    const L: usize,
+    const C: usize,
+>(
     m: &Model<K, F, G, S, I, H, L, C>,
 ) -> usize
 where
     K: Cell<G, S>,
     F: Frontend<I>,
 {
-    let first = size_of_val(m.first.w_ih) + size_of_val(m.first.w_hh) + size_of_val(m.first.b_ih) + size_of_val(m.first.b_hh);
+    let first = size_of_val(m.first.w_ih)
+        + size_of_val(m.first.w_hh)
+        + size_of_val(m.first.b_ih)
+        + size_of_val(m.first.b_hh);
     let upper: usize = m
         .upper
         .iter()
-        .map(|l| size_of_val(l.w_ih) + size_of_val(l.w_hh) + size_of_val(l.b_ih) + size_of_val(l.b_hh))
+        .map(|l| {
+            size_of_val(l.w_ih) + size_of_val(l.w_hh) + size_of_val(l.b_ih) + size_of_val(l.b_hh)
+        })
         .sum();
     assert_eq!(m.upper.len(), L - 1, "upper layers");
     first + upper + size_of_val(m.head.w) + size_of_val(m.head.b)
@@ -35,10 +49,17 @@ macro_rules! text_model {
             }
         }
         let table = embedding_bytes(&m::MODEL.frontend);
-        assert_eq!(layer_bytes(&m::MODEL) + table, m::WEIGHT_BYTES, "{}", stringify!($m));
+        assert_eq!(
+            layer_bytes(&m::MODEL) + table,
+            m::WEIGHT_BYTES,
+            "{}",
+            stringify!($m)
+        );
         assert_eq!(m::WEIGHT_BYTES, 4 * m::PARAMETERS);
         let mut state = m::State::new();
-        let out = m::MODEL.classify_text("a plain short sentence", &mut state).unwrap();
+        let out = m::MODEL
+            .classify_text("a plain short sentence", &mut state)
+            .unwrap();
         assert!(out.values.iter().all(|v| v.is_finite()));
         assert!(m::LABELS.contains(&out.label()));
     }};
@@ -66,10 +87,17 @@ macro_rules! sensor_model {
         use tinyrnn::models::$m as m;
         let stats = size_of_val(m::MODEL.frontend.mean) + size_of_val(m::MODEL.frontend.std);
         assert_eq!(stats, 2 * 4 * m::INPUTS);
-        assert_eq!(layer_bytes(&m::MODEL), m::WEIGHT_BYTES, "{}", stringify!($m));
+        assert_eq!(
+            layer_bytes(&m::MODEL),
+            m::WEIGHT_BYTES,
+            "{}",
+            stringify!($m)
+        );
         let sample = *m::MODEL.frontend.mean; // the training mean normalises to zero
         let mut state = m::State::new();
-        let out = m::MODEL.classify([&sample, &sample, &sample], &mut state).unwrap();
+        let out = m::MODEL
+            .classify([&sample, &sample, &sample], &mut state)
+            .unwrap();
         assert!(out.values.iter().all(|v| v.is_finite()));
     }};
 }

@@ -132,6 +132,15 @@ pub fn sensor_model_names() -> Vec<&'static str> {
     names
 }
 
+/// The class of a data label: the model label it names, or the class index it spells (`0`, `1`,
+/// … as in the seed and UCI files, whose models name the classes `negative` and `positive`).
+pub fn label_index(labels: &[&str], label: &str) -> Option<usize> {
+    labels
+        .iter()
+        .position(|l| *l == label)
+        .or_else(|| label.parse::<usize>().ok().filter(|&i| i < labels.len()))
+}
+
 /// Index and value of the largest output.
 pub fn best(values: &[f32]) -> (usize, f32) {
     let mut best = (0, f32::NEG_INFINITY);

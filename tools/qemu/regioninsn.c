@@ -1,0 +1,93 @@
+/* QEMU 7.2 TCG plugin for tools/qemu-run.sh (COUNT=1): exact counts of executed guest
+ * instructions, for the whole run and for every pass through a region delimited by two guest
+ * addresses, the entries of the firmware's `insn_region_start` and `insn_region_end` markers.
+ *
+ *   gcc -O2 -shared -fPIC -o libregioninsn.so regioninsn.c
+ *   qemu-system-arm ... -plugin ./libregioninsn.so,start=0xADDR,end=0xADDR -d plugin -kernel ELF
+ *
+ * A region's count runs from the first instruction of the start marker (included) to the first
+ * instruction of the end marker (excluded), so it includes the start marker's own few
+ * instructions. Output (through QEMU's log, stderr or -D FILE):
+ *   insns total: N
+ *   region K insns: N        (one line per pass)
+ *   regions: K, sum insns: N */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "qemu-plugin-7.2-min.h"
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+
+#define MAX_REGIONS 256
+
+static uint64_t total; /* incremented inline before every executed instruction */
+static uint64_t start_pc = ~0ull, end_pc = ~0ull;
+static uint64_t region_begin;
+static int inside;
+static uint64_t regions[MAX_REGIONS];
+static unsigned n_regions;
+
+static void enter_start(unsigned int vcpu, void *udata)
+{
+    region_begin = total;
+    inside = 1;
+}
+
+static void enter_end(unsigned int vcpu, void *udata)
+{
+    if (!inside)
+        return;
+    if (n_regions < MAX_REGIONS)
+        regions[n_regions] = total - region_begin;
+    n_regions++;
+    inside = 0;
+}
+
+static void translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+    size_t n = qemu_plugin_tb_n_insns(tb);
+    for (size_t i = 0; i < n; i++) {
+        struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+        uint64_t pc = qemu_plugin_insn_vaddr(insn);
+        /* Register the marker callbacks before the inline add, so that they see the count
+         * without this instruction. */
+        if (pc == start_pc)
+            qemu_plugin_register_vcpu_insn_exec_cb(insn, enter_start, QEMU_PLUGIN_CB_NO_REGS, NULL);
+        if (pc == end_pc)
+            qemu_plugin_register_vcpu_insn_exec_cb(insn, enter_end, QEMU_PLUGIN_CB_NO_REGS, NULL);
+        qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, &total, 1);
+    }
+}
+
+static void report(qemu_plugin_id_t id, void *udata)
+{
+    char line[128];
+    uint64_t sum = 0;
+    snprintf(line, sizeof line, "insns total: %llu\n", (unsigned long long)total);
+    qemu_plugin_outs(line);
+    for (unsigned i = 0; i < n_regions && i < MAX_REGIONS; i++) {
+        snprintf(line, sizeof line, "region %u insns: %llu\n", i, (unsigned long long)regions[i]);
+        qemu_plugin_outs(line);
+        sum += regions[i];
+    }
+    snprintf(line, sizeof line, "regions: %u, sum insns: %llu\n", n_regions, (unsigned long long)sum);
+    qemu_plugin_outs(line);
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
+                                           int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        if (!strncmp(argv[i], "start=", 6))
+            start_pc = strtoull(argv[i] + 6, NULL, 0) & ~1ull; /* drop the Thumb bit */
+        else if (!strncmp(argv[i], "end=", 4))
+            end_pc = strtoull(argv[i] + 4, NULL, 0) & ~1ull;
+        else {
+            fprintf(stderr, "regioninsn: unknown argument %s\n", argv[i]);
+            return -1;
+        }
+    }
+    qemu_plugin_register_vcpu_tb_trans_cb(id, translate);
+    qemu_plugin_register_atexit_cb(id, report, NULL);
+    return 0;
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Retrains shipped models with their documented commands (MODELS.md) into a scratch directory
+# and checks that the files are byte-for-byte the shipped ones.
+#
+#   tools/retrain-check.sh [seed] [sentiment] [motion] [vowels]     (default: all four)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+models=("$@")
+[ ${#models[@]} -gt 0 ] || models=(seed sentiment motion vowels)
+cargo build --quiet --release -p tinyrnn-train
+train=target/release/tinyrnn-train
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+status=0
+for m in "${models[@]}"; do
+  case $m in
+    seed) args=(data/sentiment/seed_train.tsv --one-hot --cell rnn --hidden 64 --epochs 150 --lr 0.003
+                --batch-size 8 --seed 0 --label-names negative,positive) ;;
+    sentiment) args=(data/sentiment/uci_train.tsv --val data/sentiment/uci_val.tsv --cell gru --embedding 16
+                     --hidden 48 --vocab-size 1300 --min-count 2 --dropout 0.5 --epochs 30 --patience 8
+                     --lr 0.005 --seed 2 --label-names negative,positive) ;;
+    motion) args=(data/sensor/BasicMotions_TRAIN.ts --val-split 0.25 --cell gru --hidden 32 --epochs 100
+                  --patience 40 --lr 0.003 --batch-size 8 --crop 40 --noise 0.1 --seed 7) ;;
+    vowels) args=(data/sensor/JapaneseVowels_TRAIN.ts --val-split 0.2 --cell gru --hidden 32 --epochs 80
+                  --patience 25 --lr 0.003 --batch-size 8 --dropout 0.2 --seed 2) ;;
+    *) echo "unknown model $m" >&2; exit 2 ;;
+  esac
+  "$train" train "${args[@]}" --no-plot --out "$out/$m.safetensors" | grep -E "^(total training time|accuracy)" | tail -2
+  if cmp -s "$out/$m.safetensors" "models/$m.safetensors"; then
+    echo "$m: identical to models/$m.safetensors"
+  else
+    echo "$m: DIFFERS from models/$m.safetensors" >&2
+    status=1
+  fi
+done
+exit $status
