@@ -69,6 +69,14 @@ impl ModelSpec {
 }
 
 /// Reads and validates the model file at `path`.
+///
+/// ```
+/// let spec = tinyrnn_build::load("../conformance/fixtures/lstm_2l_dense.safetensors".as_ref())?;
+/// assert_eq!(spec.meta.num_layers, 2);
+/// assert_eq!(spec.tensor("rnn.weight_hh_l1").shape, [32, 8]); // 4 gates × 8 units, 8 inputs
+/// assert_eq!(spec.macs_per_step(), 4 * 8 * (4 + 8) + 4 * 8 * (8 + 8));
+/// # Ok::<(), tinyrnn_build::Error>(())
+/// ```
 pub fn load(path: &Path) -> Result<ModelSpec, Error> {
     let err = |m: String| Error::new(path, m);
     let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read the model file: {e}")))?;
@@ -76,6 +84,11 @@ pub fn load(path: &Path) -> Result<ModelSpec, Error> {
 }
 
 /// Validates the bytes of a model file; `path` only names it in errors.
+///
+/// ```
+/// let e = tinyrnn_build::parse("in-memory.safetensors".as_ref(), b"not a model").unwrap_err();
+/// assert!(e.to_string().starts_with("in-memory.safetensors: not a valid safetensors file"));
+/// ```
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<ModelSpec, Error> {
     let err = |m: String| Error::new(path, m);
     let file = SafeTensors::deserialize(bytes)

@@ -64,7 +64,9 @@ where
     K: Cell<G, S>,
     F: TextFrontend<I>,
 {
-    let Some(split) = test_split(name) else { return 0 };
+    let Some(split) = test_split(name) else {
+        return 0;
+    };
     let reference = candle(name);
     let DataFile::Text(rows) = data::load(&root().join(split)).unwrap() else {
         panic!("{name}: expected a text test split");
@@ -105,7 +107,9 @@ where
     K: Cell<G, S>,
     F: for<'a> Frontend<I, Item<'a> = &'a [f32; I]>,
 {
-    let Some(split) = test_split(name) else { return 0 };
+    let Some(split) = test_split(name) else {
+        return 0;
+    };
     let reference = candle(name);
     let DataFile::Series(file) = data::load(&root().join(split)).unwrap() else {
         panic!("{name}: expected a time-series test split");
@@ -137,12 +141,18 @@ fn every_shipped_model_agrees_with_the_trainer_on_its_test_split() {
     };
     macro_rules! text_model {
         ($m:ident) => {
-            report(stringify!($m), text(stringify!($m), &tinyrnn::models::$m::MODEL));
+            report(
+                stringify!($m),
+                text(stringify!($m), &tinyrnn::models::$m::MODEL),
+            );
         };
     }
     macro_rules! sensor_model {
         ($m:ident) => {
-            report(stringify!($m), sensor(stringify!($m), &tinyrnn::models::$m::MODEL));
+            report(
+                stringify!($m),
+                sensor(stringify!($m), &tinyrnn::models::$m::MODEL),
+            );
         };
     }
     tinyrnn::for_each_text_model!(text_model);
