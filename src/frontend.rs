@@ -12,19 +12,28 @@ use crate::vocab::Vocabulary;
 /// static MEAN: [f32; 2] = [1.0, 2.0];
 /// static STD: [f32; 2] = [2.0, 4.0];
 /// let norm = Normalize { mean: &MEAN, std: &STD };
-/// let mut buf = [0.0; 2];
-/// let input = norm.encode(&[3.0, 0.0], &mut buf).unwrap();
+/// let mut scratch = norm.scratch();
+/// let input = norm.encode(&[3.0, 0.0], &mut scratch).unwrap();
 /// assert_eq!(input, LayerInput::Dense(&[1.0, -0.5]));
 /// ```
 pub trait Frontend<const I: usize> {
     /// One element of the sequence: a token id or a reference to a sample.
     type Item<'a>: Copy;
 
-    /// Encodes `item` as the first layer's input, using `buf` when a vector has to be computed.
+    /// Stack space a step needs to compute the input vector: `[f32; F]` for normalised samples,
+    /// `()` for tokens, whose input is read from flash (so a one-hot model over a large
+    /// vocabulary costs no stack for its input).
+    type Scratch;
+
+    /// A scratch value for [`encode`](Self::encode).
+    fn scratch(&self) -> Self::Scratch;
+
+    /// Encodes `item` as the first layer's input, using `scratch` when a vector has to be
+    /// computed.
     fn encode<'a>(
         &'a self,
         item: Self::Item<'_>,
-        buf: &'a mut [f32; I],
+        scratch: &'a mut Self::Scratch,
     ) -> Result<LayerInput<'a, I>, Error>;
 }
 
@@ -44,9 +53,8 @@ pub trait TextFrontend<const I: usize>: for<'a> Frontend<I, Item<'a> = usize> {
 /// let vocab = Vocabulary { words: &WORDS, sorted: &SORTED, unk: 0, pad: None,
 ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
 /// let emb = Embedding { table: &TABLE, vocab };
-/// let mut buf = [0.0; 2];
-/// assert_eq!(emb.encode(1, &mut buf), Ok(LayerInput::Dense(&[0.5, -0.5])));
-/// assert!(emb.encode(2, &mut buf).is_err());
+/// assert_eq!(emb.encode(1, &mut ()), Ok(LayerInput::Dense(&[0.5, -0.5])));
+/// assert!(emb.encode(2, &mut ()).is_err());
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Embedding<const V: usize, const E: usize> {
@@ -58,8 +66,11 @@ pub struct Embedding<const V: usize, const E: usize> {
 
 impl<const V: usize, const E: usize> Frontend<E> for Embedding<V, E> {
     type Item<'a> = usize;
+    type Scratch = ();
 
-    fn encode<'a>(&'a self, id: usize, _: &'a mut [f32; E]) -> Result<LayerInput<'a, E>, Error> {
+    fn scratch(&self) {}
+
+    fn encode<'a>(&'a self, id: usize, _: &'a mut ()) -> Result<LayerInput<'a, E>, Error> {
         let row = self
             .table
             .get(id)
@@ -83,8 +94,7 @@ impl<const V: usize, const E: usize> TextFrontend<E> for Embedding<V, E> {
 /// let vocab = Vocabulary { words: &WORDS, sorted: &SORTED, unk: 0, pad: None,
 ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
 /// let one_hot = OneHot::<2> { vocab };
-/// let mut buf = [0.0; 2];
-/// assert_eq!(one_hot.encode(1, &mut buf), Ok(LayerInput::OneHot(1)));
+/// assert_eq!(one_hot.encode(1, &mut ()), Ok(LayerInput::OneHot(1)));
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct OneHot<const V: usize> {
@@ -94,8 +104,11 @@ pub struct OneHot<const V: usize> {
 
 impl<const V: usize> Frontend<V> for OneHot<V> {
     type Item<'a> = usize;
+    type Scratch = ();
 
-    fn encode<'a>(&'a self, id: usize, _: &'a mut [f32; V]) -> Result<LayerInput<'a, V>, Error> {
+    fn scratch(&self) {}
+
+    fn encode<'a>(&'a self, id: usize, _: &'a mut ()) -> Result<LayerInput<'a, V>, Error> {
         if id < V {
             Ok(LayerInput::OneHot(id))
         } else {
@@ -118,8 +131,7 @@ impl<const V: usize> TextFrontend<V> for OneHot<V> {
 /// static MEAN: [f32; 1] = [0.0];
 /// static STD: [f32; 1] = [1.0];
 /// let norm = Normalize { mean: &MEAN, std: &STD };
-/// let mut buf = [0.0; 1];
-/// assert_eq!(norm.encode(&[f32::NAN], &mut buf), Err(Error::NonFinite { feature: 0 }));
+/// assert_eq!(norm.encode(&[f32::NAN], &mut [0.0]), Err(Error::NonFinite { feature: 0 }));
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Normalize<const F: usize> {
@@ -131,6 +143,11 @@ pub struct Normalize<const F: usize> {
 
 impl<const F: usize> Frontend<F> for Normalize<F> {
     type Item<'a> = &'a [f32; F];
+    type Scratch = [f32; F];
+
+    fn scratch(&self) -> [f32; F] {
+        [0.0; F]
+    }
 
     fn encode<'a>(
         &'a self,

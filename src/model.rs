@@ -155,8 +155,8 @@ where
     /// # Ok::<(), tinyrnn::Error>(())
     /// ```
     pub fn step(&self, item: F::Item<'_>, state: &mut State<H, S, L>) -> Result<(), Error> {
-        let mut buf = [0.0f32; I];
-        let input = self.frontend.encode(item, &mut buf)?;
+        let mut scratch = self.frontend.scratch();
+        let input = self.frontend.encode(item, &mut scratch)?;
         let mut layers = state.layers.iter_mut();
         let Some(bottom) = layers.next() else {
             return Ok(());
