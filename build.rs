@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    firmware_link_args();
     // Without this line cargo would rerun the script whenever any file of the package changes.
     println!("cargo::rerun-if-changed=build.rs");
     if std::env::var_os("CARGO_FEATURE_MODELS").is_none() {
@@ -55,54 +54,5 @@ fn main() {
             Path::new(&list_path),
             e.to_string(),
         ));
-    }
-}
-
-/// For the Cortex-M examples only (`--target thumbv*`): writes the memory map of the QEMU machine
-/// that `tools/qemu-run.sh` picks for the target into `$OUT_DIR/memory.x` (or copies the file
-/// named by `TINYRNN_MEMORY_X`, for a real board) and links the examples with cortex-m-rt's
-/// `link.x` (plus `defmt.x` with the `defmt` feature). Only `-arg-examples` instructions are
-/// used, so nothing here reaches the library or a crate depending on it.
-fn firmware_link_args() {
-    println!("cargo::rerun-if-env-changed=TINYRNN_MEMORY_X");
-    let target = std::env::var("TARGET").unwrap_or_default();
-    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-    let Some(out) = std::env::var_os("OUT_DIR").map(PathBuf::from) else {
-        return;
-    };
-    if !target.starts_with("thumb") || os != "none" {
-        return;
-    }
-    // QEMU machine, FLASH origin and KiB, RAM origin and KiB.
-    let (machine, flash, flash_k, ram, ram_k) = match target.as_str() {
-        "thumbv6m-none-eabi" => ("microbit, M0", 0, 256, 0x2000_0000, 16),
-        "thumbv7m-none-eabi" => ("lm3s6965evb, M3", 0, 256, 0x2000_0000, 64),
-        t if t.starts_with("thumbv8m.main") => {
-            ("mps2-an505, M33", 0x1000_0000, 4096, 0x3800_0000, 2048)
-        }
-        _ => ("mps2-an386, M4F", 0, 4096, 0x2000_0000, 4096),
-    };
-    let memory = match std::env::var_os("TINYRNN_MEMORY_X") {
-        Some(path) => {
-            println!("cargo::rerun-if-changed={}", Path::new(&path).display());
-            let read = std::fs::read_to_string(&path);
-            read.unwrap_or_else(|e| {
-                tinyrnn_build::fail(&tinyrnn_build::Error::new(&path, e.to_string()))
-            })
-        }
-        None => format!(
-            "/* QEMU {machine}, for {target} (tinyrnn's build.rs) */\n\
-             MEMORY\n{{\n  FLASH : ORIGIN = {flash:#010x}, LENGTH = {flash_k}K\n  \
-             RAM   : ORIGIN = {ram:#010x}, LENGTH = {ram_k}K\n}}\n"
-        ),
-    };
-    let path = out.join("memory.x");
-    if let Err(e) = std::fs::write(&path, memory) {
-        tinyrnn_build::fail(&tinyrnn_build::Error::new(&path, e.to_string()));
-    }
-    println!("cargo::rustc-link-arg-examples=-L{}", out.display());
-    println!("cargo::rustc-link-arg-examples=-Tlink.x");
-    if std::env::var_os("CARGO_FEATURE_DEFMT").is_some() {
-        println!("cargo::rustc-link-arg-examples=-Tdefmt.x");
     }
 }

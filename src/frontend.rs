@@ -35,6 +35,11 @@ pub trait Frontend<const I: usize> {
         item: Self::Item<'_>,
         scratch: &'a mut Self::Scratch,
     ) -> Result<LayerInput<'a, I>, Error>;
+
+    /// Bytes of weights the frontend reads from flash (an embedding table; 0 otherwise).
+    fn weight_bytes(&self) -> usize {
+        0
+    }
 }
 
 /// A frontend that reads token ids and knows how to tokenize text.
@@ -76,6 +81,10 @@ impl<const V: usize, const E: usize> Frontend<E> for Embedding<V, E> {
             .get(id)
             .ok_or(Error::TokenOutOfRange { id, vocab_size: V })?;
         Ok(LayerInput::Dense(row))
+    }
+
+    fn weight_bytes(&self) -> usize {
+        core::mem::size_of::<f32>() * V * E
     }
 }
 

@@ -53,6 +53,24 @@ pub fn softmax<const C: usize>(y: &mut [f32; C]) {
     }
 }
 
+/// Index of the largest value: the first one on ties, NaNs never chosen over a number, `None`
+/// for an empty slice.
+///
+/// ```
+/// assert_eq!(tinyrnn::head::argmax(&[0.1, 0.7, 0.7, f32::NAN]), Some(1));
+/// assert_eq!(tinyrnn::head::argmax(&[]), None);
+/// ```
+pub fn argmax(values: &[f32]) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
+    for (i, &v) in values.iter().enumerate() {
+        match best {
+            Some((_, b)) if !(v > b || b.is_nan() && !v.is_nan()) => {}
+            _ => best = Some((i, v)),
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
 /// The head's linear layer: `y = w · h + b` with PyTorch's `nn.Linear` layout.
 ///
 /// ```
@@ -71,6 +89,17 @@ pub struct Linear<const H: usize, const C: usize> {
 }
 
 impl<const H: usize, const C: usize> Linear<H, C> {
+    /// Bytes of its weight and bias.
+    ///
+    /// ```
+    /// static W: [[f32; 2]; 3] = [[0.0; 2]; 3];
+    /// static B: [f32; 3] = [0.0; 3];
+    /// assert_eq!(tinyrnn::Linear { w: &W, b: &B }.weight_bytes(), 4 * (6 + 3));
+    /// ```
+    pub const fn weight_bytes(&self) -> usize {
+        core::mem::size_of::<f32>() * C * (H + 1)
+    }
+
     /// Computes `w · h + b`.
     pub fn forward(&self, h: &[f32; H]) -> [f32; C] {
         let mut y = *self.b;
@@ -103,13 +132,7 @@ pub struct Output<const C: usize> {
 impl<const C: usize> Output<C> {
     /// Index of the largest value (the first one on ties; 0 when `C == 0`).
     pub fn best(&self) -> usize {
-        let mut best = 0;
-        for (i, v) in self.values.iter().enumerate() {
-            if *v > self.values.get(best).copied().unwrap_or(f32::NEG_INFINITY) {
-                best = i;
-            }
-        }
-        best
+        argmax(&self.values).unwrap_or(0)
     }
 
     /// Label of [`best`](Self::best) (empty when `C == 0`).

@@ -49,6 +49,19 @@ pub struct Layer<const G: usize, const I: usize, const H: usize> {
 }
 
 impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
+    /// Bytes of its four weight arrays.
+    ///
+    /// ```
+    /// static W_IH: [[[f32; 3]; 2]; 1] = [[[0.0; 3]; 2]];
+    /// static W_HH: [[[f32; 2]; 2]; 1] = [[[0.0; 2]; 2]];
+    /// static B: [[f32; 2]; 1] = [[0.0; 2]];
+    /// let layer = tinyrnn::Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &B, b_hh: &B };
+    /// assert_eq!(layer.weight_bytes(), 4 * (6 + 4 + 2 + 2));
+    /// ```
+    pub const fn weight_bytes(&self) -> usize {
+        core::mem::size_of::<f32>() * G * H * (I + H + 2)
+    }
+
     /// Advances `state` by one step of `input` with the equations of cell `K`.
     ///
     /// A one-hot index outside `0..I` contributes nothing; the model checks it beforehand.

@@ -20,7 +20,7 @@
 //!
 //! // Streaming: one token at a time, with the output after each step.
 //! state.reset();
-//! let vocab = seed::MODEL.frontend.vocab;
+//! let vocab = seed::MODEL.vocabulary();
 //! for id in vocab.encode("this is not bad") {
 //!     let step = seed::MODEL.step_output(id, &mut state)?;
 //!     let _ = (step.label(), step.score());
@@ -42,6 +42,7 @@ pub mod layer;
 pub mod linalg;
 pub mod math;
 mod model;
+mod network;
 pub mod vocab;
 
 pub use cell::{Cell, Gru, Lstm, Rnn};
@@ -49,7 +50,8 @@ pub use error::Error;
 pub use frontend::{Embedding, Frontend, Normalize, OneHot, TextFrontend};
 pub use head::{Activation, Linear, Output};
 pub use layer::{Layer, LayerInput};
-pub use model::{Model, State, Task};
+pub use model::{Model, Prediction, StreamingModel, Task, TextModel};
+pub use network::{Network, State};
 pub use vocab::{Split, Tokenizer, Tokens, Vocabulary};
 
 /// Declares a module holding a model baked by `tinyrnn_build::bake` in this crate's build script.

@@ -3,102 +3,71 @@
 
 use core::mem::size_of_val;
 
-use tinyrnn::{Cell, Frontend, Model, TextFrontend};
+use tinyrnn::{Model, Prediction, StreamingModel, TextModel};
 
-/// Bytes of `f32` weights reachable from a model, frontend tables excluded.
-fn layer_bytes<
-    K,
-    F,
-    const G: usize,
-    const S: usize,
-    const I: usize,
-    const H: usize,
-    const L: usize,
-    const C: usize,
->(
-    m: &Model<K, F, G, S, I, H, L, C>,
-) -> usize
-where
-    K: Cell<G, S>,
-    F: Frontend<I>,
-{
-    let first = size_of_val(m.first.w_ih)
-        + size_of_val(m.first.w_hh)
-        + size_of_val(m.first.b_ih)
-        + size_of_val(m.first.b_hh);
-    let upper: usize = m
-        .upper
-        .iter()
-        .map(|l| {
-            size_of_val(l.w_ih) + size_of_val(l.w_hh) + size_of_val(l.b_ih) + size_of_val(l.b_hh)
-        })
-        .sum();
-    assert_eq!(m.upper.len(), L - 1, "upper layers");
-    first + upper + size_of_val(m.head.w) + size_of_val(m.head.b)
+/// The weights reachable from a model are the bytes the file declared.
+fn check_sizes<M: StreamingModel>(name: &str, model: &M, weight_bytes: usize, parameters: usize) {
+    assert_eq!(model.weight_bytes(), weight_bytes, "{name}: weight bytes");
+    assert_eq!(weight_bytes, 4 * parameters, "{name}: f32 parameters");
+}
+
+fn check_output(name: &str, out: &impl Prediction) {
+    assert!(
+        out.values().iter().all(|v| v.is_finite()),
+        "{name}: {:?}",
+        out.values()
+    );
+    assert!(out.labels().contains(&out.label()), "{name}");
+}
+
+fn check_text<M: TextModel>(name: &str, model: &M, vocab_size: usize) {
+    let vocab = model.vocabulary();
+    assert_eq!(vocab.len(), vocab_size, "{name}: vocabulary size");
+    // Every word that text can produce is found again by the binary search.
+    for (id, word) in vocab.words.iter().enumerate() {
+        if Some(id as u32) != vocab.pad {
+            assert_eq!(vocab.id(word), id, "{name}: word {word:?}");
+        }
+    }
+    let mut state = M::State::default();
+    let out = model
+        .classify_text("a plain short sentence", &mut state)
+        .unwrap();
+    check_output(name, &out);
 }
 
 macro_rules! text_model {
     ($m:ident) => {{
         use tinyrnn::models::$m as m;
-        let vocab = m::MODEL.frontend.vocabulary();
-        assert_eq!(vocab.len(), m::VOCAB_SIZE);
-        // Every word that text can produce is found again by the binary search.
-        for (id, word) in vocab.words.iter().enumerate() {
-            if Some(id as u32) != vocab.pad {
-                assert_eq!(vocab.id(word), id, "{}: word {word:?}", stringify!($m));
-            }
-        }
-        let table = embedding_bytes(&m::MODEL.frontend);
+        let name = stringify!($m);
+        check_sizes(name, &m::MODEL, m::WEIGHT_BYTES, m::PARAMETERS);
         assert_eq!(
-            layer_bytes(&m::MODEL) + table,
-            m::WEIGHT_BYTES,
-            "{}",
-            stringify!($m)
+            m::State::new().layers().count(),
+            m::LAYERS,
+            "{name}: layers"
         );
-        assert_eq!(m::WEIGHT_BYTES, 4 * m::PARAMETERS);
-        let mut state = m::State::new();
-        let out = m::MODEL
-            .classify_text("a plain short sentence", &mut state)
-            .unwrap();
-        assert!(out.values.iter().all(|v| v.is_finite()));
-        assert!(m::LABELS.contains(&out.label()));
+        check_text(name, &m::MODEL, m::VOCAB_SIZE);
     }};
-}
-
-trait EmbeddingBytes {
-    fn bytes(&self) -> usize;
-}
-impl<const V: usize, const E: usize> EmbeddingBytes for tinyrnn::Embedding<V, E> {
-    fn bytes(&self) -> usize {
-        size_of_val(self.table)
-    }
-}
-impl<const V: usize> EmbeddingBytes for tinyrnn::OneHot<V> {
-    fn bytes(&self) -> usize {
-        0
-    }
-}
-fn embedding_bytes(f: &impl EmbeddingBytes) -> usize {
-    f.bytes()
 }
 
 macro_rules! sensor_model {
     ($m:ident) => {{
         use tinyrnn::models::$m as m;
-        let stats = size_of_val(m::MODEL.frontend.mean) + size_of_val(m::MODEL.frontend.std);
-        assert_eq!(stats, 2 * 4 * m::INPUTS);
+        let name = stringify!($m);
+        check_sizes(name, &m::MODEL, m::WEIGHT_BYTES, m::PARAMETERS);
         assert_eq!(
-            layer_bytes(&m::MODEL),
-            m::WEIGHT_BYTES,
-            "{}",
-            stringify!($m)
+            m::State::new().layers().count(),
+            m::LAYERS,
+            "{name}: layers"
         );
+        let stats = size_of_val(m::MODEL.frontend.mean) + size_of_val(m::MODEL.frontend.std);
+        assert_eq!(stats, 2 * 4 * m::INPUTS, "{name}: normalisation");
         let sample = *m::MODEL.frontend.mean; // the training mean normalises to zero
         let mut state = m::State::new();
         let out = m::MODEL
             .classify([&sample, &sample, &sample], &mut state)
             .unwrap();
-        assert!(out.values.iter().all(|v| v.is_finite()));
+        check_output(name, &out);
     }};
 }
 
@@ -120,4 +89,22 @@ fn every_shipped_model_is_consistent_and_runs() {
     tinyrnn::for_each_text_model!(text);
     tinyrnn::for_each_sensor_model!(sensor);
     assert!(count > 0, "no model in models/");
+}
+
+/// `weight_bytes` counts what the generated statics really occupy, embedding included.
+#[test]
+fn weight_bytes_is_the_size_of_the_generated_tables() {
+    use tinyrnn::models::sentiment::MODEL as n;
+    let first = size_of_val(n.first.w_ih)
+        + size_of_val(n.first.w_hh)
+        + size_of_val(n.first.b_ih)
+        + size_of_val(n.first.b_hh);
+    let upper: usize = (n.upper.iter())
+        .map(|l| {
+            size_of_val(l.w_ih) + size_of_val(l.w_hh) + size_of_val(l.b_ih) + size_of_val(l.b_hh)
+        })
+        .sum();
+    let head = size_of_val(n.head.w) + size_of_val(n.head.b);
+    let table = size_of_val(n.frontend.table);
+    assert_eq!(Model::weight_bytes(&n), first + upper + head + table);
 }

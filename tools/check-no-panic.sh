@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
 # Link-time proof that the inference path (`classify_text`, `feed_text`, `classify`, `step`,
-# `step_output`, `output`) of every shipped model cannot panic on a Cortex-M4F:
-# examples/mcu_no_panic.rs links with `panic-never`, whose panic handler references an undefined
-# symbol, so the link fails if the optimised firmware keeps any panicking branch. Checked with
-# the default `libm` activations and with `--features micromath`; each firmware is then run
-# under QEMU (it exits with failure if an entry point returned an unexpected result).
+# `step_output`, `output`) of every model the firmware bakes cannot panic on a Cortex-M4F:
+# firmware/src/bin/mcu_no_panic.rs links with `panic-never`, whose panic handler references an
+# undefined symbol, so the link fails if the optimised firmware keeps any panicking branch.
+# Checked with the default `libm` activations and with `--features micromath`; each firmware is
+# then run under QEMU (it exits with failure if an entry point returned an unexpected result).
 #
 #   tools/check-no-panic.sh [TARGET]     (default: thumbv7em-none-eabihf)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# cargo runs in firmware/ (its .cargo/config.toml has the QEMU runner).
+if [ -n "${CARGO_TARGET_DIR:-}" ] && [ "${CARGO_TARGET_DIR#/}" = "$CARGO_TARGET_DIR" ]; then
+  export CARGO_TARGET_DIR=$PWD/$CARGO_TARGET_DIR
+fi
+cd firmware
 target=${1:-thumbv7em-none-eabihf}
 for features in "" micromath; do
   what="$target${features:+ --features $features}"
-  if ! cargo build --quiet --release --target "$target" --example mcu_no_panic ${features:+--features "$features"}; then
+  if ! cargo build --quiet --release --target "$target" --bin mcu_no_panic ${features:+--features "$features"}; then
     cat >&2 <<MSG
 FAIL ($what): the inference path keeps a panicking branch ("error(panic-never)" above).
-To find it, build examples/mcu_sentiment.rs the same way and look for the callers of
+To find it, build firmware/src/bin/mcu_sentiment.rs the same way and look for the callers of
 core::panicking::* / core::slice::index::* in its disassembly (llvm-objdump from the
 llvm-tools component): the function that calls one of them is the culprit.
 MSG
     exit 1
   fi
-  cargo run --quiet --release --target "$target" --example mcu_no_panic ${features:+--features "$features"}
+  cargo run --quiet --release --target "$target" --bin mcu_no_panic ${features:+--features "$features"}
   echo "ok: no panic path in the inference path ($what): linked with panic-never, and ran under QEMU"
 done

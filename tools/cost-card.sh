@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The Cortex-M cost card: for every shipped model (models/*.safetensors) on every core, builds
-# examples/mcu_cost.rs with that model alone (TINYRNN_COST_MODEL) and measures, under QEMU:
+# The Cortex-M cost card: for every shipped model (models/*.safetensors, each baked by
+# firmware/build.rs) on every core, builds firmware/src/bin/mcu_cost.rs with that model alone
+# (TINYRNN_COST_MODEL) and measures, under QEMU on the core's board in firmware/boards.txt:
 #   flash        .text + .rodata of the firmware (cortex-m-rt, semihosting exit, one model, its input)
 #   model data   the model's share of it: weights + vocabulary (WEIGHT_BYTES + VOCAB_BYTES)
 #   RAM          .data + .bss (the recurrent state lives on the stack)
@@ -19,6 +20,12 @@
 #   tools/cost-card.sh --no-write    (everything, printed only)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+# cargo runs in firmware/: keep a relative CARGO_TARGET_DIR pointing where it did.
+if [ -n "${CARGO_TARGET_DIR:-}" ] && [ "${CARGO_TARGET_DIR#/}" = "$CARGO_TARGET_DIR" ]; then
+  export CARGO_TARGET_DIR=$root/$CARGO_TARGET_DIR
+fi
+unset TINYRNN_BOARD # the QEMU boards, the first of each target in firmware/boards.txt
 write=1
 [ "${1:-}" = --no-write ] && write=0
 # Only a full card goes into BENCHMARKS.md.
@@ -43,17 +50,12 @@ else
   done
 fi
 [ ${#models[@]} -gt 0 ] || { echo "cost-card.sh: no model in models/" >&2; exit 1; }
-target_dir=${CARGO_TARGET_DIR:-target}
+target_dir=${CARGO_TARGET_DIR:-$root/target}
 work=$target_dir/cost-card
 mkdir -p "$work"
 
-core_of() {
-  case $1 in
-    thumbv6m-none-eabi) echo "M0 (microbit)" ;;
-    thumbv7m-none-eabi) echo "M3 (lm3s6965evb)" ;;
-    thumbv7em-none-eabihf) echo "M4F (mps2-an386)" ;;
-    thumbv8m.main-none-eabihf) echo "M33 (mps2-an505)" ;;
-  esac
+board_of() { # TARGET -> "board core qemu-cpu", the target's first row of firmware/boards.txt
+  awk -v t="$1" '!/^#/ && NF >= 4 && $1 == t {print $2, $3, $4; exit}' firmware/boards.txt
 }
 section_size() { # ELF SECTION -> size in bytes (0 if absent)
   local hex
@@ -96,22 +98,23 @@ peak_stack() {
 
 rows=()
 for target in "${targets[@]}"; do
-  case $target in
-    thumbv6m-none-eabi) cpu=cortex-m0; machine=microbit ;;
-    thumbv7m-none-eabi) cpu=cortex-m3; machine=lm3s6965evb ;;
-    thumbv7em-none-eabihf) cpu=cortex-m4; machine=mps2-an386 ;;
-    thumbv8m.main-none-eabihf) cpu=cortex-m33; machine=mps2-an505 ;;
-    *) echo "cost-card.sh: unknown target $target" >&2; exit 1 ;;
-  esac
+  read -r machine core cpu <<<"$(board_of "$target")"
+  if [ -z "${cpu:-}" ] || [ "$cpu" = - ]; then
+    echo "cost-card.sh: no QEMU board for target $target in firmware/boards.txt" >&2
+    exit 1
+  fi
   for model in "${models[@]}"; do
     echo "== $target $model" >&2
-    TINYRNN_COST_MODEL=$model cargo build --quiet --release --target "$target" --example mcu_cost
+    (cd firmware && TINYRNN_COST_MODEL=$model cargo build --quiet --release --target "$target" --bin mcu_cost)
     mkdir -p "$work/$target"
-    elf=$work/$target/mcu_cost-$model.elf  # tools/qemu-run.sh reads the target from the path
-    cp "$target_dir/$target/release/examples/mcu_cost" "$elf"
+    elf=$work/$target/mcu_cost-$model.elf  # firmware/qemu-run.sh reads the target from the path
+    cp "$target_dir/$target/release/mcu_cost" "$elf"
     log=$work/count-$target-$model.txt
-    out=$(COUNT=1 COUNT_LOG=$log tools/qemu-run.sh "$elf")
-    line=$(grep "^cost $model " <<<"$out") || { echo "cost-card.sh: no result from $elf" >&2; exit 1; }
+    out=$(COUNT=1 COUNT_LOG=$log firmware/qemu-run.sh "$elf")
+    line=$(grep "^cost $model " <<<"$out") || {
+      echo "cost-card.sh: no result from $elf (does firmware/build.rs bake $model?)" >&2
+      exit 1
+    }
     inference=$(sed -n 's/^region 0 insns: //p' "$log")
     step=$(sed -n 's/^region 1 insns: //p' "$log")
     text=$(section_size "$elf" .text)
@@ -125,7 +128,7 @@ for target in "${targets[@]}"; do
     model_bytes=$(( $(field "$line" weight_bytes) + $(field "$line" vocab_bytes) ))
     shape="I=$(field "$line" inputs) H=$(field "$line" hidden) L=$(field "$line" layers)"
     per_mac=$(awk -v i="$inference" -v m=$(( steps * macs + head )) 'BEGIN {printf "%.2f", i / m}')
-    rows+=("| $(core_of "$target") | $model ($shape) | $((text + rodata)) | $model_bytes | $((data + bss)) | $stack | $steps | $inference | $step | $macs | $per_mac |")
+    rows+=("| $core ($machine) | $model ($shape) | $((text + rodata)) | $model_bytes | $((data + bss)) | $stack | $steps | $inference | $step | $macs | $per_mac |")
   done
 done
 
@@ -141,7 +144,7 @@ section=$(cat <<EOF
 ## Cortex-M cost card
 
 Regenerate with \`tools/cost-card.sh\` (QEMU 7.2, \`cargo build --release\`, $(rustc --version | cut -d' ' -f1-2)).
-One firmware per model and core (\`examples/mcu_cost.rs\`, \`TINYRNN_COST_MODEL=<model>\`): the
+One firmware per model and core (\`firmware/src/bin/mcu_cost.rs\`, \`TINYRNN_COST_MODEL=<model>\`): the
 model alone, one inference and one extra step between two markers, semihosting exit.
 
 - **flash**: \`.text + .rodata\` of that whole firmware (runtime, model, inference code, one input);
@@ -151,7 +154,7 @@ model alone, one inference and one extra step between two markers, semihosting e
   the inference returns and finds the deepest word no longer painted).
 - **instructions**: executed guest instructions counted exactly by the \`regioninsn\` QEMU plugin
   (\`tools/qemu/regioninsn.c\`), for one inference (text models: \`classify_text\` of
-  "$(sed -n 's/^const TEXT: &str = "\(.*\)";/\1/p' examples/mcu_cost.rs)", tokenizer included; sensor
+  "$(sed -n 's/^const TEXT: &str = "\(.*\)";/\1/p' firmware/src/bin/mcu_cost.rs)", tokenizer included; sensor
   models: \`classify\` of a recorded test series) and for one extra \`step\`.
 - **instructions / MAC**: instructions of the inference over its multiply-accumulates,
   steps × MACs/step + the head's. M0 and M3 have no FPU: every float operation is a library call.

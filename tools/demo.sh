@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job in one command: classify texts with the shipped sentiment model on the host, then
-# run the same no_std forward pass as Cortex-M4F firmware under QEMU (examples/mcu_sentiment.rs,
-# which classifies its fixed list of sentences and checks every label).
+# run the same no_std forward pass as Cortex-M4F firmware under QEMU
+# (firmware/src/bin/mcu_sentiment.rs, which classifies its fixed list of sentences).
 #
 #   tools/demo.sh ["a text to classify" ...]
 #
@@ -29,5 +29,6 @@ if ! command -v qemu-system-arm >/dev/null; then
   fi
 fi
 echo
-echo "== Cortex-M4F under QEMU (mps2-an386): cargo run --release --target $target --example mcu_sentiment"
-cargo run --quiet --release --target "$target" --example mcu_sentiment
+echo "== Cortex-M4F under QEMU (mps2-an386): cd firmware && cargo run --release --target $target --bin mcu_sentiment"
+cd firmware
+cargo run --quiet --release --target "$target" --bin mcu_sentiment

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates the inputs of the Cortex-M examples from data/ and the shipped models (run it after
-# adding or retraining a model, then commit the two files):
-#   examples/mcu/sentiment_cases.rs  (mcu_sentiment: sentences and expected labels)
-#   examples/mcu/motion_cases.rs     (mcu_motion, mcu_imu, mcu_cost: recorded sensor series)
-# An input is kept only if the host build gives it its true label, so the firmware's check
-# "every label as expected" also holds on the host; the examples print what was left out.
+# Regenerates the recorded inputs of the Cortex-M programs from data/ and the models that
+# firmware/build.rs bakes (run it after adding or retraining a model, then commit the two files):
+#   firmware/cases/sentences.rs  (mcu_sentiment: sentences and expected labels)
+#   firmware/cases/series.rs     (mcu_motion, mcu_imu, mcu_minimal, mcu_cost: sensor series)
+# An input is kept only if the host build gives it its true label, so that the host test
+# firmware/tests/cases.rs holds; the program prints what was left out.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-cargo run --quiet --release --example mcu_sentiment -- --regenerate
-cargo run --quiet --release --example mcu_motion -- --regenerate
+cargo run --quiet -p tinyrnn-firmware --example regenerate_cases

@@ -76,7 +76,7 @@ fn empty_input_is_an_error() {
 
 #[test]
 fn unknown_words_map_to_the_unknown_id() {
-    let vocab = emb::MODEL.frontend.vocab;
+    let vocab = emb::MODEL.vocabulary();
     let ids: Vec<usize> = vocab.encode("The ZEBRAS, quantum flux!").collect();
     assert_eq!(ids, [vocab.id("the"), 1, 1, 1]);
     let mut state = emb::State::new();

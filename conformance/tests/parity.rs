@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use serde::Deserialize;
-use tinyrnn::{Cell, Frontend, Model, State};
+use tinyrnn::{Prediction, StreamingModel};
 use tinyrnn_conformance as fx;
 
 /// Largest allowed absolute difference from ONNX Runtime.
@@ -50,40 +50,28 @@ fn assert_close(name: &str, what: &str, ours: &[f32], theirs: &[f32]) {
 
 /// Runs one model over the reference sequences three ways: `classify`, streaming `step_output`
 /// (per-step outputs), and checks they agree with each other exactly and with the reference.
-fn check<
-    K,
-    F,
-    T,
-    const G: usize,
-    const S: usize,
-    const I: usize,
-    const H: usize,
-    const L: usize,
-    const C: usize,
->(
-    name: &str,
-    model: &Model<K, F, G, S, I, H, L, C>,
-    item: impl for<'a> Fn(&'a T) -> F::Item<'a>,
-) where
-    K: Cell<G, S>,
-    F: Frontend<I>,
+fn check<M, T>(name: &str, model: &M, item: impl for<'a> Fn(&'a T) -> M::Input<'a>)
+where
+    M: StreamingModel,
+    M::Output: PartialEq + std::fmt::Debug,
+    M::State: PartialEq + std::fmt::Debug,
     T: for<'de> Deserialize<'de>,
 {
     let r = reference::<Reference<T>>(name);
     assert_eq!(r.sequences.len(), 5, "{name}: fixture sequences");
     for (n, seq) in r.sequences.iter().enumerate() {
-        let mut whole = State::<H, S, L>::new();
+        let mut whole = M::State::default();
         let out = model
             .classify(seq.iter().map(&item), &mut whole)
             .expect("classify");
         assert_close(
             name,
             &format!("sequence {n} final"),
-            &out.values,
+            out.values(),
             &r.last[n],
         );
 
-        let mut streamed = State::<H, S, L>::new();
+        let mut streamed = M::State::default();
         assert_eq!(r.per_step[n].len(), seq.len(), "{name}: per-step count");
         let mut last = None;
         for (t, x) in seq.iter().enumerate() {
@@ -91,7 +79,7 @@ fn check<
             assert_close(
                 name,
                 &format!("sequence {n} step {t}"),
-                &step.values,
+                step.values(),
                 &r.per_step[n][t],
             );
             last = Some(step);
@@ -171,7 +159,7 @@ fn text_front_door_matches_the_reference() {
     let cases: TextCases = reference("text_cases");
     assert_eq!(cases.model, "gru_1l_embedding.safetensors");
     let model = &fx::gru_1l_embedding::MODEL;
-    let vocab = model.frontend.vocab;
+    let vocab = model.vocabulary();
     for case in &cases.cases {
         let ids: Vec<usize> = vocab.encode(&case.text).collect();
         assert_eq!(ids, case.tokens, "tokens of {:?}", case.text);

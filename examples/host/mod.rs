@@ -4,18 +4,29 @@
 
 use std::fmt;
 
-use tinyrnn::{Cell, Error, Frontend, Model, State, TextFrontend};
+use tinyrnn::{Error, Model, Prediction, TextModel};
 
-/// A shipped model that reads text.
-pub trait TextModel {
+/// A shipped text model behind a trait object, so that one can be picked by name at run time.
+pub trait AnyTextModel {
     /// The labels, in output order.
     fn labels(&self) -> &'static [&'static str];
     /// Output values (probabilities for softmax models) for one text.
     fn classify(&self, text: &str) -> Result<Vec<f32>, Error>;
 }
 
-/// A shipped model that reads sensor series.
-pub trait SensorModel {
+impl<M: TextModel> AnyTextModel for M {
+    fn labels(&self) -> &'static [&'static str] {
+        Model::labels(self)
+    }
+
+    fn classify(&self, text: &str) -> Result<Vec<f32>, Error> {
+        let mut state = M::State::default();
+        Ok(self.classify_text(text, &mut state)?.values().to_vec())
+    }
+}
+
+/// A shipped sensor model behind a trait object.
+pub trait AnySensorModel {
     /// The labels, in output order.
     fn labels(&self) -> &'static [&'static str];
     /// Features per sample.
@@ -24,70 +35,37 @@ pub trait SensorModel {
     fn classify(&self, series: &[Vec<f32>]) -> Result<Vec<f32>, Error>;
 }
 
-struct Baked<M: 'static>(&'static M);
+/// A model reading samples of `F` features.
+struct Sensor<M: 'static, const F: usize>(&'static M);
 
-impl<
-        K,
-        F,
-        const G: usize,
-        const S: usize,
-        const I: usize,
-        const H: usize,
-        const L: usize,
-        const C: usize,
-    > TextModel for Baked<Model<K, F, G, S, I, H, L, C>>
+impl<M, const F: usize> AnySensorModel for Sensor<M, F>
 where
-    K: Cell<G, S>,
-    F: TextFrontend<I>,
+    M: for<'a> Model<Input<'a> = &'a [f32; F]>,
 {
     fn labels(&self) -> &'static [&'static str] {
-        self.0.labels
-    }
-
-    fn classify(&self, text: &str) -> Result<Vec<f32>, Error> {
-        let mut state = State::new();
-        Ok(self.0.classify_text(text, &mut state)?.values.to_vec())
-    }
-}
-
-impl<
-        K,
-        F,
-        const G: usize,
-        const S: usize,
-        const I: usize,
-        const H: usize,
-        const L: usize,
-        const C: usize,
-    > SensorModel for Baked<Model<K, F, G, S, I, H, L, C>>
-where
-    K: Cell<G, S>,
-    F: for<'a> Frontend<I, Item<'a> = &'a [f32; I]>,
-{
-    fn labels(&self) -> &'static [&'static str] {
-        self.0.labels
+        self.0.labels()
     }
 
     fn features(&self) -> usize {
-        I
+        F
     }
 
     fn classify(&self, series: &[Vec<f32>]) -> Result<Vec<f32>, Error> {
-        let samples: Vec<[f32; I]> = series
+        let samples: Vec<[f32; F]> = series
             .iter()
             .map(|s| s.as_slice().try_into().map_err(|_| Error::EmptyInput))
             .collect::<Result<_, _>>()?;
-        let mut state = State::new();
-        Ok(self.0.classify(samples.iter(), &mut state)?.values.to_vec())
+        let mut state = M::State::default();
+        Ok(self.0.classify(&samples, &mut state)?.values().to_vec())
     }
 }
 
 /// The shipped text model called `name`.
-pub fn text_model(name: &str) -> Option<Box<dyn TextModel>> {
+pub fn text_model(name: &str) -> Option<&'static dyn AnyTextModel> {
     macro_rules! entry {
         ($m:ident) => {
             if name == stringify!($m) {
-                return Some(Box::new(Baked(&tinyrnn::models::$m::MODEL)));
+                return Some(&tinyrnn::models::$m::MODEL);
             }
         };
     }
@@ -96,11 +74,12 @@ pub fn text_model(name: &str) -> Option<Box<dyn TextModel>> {
 }
 
 /// The shipped sensor model called `name`.
-pub fn sensor_model(name: &str) -> Option<Box<dyn SensorModel>> {
+pub fn sensor_model(name: &str) -> Option<Box<dyn AnySensorModel>> {
     macro_rules! entry {
         ($m:ident) => {
             if name == stringify!($m) {
-                return Some(Box::new(Baked(&tinyrnn::models::$m::MODEL)));
+                use tinyrnn::models::$m as m;
+                return Some(Box::new(Sensor::<_, { m::INPUTS }>(&m::MODEL)));
             }
         };
     }
@@ -143,13 +122,8 @@ pub fn label_index(labels: &[&str], label: &str) -> Option<usize> {
 
 /// Index and value of the largest output.
 pub fn best(values: &[f32]) -> (usize, f32) {
-    let mut best = (0, f32::NEG_INFINITY);
-    for (i, &v) in values.iter().enumerate() {
-        if v > best.1 {
-            best = (i, v);
-        }
-    }
-    best
+    let i = tinyrnn::head::argmax(values).unwrap_or(0);
+    (i, values.get(i).copied().unwrap_or(f32::NAN))
 }
 
 /// A problem in a data file, with its place.

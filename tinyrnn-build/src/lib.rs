@@ -22,20 +22,26 @@
 
 mod codegen;
 mod error;
-pub mod meta;
+mod layout;
 mod spec;
+mod warnings;
+
+/// The model file's metadata, typed (the `tinyrnn-schema` crate, shared with the trainer).
+pub use tinyrnn_schema as meta;
 
 use std::path::{Path, PathBuf};
 
 pub use codegen::{generate, Generated, Options};
 pub use error::Error;
-pub use spec::{load, parse, ModelSpec, Tensor, METADATA_KEY};
+pub use spec::{load, parse, ModelSpec, Tensor};
+pub use tinyrnn_schema::METADATA_KEY;
 
 /// Bakes one model file for a build script, or stops the build with a one-line error.
 ///
 /// Writes `$OUT_DIR/tinyrnn/<stem>.rs` and `<stem>.md` (include them with
-/// `tinyrnn::include_model!(<stem>)`), and tells cargo to rebuild when the file changes. The
-/// file stem must be a Rust identifier (`gesture.safetensors`, not `my-model.safetensors`).
+/// `tinyrnn::include_model!(<stem>)`), tells cargo to rebuild when the file changes, and shows
+/// cargo a warning for each [`Baked::warnings`]. The file stem must be a Rust identifier
+/// (`gesture.safetensors`, not `my-model.safetensors`).
 ///
 /// ```no_run
 /// // build.rs of a firmware crate
@@ -44,8 +50,13 @@ pub use spec::{load, parse, ModelSpec, Tensor, METADATA_KEY};
 pub fn bake(model: impl AsRef<Path>) {
     let model = model.as_ref();
     println!("cargo::rerun-if-changed={}", model.display());
-    if let Err(e) = bake_into(model, &out_dir(), "::tinyrnn", None) {
-        fail(&e);
+    match bake_into(model, &out_dir(), "::tinyrnn", None) {
+        Ok(baked) => {
+            for warning in &baked.warnings {
+                println!("cargo::warning={warning}");
+            }
+        }
+        Err(e) => fail(&e),
     }
 }
 
@@ -56,16 +67,22 @@ pub struct Baked {
     pub module: String,
     /// The validated model.
     pub spec: ModelSpec,
+    /// One line each (file name first) for what the file allows but is almost certainly a
+    /// mistake: a vocabulary entry the tokenizer can never produce. [`bake`] shows them as
+    /// cargo warnings; the build goes on.
+    pub warnings: Vec<String>,
 }
 
 /// Bakes a model file into `out_dir/tinyrnn/<stem>.{rs,md}` with the runtime crate at
 /// `crate_path`. Build scripts use [`bake`]; this is the step without cargo's conventions.
 ///
-/// ```no_run
-/// let out = std::env::temp_dir();
+/// ```
+/// let out = std::env::temp_dir().join("tinyrnn-build-doc");
 /// let baked = tinyrnn_build::bake_into(
-///     "models/seed.safetensors".as_ref(), &out, "::tinyrnn", None)?;
-/// assert_eq!(baked.module, "seed");
+///     "../conformance/fixtures/gru_1l_one_hot.safetensors".as_ref(), &out, "::tinyrnn", None)?;
+/// assert_eq!(baked.module, "gru_1l_one_hot");
+/// assert!(out.join("tinyrnn/gru_1l_one_hot.rs").exists());
+/// assert!(baked.warnings.is_empty());
 /// # Ok::<(), tinyrnn_build::Error>(())
 /// ```
 pub fn bake_into(
@@ -97,7 +114,20 @@ pub fn bake_into(
     };
     write(format!("{module}.rs"), &generated.source)?;
     write(format!("{module}.md"), &generated.summary)?;
-    Ok(Baked { module, spec })
+    let warnings = spec
+        .meta
+        .input
+        .text()
+        .map(warnings::unreachable_vocabulary)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|w| format!("{}: {w}", model.display()))
+        .collect();
+    Ok(Baked {
+        module,
+        spec,
+        warnings,
+    })
 }
 
 /// The Rust module name of a model file: its stem, which must be an identifier.

@@ -7,37 +7,9 @@
 use candle_core::{Result, Tensor};
 use candle_nn::ops::sigmoid;
 
-/// The recurrent cell kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Cell {
-    /// Elman RNN with tanh: `h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`.
-    Rnn,
-    /// LSTM, gate rows i, f, g, o.
-    Lstm,
-    /// GRU, gate rows r, z, n.
-    Gru,
-}
-
-impl Cell {
-    /// Gates per hidden unit, `G`.
-    pub fn gates(self) -> usize {
-        match self {
-            Cell::Rnn => 1,
-            Cell::Lstm => 4,
-            Cell::Gru => 3,
-        }
-    }
-
-    /// The name used in the model file and on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Cell::Rnn => "rnn",
-            Cell::Lstm => "lstm",
-            Cell::Gru => "gru",
-        }
-    }
-}
+/// The recurrent cell kind: the model file's `cell` field (rows of the gates in the order of
+/// [`Cell::gates`]' documentation).
+pub use tinyrnn_schema::CellKind as Cell;
 
 /// tanh RNN: `h' = tanh(xp + hp)`.
 pub fn rnn_step(xp: &Tensor, hp: &Tensor) -> Result<Tensor> {

@@ -164,202 +164,21 @@ pub fn parse_tsv(file: &Path, contents: &str) -> Result<Vec<TextRow>, DataError>
 /// Parses a UEA/sktime `.ts` file: `#` comments, `@` header lines up to `@data`, then one series
 /// per line with dimensions separated by `:`, values by `,`, and the class label last.
 pub fn parse_ts(file: &Path, contents: &str) -> Result<SeriesFile, DataError> {
-    let mut class_labels: Option<Vec<String>> = None;
-    let mut declared_dims: Option<usize> = None;
+    let mut header = TsHeader::default();
     let mut in_data = false;
     let mut rows: Vec<SeriesRow> = Vec::new();
     let mut dims: Option<(usize, usize)> = None; // (dims, line that fixed it)
-
     for (i, raw) in contents.lines().enumerate() {
         let line = i + 1;
         let l = raw.trim();
         if l.is_empty() || l.starts_with('#') {
             continue;
         }
-        if !in_data {
-            let Some(header) = l.strip_prefix('@') else {
-                return Err(err(
-                    file,
-                    line,
-                    "expected a header line starting with '@' before @data",
-                ));
-            };
-            let mut words = header.split_whitespace();
-            let key = words.next().unwrap_or("").to_ascii_lowercase();
-            let args: Vec<&str> = words.collect();
-            match key.as_str() {
-                "data" => in_data = true,
-                "classlabel" => match args.first().map(|a| a.to_ascii_lowercase()) {
-                    Some(ref t) if t == "true" => {
-                        if args.len() < 2 {
-                            return Err(err(file, line, "@classLabel true lists no labels"));
-                        }
-                        let labels: Vec<String> = args[1..].iter().map(|s| s.to_string()).collect();
-                        for (k, l) in labels.iter().enumerate() {
-                            if labels[..k].contains(l) {
-                                return Err(err(
-                                    file,
-                                    line,
-                                    format!("@classLabel lists {l:?} twice"),
-                                ));
-                            }
-                        }
-                        class_labels = Some(labels);
-                    }
-                    Some(ref t) if t == "false" => {
-                        return Err(err(
-                            file,
-                            line,
-                            "@classLabel false: the file has no class labels to train on",
-                        ))
-                    }
-                    _ => {
-                        return Err(err(
-                            file,
-                            line,
-                            "@classLabel must be followed by true or false",
-                        ))
-                    }
-                },
-                "dimensions" => {
-                    let n = args
-                        .first()
-                        .and_then(|a| a.parse::<usize>().ok())
-                        .filter(|&n| n > 0);
-                    let Some(n) = n else {
-                        return Err(err(
-                            file,
-                            line,
-                            "@dimensions must be followed by a positive integer",
-                        ));
-                    };
-                    declared_dims = Some(n);
-                }
-                "timestamps" if args.first().is_some_and(|a| a.eq_ignore_ascii_case("true")) => {
-                    return Err(err(file, line, "@timeStamps true is not supported"))
-                }
-                "targetlabel" if args.first().is_some_and(|a| a.eq_ignore_ascii_case("true")) => {
-                    return Err(err(
-                        file,
-                        line,
-                        "@targetLabel true (regression data) is not supported",
-                    ))
-                }
-                // @problemName, @univariate, @equalLength, @seriesLength, @missing, ...: informative.
-                _ => {}
-            }
-            continue;
+        if in_data {
+            rows.push(parse_series_line(file, line, l, &header, &mut dims)?);
+        } else {
+            in_data = header.read_line(file, line, l)?;
         }
-
-        let parts: Vec<&str> = l.split(':').collect();
-        if parts.len() < 2 {
-            return Err(err(
-                file,
-                line,
-                "expected dimensions separated by ':' followed by a class label",
-            ));
-        }
-        let label = parts[parts.len() - 1].trim();
-        check_label(file, line, label)?;
-        if let Some(labels) = &class_labels {
-            if !labels.iter().any(|l| l == label) {
-                return Err(err(
-                    file,
-                    line,
-                    format!(
-                        "bad label {label:?}: not one of the @classLabel labels {}",
-                        labels.join(" ")
-                    ),
-                ));
-            }
-        }
-        let dim_parts = &parts[..parts.len() - 1];
-        let n_dims = dim_parts.len();
-        if let Some(d) = declared_dims {
-            if n_dims != d {
-                return Err(err(
-                    file,
-                    line,
-                    format!(
-                        "wrong number of dimensions: expected {d} (@dimensions), found {n_dims}"
-                    ),
-                ));
-            }
-        } else if let Some((d, first)) = dims {
-            if n_dims != d {
-                return Err(err(
-                    file,
-                    line,
-                    format!("wrong number of dimensions: expected {d} (as on line {first}), found {n_dims}"),
-                ));
-            }
-        }
-        dims.get_or_insert((n_dims, line));
-
-        let mut columns: Vec<Vec<f32>> = Vec::with_capacity(n_dims);
-        for (d, part) in dim_parts.iter().enumerate() {
-            let mut values = Vec::new();
-            for (k, v) in part.split(',').enumerate() {
-                let v = v.trim();
-                if v == "?" {
-                    return Err(err(
-                        file,
-                        line,
-                        format!(
-                            "dimension {}, value {}: missing value '?' is not supported",
-                            d + 1,
-                            k + 1
-                        ),
-                    ));
-                }
-                match v.parse::<f32>() {
-                    Ok(x) if x.is_finite() => values.push(x),
-                    Ok(_) => {
-                        return Err(err(
-                            file,
-                            line,
-                            format!("dimension {}, value {}: {v:?} is not finite", d + 1, k + 1),
-                        ))
-                    }
-                    Err(_) => {
-                        return Err(err(
-                            file,
-                            line,
-                            format!(
-                                "dimension {}, value {}: {v:?} is not a number",
-                                d + 1,
-                                k + 1
-                            ),
-                        ))
-                    }
-                }
-            }
-            if let Some(first) = columns.first() {
-                if values.len() != first.len() {
-                    return Err(err(
-                        file,
-                        line,
-                        format!(
-                            "dimension {} has {} values but dimension 1 has {}",
-                            d + 1,
-                            values.len(),
-                            first.len()
-                        ),
-                    ));
-                }
-            }
-            columns.push(values);
-        }
-        let len = columns[0].len();
-        let steps: Vec<Vec<f32>> = (0..len)
-            .map(|t| columns.iter().map(|c| c[t]).collect())
-            .collect();
-        rows.push(SeriesRow {
-            file: file.to_path_buf(),
-            line,
-            label: label.to_string(),
-            steps,
-        });
     }
     if !in_data {
         return Err(err(file, 0, "no @data line"));
@@ -367,12 +186,227 @@ pub fn parse_ts(file: &Path, contents: &str) -> Result<SeriesFile, DataError> {
     if rows.is_empty() {
         return Err(err(file, 0, "no series after @data"));
     }
-    let dims = dims.map(|(d, _)| d).unwrap_or(0);
     Ok(SeriesFile {
-        class_labels,
-        dims,
+        class_labels: header.class_labels,
+        dims: dims.map(|(d, _)| d).unwrap_or(0),
         rows,
     })
+}
+
+/// What the `@` header lines of a `.ts` file fix for its series.
+#[derive(Debug, Default)]
+struct TsHeader {
+    /// `@classLabel true a b …`: the only labels allowed, in order.
+    class_labels: Option<Vec<String>>,
+    /// `@dimensions n`: the number of dimensions of every series.
+    dims: Option<usize>,
+}
+
+impl TsHeader {
+    /// Reads one header line (`l`, trimmed, not a comment); returns whether it is `@data`, the
+    /// last one.
+    fn read_line(&mut self, file: &Path, line: usize, l: &str) -> Result<bool, DataError> {
+        let Some(header) = l.strip_prefix('@') else {
+            return Err(err(
+                file,
+                line,
+                "expected a header line starting with '@' before @data",
+            ));
+        };
+        let mut words = header.split_whitespace();
+        let key = words.next().unwrap_or("").to_ascii_lowercase();
+        let args: Vec<&str> = words.collect();
+        let is_true = args.first().is_some_and(|a| a.eq_ignore_ascii_case("true"));
+        match key.as_str() {
+            "data" => return Ok(true),
+            "classlabel" => self.class_labels = Some(class_label_header(file, line, &args)?),
+            "dimensions" => self.dims = Some(dimensions_header(file, line, &args)?),
+            "timestamps" if is_true => {
+                return Err(err(file, line, "@timeStamps true is not supported"))
+            }
+            "targetlabel" if is_true => {
+                return Err(err(
+                    file,
+                    line,
+                    "@targetLabel true (regression data) is not supported",
+                ))
+            }
+            // @problemName, @univariate, @equalLength, @seriesLength, @missing, ...: informative.
+            _ => {}
+        }
+        Ok(false)
+    }
+}
+
+/// The labels of `@classLabel true a b …` (`args` are the words after `@classLabel`).
+fn class_label_header(file: &Path, line: usize, args: &[&str]) -> Result<Vec<String>, DataError> {
+    match args.first().map(|a| a.to_ascii_lowercase()) {
+        Some(ref t) if t == "true" => {
+            if args.len() < 2 {
+                return Err(err(file, line, "@classLabel true lists no labels"));
+            }
+            let labels: Vec<String> = args[1..].iter().map(|s| s.to_string()).collect();
+            for (k, l) in labels.iter().enumerate() {
+                if labels[..k].contains(l) {
+                    return Err(err(file, line, format!("@classLabel lists {l:?} twice")));
+                }
+            }
+            Ok(labels)
+        }
+        Some(ref t) if t == "false" => Err(err(
+            file,
+            line,
+            "@classLabel false: the file has no class labels to train on",
+        )),
+        _ => Err(err(
+            file,
+            line,
+            "@classLabel must be followed by true or false",
+        )),
+    }
+}
+
+/// The count of `@dimensions n` (`args` are the words after `@dimensions`).
+fn dimensions_header(file: &Path, line: usize, args: &[&str]) -> Result<usize, DataError> {
+    args.first()
+        .and_then(|a| a.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .ok_or_else(|| {
+            err(
+                file,
+                line,
+                "@dimensions must be followed by a positive integer",
+            )
+        })
+}
+
+/// One series line `d1:d2:…:label` (`l`, trimmed). `dims` is the dimension count fixed by the
+/// first series and its line, set by this call when it is the first.
+fn parse_series_line(
+    file: &Path,
+    line: usize,
+    l: &str,
+    header: &TsHeader,
+    dims: &mut Option<(usize, usize)>,
+) -> Result<SeriesRow, DataError> {
+    let parts: Vec<&str> = l.split(':').collect();
+    let Some((label, dim_parts)) = parts.split_last().filter(|(_, d)| !d.is_empty()) else {
+        return Err(err(
+            file,
+            line,
+            "expected dimensions separated by ':' followed by a class label",
+        ));
+    };
+    let label = label.trim();
+    check_label(file, line, label)?;
+    check_class_label(file, line, label, header)?;
+    check_dimension_count(file, line, dim_parts.len(), header, dims)?;
+    Ok(SeriesRow {
+        file: file.to_path_buf(),
+        line,
+        label: label.to_string(),
+        steps: parse_steps(file, line, dim_parts)?,
+    })
+}
+
+/// The samples of a series, `steps[t][f]`, from its dimensions (`dim_parts[f]`: the values of
+/// feature `f`, comma-separated), which must all have the same length.
+fn parse_steps(file: &Path, line: usize, dim_parts: &[&str]) -> Result<Vec<Vec<f32>>, DataError> {
+    let mut columns: Vec<Vec<f32>> = Vec::with_capacity(dim_parts.len());
+    for (d, part) in dim_parts.iter().enumerate() {
+        let values = parse_dimension(file, line, d, part)?;
+        if let Some(first) = columns.first() {
+            if values.len() != first.len() {
+                return Err(err(
+                    file,
+                    line,
+                    format!(
+                        "dimension {} has {} values but dimension 1 has {}",
+                        d + 1,
+                        values.len(),
+                        first.len()
+                    ),
+                ));
+            }
+        }
+        columns.push(values);
+    }
+    Ok((0..columns[0].len())
+        .map(|t| columns.iter().map(|c| c[t]).collect())
+        .collect())
+}
+
+/// Checks a series' label against the `@classLabel` list, if the header gave one.
+fn check_class_label(
+    file: &Path,
+    line: usize,
+    label: &str,
+    header: &TsHeader,
+) -> Result<(), DataError> {
+    match &header.class_labels {
+        Some(labels) if !labels.iter().any(|l| l == label) => Err(err(
+            file,
+            line,
+            format!(
+                "bad label {label:?}: not one of the @classLabel labels {}",
+                labels.join(" ")
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a series' dimension count against `@dimensions`, or else against the first series
+/// (`dims`: its count and line, recorded here by the first series).
+fn check_dimension_count(
+    file: &Path,
+    line: usize,
+    found: usize,
+    header: &TsHeader,
+    dims: &mut Option<(usize, usize)>,
+) -> Result<(), DataError> {
+    let expected = match (header.dims, *dims) {
+        (Some(d), _) => Some((d, "@dimensions".to_string())),
+        (None, Some((d, first))) => Some((d, format!("as on line {first}"))),
+        (None, None) => None,
+    };
+    if let Some((d, why)) = expected.filter(|&(d, _)| d != found) {
+        return Err(err(
+            file,
+            line,
+            format!("wrong number of dimensions: expected {d} ({why}), found {found}"),
+        ));
+    }
+    dims.get_or_insert((found, line));
+    Ok(())
+}
+
+/// The comma-separated values of dimension `d` (0-based) of a series.
+fn parse_dimension(file: &Path, line: usize, d: usize, part: &str) -> Result<Vec<f32>, DataError> {
+    part.split(',')
+        .enumerate()
+        .map(|(k, v)| {
+            parse_value(v.trim()).map_err(|problem| {
+                err(
+                    file,
+                    line,
+                    format!("dimension {}, value {}: {problem}", d + 1, k + 1),
+                )
+            })
+        })
+        .collect()
+}
+
+/// One value of a series: a finite number (a missing value `?` is not supported).
+fn parse_value(v: &str) -> Result<f32, String> {
+    if v == "?" {
+        return Err("missing value '?' is not supported".to_string());
+    }
+    match v.parse::<f32>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        Ok(_) => Err(format!("{v:?} is not finite")),
+        Err(_) => Err(format!("{v:?} is not a number")),
+    }
 }
 
 /// Reads several files of the same kind into one data set (in order).
@@ -506,44 +540,83 @@ mod tests {
 
     #[test]
     fn ts_errors_name_the_line() {
-        let e = parse_ts(&p(), &format!("{HEAD}1,2:3,4:a\n1,2:3,4:c\n")).unwrap_err();
-        assert_eq!(e.line, 8);
-        assert!(e.to_string().starts_with("x.ts:8: bad label \"c\""), "{e}");
-
-        let e = parse_ts(&p(), &format!("{HEAD}1,2:3,4:5,6:a\n")).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "x.ts:7: wrong number of dimensions: expected 2 (@dimensions), found 3"
-        );
-
-        let e = parse_ts(&p(), &format!("{HEAD}1,2:3,x4:a\n")).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "x.ts:7: dimension 2, value 2: \"x4\" is not a number"
-        );
-
-        let e = parse_ts(&p(), &format!("{HEAD}1,2:3:a\n")).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "x.ts:7: dimension 2 has 1 values but dimension 1 has 2"
-        );
-
-        let e = parse_ts(&p(), &format!("{HEAD}1,?:3,4:a\n")).unwrap_err();
-        assert!(
-            e.to_string()
-                .contains("x.ts:7: dimension 1, value 2: missing value"),
-            "{e}"
-        );
-
-        // Without @dimensions the first series fixes the count.
-        let e = parse_ts(&p(), "@data\n1:2:a\n1:b\n").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "x.ts:3: wrong number of dimensions: expected 2 (as on line 2), found 1"
-        );
-
-        let e = parse_ts(&p(), "@problemName x\n").unwrap_err();
-        assert_eq!(e.to_string(), "x.ts: no @data line");
+        let cases = [
+            (
+                format!("{HEAD}1,2:3,4:a\n1,2:3,4:c\n"),
+                "x.ts:8: bad label \"c\": not one of the @classLabel labels a b",
+            ),
+            (
+                format!("{HEAD}1,2:3,4:5,6:a\n"),
+                "x.ts:7: wrong number of dimensions: expected 2 (@dimensions), found 3",
+            ),
+            (
+                format!("{HEAD}1,2:3,x4:a\n"),
+                "x.ts:7: dimension 2, value 2: \"x4\" is not a number",
+            ),
+            (
+                format!("{HEAD}1,2:3,inf:a\n"),
+                "x.ts:7: dimension 2, value 2: \"inf\" is not finite",
+            ),
+            (
+                format!("{HEAD}1,2:3:a\n"),
+                "x.ts:7: dimension 2 has 1 values but dimension 1 has 2",
+            ),
+            (
+                format!("{HEAD}1,?:3,4:a\n"),
+                "x.ts:7: dimension 1, value 2: missing value '?' is not supported",
+            ),
+            (
+                format!("{HEAD}1,2 3,4 a\n"),
+                "x.ts:7: expected dimensions separated by ':' followed by a class label",
+            ),
+            (
+                format!("{HEAD}1,2:3,4:a b\n"),
+                "x.ts:7: bad label \"a b\": labels may not contain whitespace",
+            ),
+            // Without @dimensions the first series fixes the count.
+            (
+                "@data\n1:2:a\n1:b\n".to_string(),
+                "x.ts:3: wrong number of dimensions: expected 2 (as on line 2), found 1",
+            ),
+            ("@problemName x\n".to_string(), "x.ts: no @data line"),
+            ("@data\n# none\n".to_string(), "x.ts: no series after @data"),
+            (
+                "problemName x\n".to_string(),
+                "x.ts:1: expected a header line starting with '@' before @data",
+            ),
+            (
+                "@classLabel true\n".to_string(),
+                "x.ts:1: @classLabel true lists no labels",
+            ),
+            (
+                "@classLabel true a b a\n".to_string(),
+                "x.ts:1: @classLabel lists \"a\" twice",
+            ),
+            (
+                "@classLabel false\n".to_string(),
+                "x.ts:1: @classLabel false: the file has no class labels to train on",
+            ),
+            (
+                "@classLabel maybe\n".to_string(),
+                "x.ts:1: @classLabel must be followed by true or false",
+            ),
+            (
+                "@dimensions 0\n".to_string(),
+                "x.ts:1: @dimensions must be followed by a positive integer",
+            ),
+            (
+                "@timeStamps TRUE\n".to_string(),
+                "x.ts:1: @timeStamps true is not supported",
+            ),
+            (
+                "@targetLabel true\n".to_string(),
+                "x.ts:1: @targetLabel true (regression data) is not supported",
+            ),
+        ];
+        for (text, expected) in cases {
+            let e = parse_ts(&p(), &text).unwrap_err();
+            assert_eq!(e.to_string(), expected, "{text:?}");
+        }
     }
 
     #[test]

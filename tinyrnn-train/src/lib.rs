@@ -17,7 +17,9 @@
 
 pub mod cell;
 pub mod data;
+mod epoch;
 pub mod examples;
+pub mod history;
 pub mod metrics;
 pub mod model;
 pub mod modelfile;
@@ -31,6 +33,8 @@ use std::path::Path;
 
 use anyhow::bail;
 use candle_core::{DType, Device};
+use tinyrnn::head::argmax;
+use tinyrnn_schema::OutputKind;
 
 pub use crate::cell::Cell;
 pub use crate::modelfile::{Model, Preprocess};
@@ -88,7 +92,7 @@ impl Model {
             bail!("empty input (no tokens or no samples)");
         }
         let logits = self.logits(&encoded)?;
-        Ok(activate(&logits, &self.meta.output))
+        Ok(activate(&logits, self.meta.output))
     }
 
     /// The head's raw output (before the activation) for one encoded sequence.
@@ -110,7 +114,7 @@ impl Model {
         let mut confusion = Confusion::new(&self.meta.labels);
         for e in &examples {
             let logits = self.logits(&e.seq)?;
-            confusion.add(e.label, argmax(&logits));
+            confusion.add(e.label, argmax(&logits).unwrap_or(0));
         }
         Ok((confusion, empty))
     }
@@ -122,27 +126,16 @@ pub fn predict(model_file: &Path, seq: Sequence<'_>) -> anyhow::Result<Vec<f32>>
     Model::load(model_file)?.predict(seq)
 }
 
-/// The index of the largest value (the first one on ties).
-pub fn argmax(v: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &x) in v.iter().enumerate() {
-        if x > v[best] {
-            best = i;
-        }
-    }
-    best
-}
-
 /// The output activation: softmax (after subtracting the maximum), sigmoid or identity.
-fn activate(logits: &[f32], output: &str) -> Vec<f32> {
+fn activate(logits: &[f32], output: OutputKind) -> Vec<f32> {
     match output {
-        "softmax" => {
+        OutputKind::Softmax => {
             let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
             let e: Vec<f32> = logits.iter().map(|&x| (x - max).exp()).collect();
             let sum: f32 = e.iter().sum();
             e.iter().map(|&x| x / sum).collect()
         }
-        "sigmoid" => logits.iter().map(|&x| 1.0 / (1.0 + (-x).exp())).collect(),
-        _ => logits.to_vec(),
+        OutputKind::Sigmoid => logits.iter().map(|&x| 1.0 / (1.0 + (-x).exp())).collect(),
+        OutputKind::Identity => logits.to_vec(),
     }
 }

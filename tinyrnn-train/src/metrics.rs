@@ -54,13 +54,8 @@ impl Confusion {
     /// Per-class precision, recall, F1 and support, then the matrix, then the accuracy line.
     pub fn report(&self) -> String {
         let c = self.labels.len();
-        let w = self
-            .labels
-            .iter()
-            .map(|l| l.chars().count())
-            .max()
-            .unwrap_or(5)
-            .clamp(5, 24);
+        let longest = self.labels.iter().map(|l| l.chars().count()).max();
+        let w = longest.unwrap_or(5).clamp(5, 24);
         let mut s = String::new();
         let _ = writeln!(s, "{:<w$}  precision  recall      f1  support", "class");
         for i in 0..c {
@@ -84,11 +79,7 @@ impl Confusion {
                 self.labels[i]
             );
         }
-        let cw = self
-            .labels
-            .iter()
-            .map(|l| l.chars().count())
-            .max()
+        let cw = longest
             .unwrap_or(1)
             .max(self.total().to_string().len())
             .max(4);

@@ -1,74 +1,27 @@
 //! Reading and writing the tinyrnn model file (docs/model-format.md, format version 1).
 //!
-//! The writer produces the safetensors layout by hand — 8-byte little-endian header length, a
-//! JSON header, the tensor bytes — so that the bytes depend on nothing but the model: tensors in
-//! name order, the metadata fields in the fixed order of [`Metadata`], the header padded with
-//! spaces to a multiple of 8. The reader uses the `safetensors` crate, which also checks that
-//! what we write is valid safetensors.
+//! The metadata is `tinyrnn-schema`'s [`Meta`], the type `tinyrnn-build` reads, so the two
+//! cannot drift apart. The writer produces the safetensors layout by hand — 8-byte
+//! little-endian header length, a JSON header, the tensor bytes — so that the bytes depend on
+//! nothing but the model: tensors in name order, the metadata fields in the fixed order of
+//! [`Meta::to_json`], the header padded with spaces to a multiple of 8. The reader uses the
+//! `safetensors` crate, which also checks that what we write is valid safetensors.
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context};
 use candle_core::{DType, Device, Tensor};
-use serde::{Deserialize, Serialize};
+use tinyrnn_schema::{
+    Dense, Input as InputMeta, OutputKind, SplitKind, TaskKind, Text, TokenizerRules,
+};
 
-use crate::cell::Cell;
+/// The model file's metadata (`tinyrnn_schema::Meta`, under the name the trainer has used).
+pub use tinyrnn_schema::Meta as Metadata;
+pub use tinyrnn_schema::{Meta, FORMAT_VERSION, METADATA_KEY};
+
 use crate::model::{Config, Input, NamedTensor, Params};
 use crate::text::Vocab;
-
-/// The model-file format version written and read.
-pub const FORMAT_VERSION: u32 = 1;
-
-/// The tokenizer rules of a text model.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TokenizerMeta {
-    /// Lowercase each character before lookup.
-    pub lowercase: bool,
-    /// `"words"` or `"whitespace"`.
-    pub split: String,
-}
-
-/// The JSON document stored under `__metadata__["tinyrnn"]`; fields in the order of the doc.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Metadata {
-    /// Must be 1.
-    pub format_version: u32,
-    /// The cell kind.
-    pub cell: Cell,
-    /// Stacked layers.
-    pub num_layers: usize,
-    /// `H`.
-    pub hidden_size: usize,
-    /// `"embedding"`, `"one_hot"` or `"dense"`.
-    pub input: String,
-    /// `"classify"`, `"tag"` or `"regress"`.
-    pub task: String,
-    /// `"softmax"`, `"sigmoid"` or `"identity"`.
-    pub output: String,
-    /// Class names, index = class id.
-    pub labels: Vec<String>,
-    /// Text models: the vocabulary, index = token id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vocab: Option<Vec<String>>,
-    /// Text models: the id of unknown words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unk_id: Option<u32>,
-    /// Text models: the padding id used in training.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pad_id: Option<u32>,
-    /// Text models: how text is tokenized.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tokenizer: Option<TokenizerMeta>,
-    /// Dense models: per-feature mean subtracted before layer 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mean: Option<Vec<f32>>,
-    /// Dense models: per-feature standard deviation divided by before layer 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub std: Option<Vec<f32>>,
-}
 
 /// How the examples of a model are prepared before the network: tokens or normalised samples.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,60 +37,60 @@ pub enum Preprocess {
     },
 }
 
-impl Metadata {
-    /// The metadata of a classifier with softmax output.
-    pub fn for_classifier(config: &Config, labels: &[String], pre: &Preprocess) -> Self {
-        let (vocab, unk_id, pad_id, tokenizer, mean, std) = match pre {
-            Preprocess::Text(v) => (
-                Some(v.words.clone()),
-                Some(v.unk),
-                Some(crate::text::PAD_ID),
-                Some(TokenizerMeta {
-                    lowercase: v.lowercase,
-                    split: match v.split {
-                        tinyrnn::Split::Words => "words",
-                        tinyrnn::Split::Whitespace => "whitespace",
-                    }
-                    .to_string(),
-                }),
-                None,
-                None,
-            ),
-            Preprocess::Dense { mean, std } => (
-                None,
-                None,
-                None,
-                None,
-                Some(mean.clone()),
-                Some(std.clone()),
-            ),
+/// The metadata the trainer writes for a network it trained.
+pub trait ClassifierMeta {
+    /// The metadata of a classifier with softmax output. The input's fields come from `pre`;
+    /// for text, `config.input` says whether the tokens go through an embedding or one-hot.
+    fn for_classifier(config: &Config, labels: &[String], pre: &Preprocess) -> Self;
+}
+
+impl ClassifierMeta for Meta {
+    fn for_classifier(config: &Config, labels: &[String], pre: &Preprocess) -> Self {
+        let input = match pre {
+            Preprocess::Text(v) => {
+                let text = Text {
+                    vocab: v.words.clone(),
+                    unk_id: v.unk as usize,
+                    pad_id: Some(crate::text::PAD_ID as usize),
+                    tokenizer: TokenizerRules {
+                        lowercase: v.lowercase,
+                        split: match v.split {
+                            tinyrnn::Split::Words => SplitKind::Words,
+                            tinyrnn::Split::Whitespace => SplitKind::Whitespace,
+                        },
+                    },
+                };
+                match config.input {
+                    Input::Embedding { .. } => InputMeta::Embedding(text),
+                    Input::OneHot { .. } | Input::Dense { .. } => InputMeta::OneHot(text),
+                }
+            }
+            Preprocess::Dense { mean, std } => InputMeta::Dense(Dense {
+                mean: mean.clone(),
+                std: std.clone(),
+            }),
         };
-        Metadata {
-            format_version: FORMAT_VERSION,
+        Meta {
             cell: config.cell,
             num_layers: config.layers,
             hidden_size: config.hidden,
-            input: config.input.name().to_string(),
-            task: "classify".to_string(),
-            output: "softmax".to_string(),
+            input,
+            task: TaskKind::Classify,
+            output: OutputKind::Softmax,
             labels: labels.to_vec(),
-            vocab,
-            unk_id,
-            pad_id,
-            tokenizer,
-            mean,
-            std,
         }
     }
 }
 
-/// The safetensors bytes of a model: tensors `(name, shape, values)` and the metadata JSON.
-pub fn to_bytes(tensors: &[NamedTensor], meta: &Metadata) -> anyhow::Result<Vec<u8>> {
-    let meta_json = serde_json::to_string(meta)?;
+/// The safetensors bytes of a model: tensors `(name, shape, values)` and the metadata JSON
+/// (checked as `tinyrnn-build` will check it).
+pub fn to_bytes(tensors: &[NamedTensor], meta: &Meta) -> anyhow::Result<Vec<u8>> {
+    meta.validate()?;
+    let meta_json = meta.to_json();
     let mut sorted: Vec<&NamedTensor> = tensors.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
 
-    let mut header = String::from("{\"__metadata__\":{\"tinyrnn\":");
+    let mut header = format!("{{\"__metadata__\":{{\"{METADATA_KEY}\":");
     header.push_str(&serde_json::to_string(&meta_json)?);
     header.push('}');
     let mut offset = 0usize;
@@ -178,7 +131,7 @@ pub fn to_bytes(tensors: &[NamedTensor], meta: &Metadata) -> anyhow::Result<Vec<
 }
 
 /// Writes the model file (creating its directory).
-pub fn write(path: &Path, params: &Params, meta: &Metadata) -> anyhow::Result<()> {
+pub fn write(path: &Path, params: &Params, meta: &Meta) -> anyhow::Result<()> {
     let bytes = to_bytes(&params.to_f32()?, meta)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -193,7 +146,7 @@ pub fn write(path: &Path, params: &Params, meta: &Metadata) -> anyhow::Result<()
 #[derive(Debug)]
 pub struct Model {
     /// The metadata.
-    pub meta: Metadata,
+    pub meta: Meta,
     /// The parameters (f32 unless converted).
     pub params: Params,
     /// How inputs are prepared.
@@ -210,16 +163,10 @@ impl Model {
     /// Parses and checks a model file's bytes.
     pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Model> {
         let (_, header) = safetensors::SafeTensors::read_metadata(bytes)?;
-        let Some(json) = header.metadata().as_ref().and_then(|m| m.get("tinyrnn")) else {
-            bail!("no \"tinyrnn\" entry in __metadata__");
+        let Some(json) = header.metadata().as_ref().and_then(|m| m.get(METADATA_KEY)) else {
+            bail!("no \"{METADATA_KEY}\" entry in __metadata__");
         };
-        let meta: Metadata = serde_json::from_str(json).context("metadata \"tinyrnn\"")?;
-        if meta.format_version != FORMAT_VERSION {
-            bail!(
-                "format_version {} (this trainer reads {FORMAT_VERSION})",
-                meta.format_version
-            );
-        }
+        let meta = Meta::from_json(json)?;
         let st = safetensors::SafeTensors::deserialize(bytes)?;
         let device = Device::Cpu;
         let mut tensors = Vec::new();
@@ -257,22 +204,14 @@ impl Model {
         let Some(i0) = w_ih0.as_ref().and_then(|d| d.get(1).copied()) else {
             bail!("missing tensor rnn.weight_ih_l0");
         };
-        let (input, pre) = match meta.input.as_str() {
-            "embedding" | "one_hot" => {
-                let (Some(vocab), Some(unk)) = (meta.vocab.clone(), meta.unk_id) else {
-                    bail!("a {} model needs vocab and unk_id", meta.input);
+        let (input, pre) = match &meta.input {
+            InputMeta::Embedding(text) | InputMeta::OneHot(text) => {
+                let split = match text.tokenizer.split {
+                    SplitKind::Words => tinyrnn::Split::Words,
+                    SplitKind::Whitespace => tinyrnn::Split::Whitespace,
                 };
-                let tok = meta.tokenizer.as_ref().context("missing tokenizer")?;
-                let split = match tok.split.as_str() {
-                    "words" => tinyrnn::Split::Words,
-                    "whitespace" => tinyrnn::Split::Whitespace,
-                    other => bail!("unknown tokenizer split {other:?}"),
-                };
-                if unk as usize >= vocab.len() {
-                    bail!("unk_id {unk} is outside the vocabulary");
-                }
-                let v = vocab.len();
-                let input = if meta.input == "embedding" {
+                let v = text.vocab.len();
+                let input = if let InputMeta::Embedding(_) = meta.input {
                     let e = tensors
                         .iter()
                         .find(|(n, _)| n == "embedding.weight")
@@ -284,31 +223,27 @@ impl Model {
                 } else {
                     Input::OneHot { vocab: v }
                 };
-                (
-                    input,
-                    Preprocess::Text(Vocab::with_tokenizer(vocab, unk, split, tok.lowercase)),
-                )
+                let vocab = Vocab::with_tokenizer(
+                    text.vocab.clone(),
+                    text.unk_id as u32,
+                    split,
+                    text.tokenizer.lowercase,
+                );
+                (input, Preprocess::Text(vocab))
             }
-            "dense" => {
-                let (Some(mean), Some(std)) = (meta.mean.clone(), meta.std.clone()) else {
-                    bail!("a dense model needs mean and std");
-                };
-                if mean.len() != i0
-                    || std.len() != i0
-                    || std.iter().any(|&s| s.is_nan() || s <= 0.0)
-                {
-                    bail!("mean/std must have {i0} entries and std > 0");
+            InputMeta::Dense(Dense { mean, std }) => {
+                if mean.len() != i0 {
+                    bail!("mean/std must have {i0} entries, one per column of rnn.weight_ih_l0");
                 }
                 (
                     Input::Dense { features: i0 },
-                    Preprocess::Dense { mean, std },
+                    Preprocess::Dense {
+                        mean: mean.clone(),
+                        std: std.clone(),
+                    },
                 )
             }
-            other => bail!("unknown input {other:?}"),
         };
-        if !["classify", "tag", "regress"].contains(&meta.task.as_str()) {
-            bail!("unknown task {:?}", meta.task);
-        }
         let config = Config {
             cell: meta.cell,
             input,

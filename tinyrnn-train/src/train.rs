@@ -1,21 +1,26 @@
-//! The training loop: data preparation, mini-batch AdamW, early stopping, export.
+//! A training run: options, data preparation, the epochs with early stopping (one epoch is in
+//! `epoch.rs`), export and the printed report.
 
-use std::path::{Path, PathBuf};
+use std::fmt::Display;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use candle_core::{DType, Device, Tensor, Var};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW};
-use indicatif::{ProgressBar, ProgressStyle};
+use candle_core::Tensor;
 
 use crate::cell::Cell;
 use crate::data::{self, DataFile};
-use crate::examples::{encode, make_batch, mean_std, Example, Seq};
+use crate::epoch::Trainer;
+use crate::examples::{encode, mean_std, Example};
 use crate::metrics::Confusion;
 use crate::model::{Config, Input, Params};
-use crate::modelfile::{self, Metadata, Preprocess};
+use crate::modelfile::{self, ClassifierMeta, Metadata, Preprocess};
 use crate::rng::Rng;
 use crate::text::Vocab;
+
+// Defined with the epoch loop and the history; still reachable here, where they were first.
+pub use crate::epoch::evaluate;
+pub use crate::history::EpochStats;
 
 /// How text reaches the first layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,21 +145,6 @@ fn rename_classes(labels: &[String], names: &[String]) -> anyhow::Result<Vec<Str
     Ok(names.to_vec())
 }
 
-/// One epoch's numbers.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EpochStats {
-    /// 1-based epoch.
-    pub epoch: usize,
-    /// Mean training loss over the epoch (while the weights moved).
-    pub train_loss: f64,
-    /// Accuracy of the training batches as they were seen (with dropout).
-    pub train_acc: f64,
-    /// Validation loss after the epoch.
-    pub val_loss: Option<f64>,
-    /// Validation accuracy after the epoch.
-    pub val_acc: Option<f64>,
-}
-
 /// What a training run produced.
 #[derive(Debug, Clone)]
 pub struct TrainReport {
@@ -196,111 +186,56 @@ pub fn stratified_split(labels: &[&str], frac: f64, rng: &mut Rng) -> (Vec<usize
     (train, val)
 }
 
-/// Mean loss and confusion matrix of `params` on `examples` (no dropout).
-pub fn evaluate(
-    params: &Params,
-    examples: &[Example],
-    labels: &[String],
-    batch_size: usize,
-) -> anyhow::Result<(f64, Confusion)> {
-    let device = Device::Cpu;
-    let dtype = params.vars[0].1.dtype();
-    // Group similar lengths to pad little; the result does not depend on the grouping.
-    let mut order: Vec<usize> = (0..examples.len()).collect();
-    order.sort_by_key(|&i| examples[i].seq.len());
-    let mut confusion = Confusion::new(labels);
-    let mut loss_sum = 0.0;
-    for chunk in order.chunks(batch_size.max(1)) {
-        let batch: Vec<&Example> = chunk.iter().map(|&i| &examples[i]).collect();
-        let (input, lengths, targets) = make_batch(&batch, dtype, &device)?;
-        let logits = params.forward(&input, &lengths, None)?;
-        let loss = candle_nn::loss::cross_entropy(&logits, &targets)?;
-        loss_sum += loss.to_dtype(DType::F64)?.to_scalar::<f64>()? * batch.len() as f64;
-        let predicted = logits.argmax(1)?.to_vec1::<u32>()?;
-        for (e, p) in batch.iter().zip(predicted) {
-            confusion.add(e.label, p as usize);
-        }
-    }
-    Ok((loss_sum / examples.len().max(1) as f64, confusion))
-}
-
-/// Scales the gradients so that their global L2 norm is at most `max_norm`; returns the norm.
-fn clip_gradients(
-    grads: &mut candle_core::backprop::GradStore,
-    vars: &[Var],
-    max_norm: f64,
-) -> anyhow::Result<f64> {
-    let mut total = 0.0;
-    for v in vars {
-        if let Some(g) = grads.get(v) {
-            total += g
-                .sqr()?
-                .sum_all()?
-                .to_dtype(DType::F64)?
-                .to_scalar::<f64>()?;
-        }
-    }
-    let norm = total.sqrt();
-    if max_norm > 0.0 && norm > max_norm {
-        let scale = max_norm / norm;
-        for v in vars {
-            if let Some(g) = grads.remove(v) {
-                grads.insert(v, (g * scale)?);
-            }
-        }
-    }
-    Ok(norm)
-}
-
-/// A training example with a random window of at least `crop` steps and Gaussian noise of
-/// standard deviation `noise` on dense samples.
-fn augment(e: &Example, crop: Option<usize>, noise: f32, rng: &mut Rng) -> Example {
-    let mut seq = e.seq.clone();
-    if let Some(min) = crop {
-        let len = seq.len();
-        let min = min.clamp(1, len);
-        let n = min + rng.below(len - min + 1);
-        let start = rng.below(len - n + 1);
-        seq = match seq {
-            Seq::Tokens(t) => Seq::Tokens(t[start..start + n].to_vec()),
-            Seq::Dense(d) => Seq::Dense(d[start..start + n].to_vec()),
-        };
-    }
-    if noise > 0.0 {
-        if let Seq::Dense(d) = &mut seq {
-            for x in d.iter_mut().flatten() {
-                *x += noise * rng.normal() as f32;
-            }
-        }
-    }
-    Example {
-        seq,
-        label: e.label,
-    }
-}
-
-/// The batches of one epoch: shuffled, then sorted by length inside windows of 8 batches (less
-/// padding), then the batches shuffled.
-fn epoch_batches(examples: &[Example], batch_size: usize, rng: &mut Rng) -> Vec<Vec<usize>> {
-    let mut idx: Vec<usize> = (0..examples.len()).collect();
-    rng.shuffle(&mut idx);
-    let mut batches = Vec::new();
-    for window in idx.chunks_mut(batch_size * 8) {
-        window.sort_by_key(|&i| examples[i].seq.len());
-        batches.extend(window.chunks(batch_size).map(<[usize]>::to_vec));
-    }
-    rng.shuffle(&mut batches);
-    batches
+/// The encoded data of a run and what encodes it.
+struct Prepared {
+    /// Class names, in the order of the outputs.
+    labels: Vec<String>,
+    /// The input preprocessing, fitted on the training split.
+    pre: Preprocess,
+    /// Training examples (truncated to `max_len`).
+    train: Vec<Example>,
+    /// Validation examples, if any.
+    val: Option<Vec<Example>>,
 }
 
 /// Trains a model as the options say, writes the model file (and the PNG), prints progress.
 pub fn train(opts: &TrainOptions) -> anyhow::Result<TrainReport> {
     let start = Instant::now();
-    let say = |s: String| {
-        if opts.verbose {
-            println!("{s}");
-        }
+    check_options(opts)?;
+    let data = prepare(opts)?;
+    let config = model_config(opts, &data);
+    describe(opts, &data, &config);
+    let (params, history, best_epoch) = fit(opts, config, &data)?;
+    let (_, train_confusion) = evaluate(&params, &data.train, &data.labels, 256)?;
+    let val_confusion = match &data.val {
+        Some(v) => Some(evaluate(&params, v, &data.labels, 256)?.1),
+        None => None,
     };
+    let file_bytes = write_model(opts, &params, &config, &data)?;
+    let png = write_plot(opts, &history, best_epoch, &config)?;
+    let report = TrainReport {
+        history,
+        best_epoch,
+        val_confusion,
+        train_confusion,
+        params: config.num_params(),
+        file_bytes,
+        png,
+        seconds: start.elapsed().as_secs_f64(),
+    };
+    print_summary(opts, &report);
+    Ok(report)
+}
+
+/// Prints a progress line when the options are verbose.
+fn say(opts: &TrainOptions, line: impl Display) {
+    if opts.verbose {
+        println!("{line}");
+    }
+}
+
+/// Rejects sizes, fractions and noise levels that cannot train.
+fn check_options(opts: &TrainOptions) -> anyhow::Result<()> {
     if opts.batch_size == 0 || opts.hidden == 0 || opts.layers == 0 || opts.epochs == 0 {
         bail!("--batch-size, --hidden, --layers and --epochs must be at least 1");
     }
@@ -313,20 +248,39 @@ pub fn train(opts: &TrainOptions) -> anyhow::Result<TrainReport> {
     if !(opts.noise >= 0.0 && opts.noise.is_finite()) {
         bail!("--noise must be a finite number >= 0");
     }
+    Ok(())
+}
 
-    // Data: training split, validation split.
+/// Loads and encodes the training and validation data, with the preprocessing fitted on the
+/// training split only.
+fn prepare(opts: &TrainOptions) -> anyhow::Result<Prepared> {
+    let (labels, train_data, val_data) = load_splits(opts)?;
+    let pre = fit_preprocess(opts, &train_data);
+    let mut train = encode_part(opts, &train_data, &labels, &pre, "training")?;
+    let val = match &val_data {
+        Some(v) => {
+            Some(encode_part(opts, v, &labels, &pre, "validation").context("validation data")?)
+        }
+        None => None,
+    };
+    truncate_training(opts, &mut train);
+    if train.is_empty() {
+        bail!("no training examples");
+    }
+    Ok(Prepared {
+        labels,
+        pre,
+        train,
+        val,
+    })
+}
+
+/// The class names, the training split and the validation split (a file, a stratified
+/// hold-out of the training files, or none).
+fn load_splits(opts: &TrainOptions) -> anyhow::Result<(Vec<String>, DataFile, Option<DataFile>)> {
     let all = data::load_many(&opts.train)?;
-    let mut labels = data::class_labels(&all);
-    if labels.len() < 2 {
-        bail!(
-            "the training data has {} class(es); at least 2 are needed",
-            labels.len()
-        );
-    }
-    if let Some(names) = &opts.label_names {
-        labels = rename_classes(&labels, names)?;
-    }
-    let (train_data, val_data) = match &opts.val {
+    let labels = class_names(opts, &all)?;
+    let (train, val) = match &opts.val {
         Some(path) => (all, Some(data::load(path)?)),
         None if opts.val_split > 0.0 => {
             let (tr, va) = stratified_split(
@@ -338,51 +292,75 @@ pub fn train(opts: &TrainOptions) -> anyhow::Result<TrainReport> {
         }
         None => (all, None),
     };
+    Ok((labels, train, val))
+}
 
-    // Preprocessing fitted on the training split only.
-    let pre = match &train_data {
+/// The data's class labels (at least two), renamed by `label_names` if given.
+fn class_names(opts: &TrainOptions, all: &DataFile) -> anyhow::Result<Vec<String>> {
+    let labels = data::class_labels(all);
+    if labels.len() < 2 {
+        bail!(
+            "the training data has {} class(es); at least 2 are needed",
+            labels.len()
+        );
+    }
+    match &opts.label_names {
+        Some(names) => rename_classes(&labels, names),
+        None => Ok(labels),
+    }
+}
+
+/// The vocabulary of the training texts, or the per-feature mean and std of the training series.
+fn fit_preprocess(opts: &TrainOptions, train_data: &DataFile) -> Preprocess {
+    match train_data {
         DataFile::Text(rows) => Preprocess::Text(Vocab::build(
             rows.iter().map(|r| r.text.as_str()),
             opts.min_count,
             opts.vocab_size,
         )),
         DataFile::Series(_) => {
-            let (mean, std) = mean_std(&train_data);
+            let (mean, std) = mean_std(train_data);
             Preprocess::Dense { mean, std }
         }
-    };
-    let (mut train_ex, empty) = encode(&train_data, &labels, &pre)?;
-    if empty > 0 {
-        say(format!(
-            "note: left out {empty} training example(s) with no tokens"
-        ));
     }
-    let val_ex = match &val_data {
-        Some(v) => {
-            let (ex, empty) = encode(v, &labels, &pre).context("validation data")?;
-            if empty > 0 {
-                say(format!(
-                    "note: left out {empty} validation example(s) with no tokens"
-                ));
-            }
-            Some(ex)
-        }
-        None => None,
-    };
-    if let Some(max) = opts.max_len {
-        let n = train_ex.iter().filter(|e| e.seq.len() > max).count();
-        train_ex.iter_mut().for_each(|e| e.seq.truncate(max.max(1)));
-        if n > 0 {
-            say(format!(
-                "note: truncated {n} training sequence(s) to {max} steps"
-            ));
-        }
-    }
-    if train_ex.is_empty() {
-        bail!("no training examples");
-    }
+}
 
-    let input = match (&pre, opts.text_input) {
+/// Encodes one part of the data (`part` names it in the note about texts with no token).
+fn encode_part(
+    opts: &TrainOptions,
+    data: &DataFile,
+    labels: &[String],
+    pre: &Preprocess,
+    part: &str,
+) -> anyhow::Result<Vec<Example>> {
+    let (examples, empty) = encode(data, labels, pre)?;
+    if empty > 0 {
+        say(
+            opts,
+            format!("note: left out {empty} {part} example(s) with no tokens"),
+        );
+    }
+    Ok(examples)
+}
+
+/// Truncates the training sequences to `max_len` steps, if set.
+fn truncate_training(opts: &TrainOptions, train: &mut [Example]) {
+    if let Some(max) = opts.max_len {
+        let n = train.iter().filter(|e| e.seq.len() > max).count();
+        train.iter_mut().for_each(|e| e.seq.truncate(max.max(1)));
+        if n > 0 {
+            say(
+                opts,
+                format!("note: truncated {n} training sequence(s) to {max} steps"),
+            );
+        }
+    }
+}
+
+/// The network's shape: the options' cell and sizes, the input the preprocessing gives, one
+/// output per class.
+fn model_config(opts: &TrainOptions, data: &Prepared) -> Config {
+    let input = match (&data.pre, opts.text_input) {
         (Preprocess::Text(v), TextInput::Embedding(dim)) => Input::Embedding {
             vocab: v.len(),
             dim,
@@ -392,231 +370,239 @@ pub fn train(opts: &TrainOptions) -> anyhow::Result<TrainReport> {
             features: mean.len(),
         },
     };
-    let config = Config {
+    Config {
         cell: opts.cell,
         input,
         hidden: opts.hidden,
         layers: opts.layers,
-        classes: labels.len(),
-    };
-    let n_params = config.num_params();
-    say(format!(
-        "data: {} training, {} validation examples; classes: {}",
-        train_ex.len(),
-        val_ex.as_ref().map_or(0, Vec::len),
-        labels.join(", ")
-    ));
-    match &pre {
-        Preprocess::Text(v) => say(format!(
-            "vocabulary: {} entries (min count {})",
-            v.len(),
-            opts.min_count
-        )),
-        Preprocess::Dense { mean, .. } => say(format!(
-            "input: {} features per step, normalised",
-            mean.len()
-        )),
+        classes: data.labels.len(),
     }
-    say(format!(
-        "model: {} x{} layer(s), hidden {}, input {} (I_0 = {}), {} parameters = {} bytes as f32",
-        opts.cell.name(),
-        opts.layers,
-        opts.hidden,
-        input.name(),
-        config.layer_input(0),
-        n_params,
-        4 * n_params
-    ));
+}
 
-    let device = Device::Cpu;
-    let params = Params::init(config, opts.seed, DType::F32, &device)?;
-    let vars = params.all_vars();
-    let mut opt = AdamW::new(
-        vars.clone(),
-        ParamsAdamW {
-            lr: opts.lr,
-            weight_decay: opts.weight_decay,
-            ..ParamsAdamW::default()
-        },
-    )?;
-    let mut batch_rng = Rng::stream(opts.seed, "batches");
-    let mut dropout_rng = Rng::stream(opts.seed, "dropout");
-    let mut augment_rng = Rng::stream(opts.seed, "augment");
-    let augmenting = opts.crop.is_some() || opts.noise > 0.0;
+/// Prints the data, the input and the model about to be trained.
+fn describe(opts: &TrainOptions, data: &Prepared, config: &Config) {
+    say(
+        opts,
+        format!(
+            "data: {} training, {} validation examples; classes: {}",
+            data.train.len(),
+            data.val.as_ref().map_or(0, Vec::len),
+            data.labels.join(", ")
+        ),
+    );
+    match &data.pre {
+        Preprocess::Text(v) => say(
+            opts,
+            format!(
+                "vocabulary: {} entries (min count {})",
+                v.len(),
+                opts.min_count
+            ),
+        ),
+        Preprocess::Dense { mean, .. } => say(
+            opts,
+            format!("input: {} features per step, normalised", mean.len()),
+        ),
+    }
+    let n_params = config.num_params();
+    say(
+        opts,
+        format!(
+            "model: {} x{} layer(s), hidden {}, input {} (I_0 = {}), {} parameters = {} bytes as f32",
+            opts.cell.name(),
+            opts.layers,
+            opts.hidden,
+            config.input.name(),
+            config.layer_input(0),
+            n_params,
+            4 * n_params
+        ),
+    );
+}
 
+/// Runs the epochs with early stopping; returns the weights of the exported epoch, the history
+/// and that epoch (the best by validation, or the last without validation data).
+fn fit(
+    opts: &TrainOptions,
+    config: Config,
+    data: &Prepared,
+) -> anyhow::Result<(Params, Vec<EpochStats>, usize)> {
+    let mut trainer = Trainer::new(opts, config)?;
     let mut history = Vec::new();
-    let mut best: Option<(f64, f64, usize, Vec<Tensor>)> = None; // (acc, -loss, epoch, weights)
-    let mut since_best = 0;
+    let mut best = BestEpoch::default();
     for epoch in 1..=opts.epochs {
         let t0 = Instant::now();
-        let batches = epoch_batches(&train_ex, opts.batch_size, &mut batch_rng);
-        let bar = if opts.verbose {
-            ProgressBar::new(batches.len() as u64)
-        } else {
-            ProgressBar::hidden()
+        let mut stats = trainer.epoch(epoch, &data.train)?;
+        let improved = match &data.val {
+            Some(val) => validate(&trainer.params, val, &data.labels, &mut stats, &mut best)?,
+            None => false,
         };
-        bar.set_style(
-            ProgressStyle::with_template("epoch {prefix} [{bar:30}] {pos}/{len} batches  {msg}")?
-                .progress_chars("=> "),
+        say(
+            opts,
+            stats.line(opts.epochs, improved, t0.elapsed().as_secs_f64()),
         );
-        bar.set_prefix(format!("{epoch:>3}/{}", opts.epochs));
-        let (mut loss_sum, mut correct, mut seen) = (0.0, 0usize, 0usize);
-        for batch in &batches {
-            let augmented: Vec<Example> = if augmenting {
-                batch
-                    .iter()
-                    .map(|&i| augment(&train_ex[i], opts.crop, opts.noise, &mut augment_rng))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            let ex: Vec<&Example> = if augmenting {
-                augmented.iter().collect()
-            } else {
-                batch.iter().map(|&i| &train_ex[i]).collect()
-            };
-            let (input, lengths, targets) = make_batch(&ex, DType::F32, &device)?;
-            let dropout = (opts.dropout > 0.0).then_some((opts.dropout, &mut dropout_rng));
-            let logits = params.forward(&input, &lengths, dropout)?;
-            let loss = candle_nn::loss::cross_entropy(&logits, &targets)?;
-            let mut grads = loss.backward()?;
-            clip_gradients(&mut grads, &vars, opts.clip)?;
-            opt.step(&grads)?;
-
-            let l = loss.to_scalar::<f32>()? as f64;
-            if !l.is_finite() {
-                bail!("epoch {epoch}: the loss became {l}; try a lower --lr");
-            }
-            loss_sum += l * ex.len() as f64;
-            let predicted = logits.argmax(1)?.to_vec1::<u32>()?;
-            correct += ex
-                .iter()
-                .zip(&predicted)
-                .filter(|(e, &p)| e.label == p as usize)
-                .count();
-            seen += ex.len();
-            bar.inc(1);
-            bar.set_message(format!("loss {:.4}", loss_sum / seen as f64));
-        }
-        bar.finish_and_clear();
-        let mut stats = EpochStats {
-            epoch,
-            train_loss: loss_sum / seen as f64,
-            train_acc: correct as f64 / seen as f64,
-            val_loss: None,
-            val_acc: None,
-        };
-        let mut improved = false;
-        if let Some(val) = &val_ex {
-            let (vl, vc) = evaluate(&params, val, &labels, 256)?;
-            stats.val_loss = Some(vl);
-            stats.val_acc = Some(vc.accuracy());
-            let key = (vc.accuracy(), -vl);
-            improved = best.as_ref().is_none_or(|b| key > (b.0, b.1));
-            if improved {
-                best = Some((key.0, key.1, epoch, params.snapshot()?));
-                since_best = 0;
-            } else {
-                since_best += 1;
-            }
-        }
-        say(format!(
-            "epoch {epoch:>3}/{}  loss {:.4}  train acc {:.4}{}{}  {:.1} s",
-            opts.epochs,
-            stats.train_loss,
-            stats.train_acc,
-            match (stats.val_loss, stats.val_acc) {
-                (Some(l), Some(a)) => format!("  val loss {l:.4}  val acc {a:.4}"),
-                _ => String::new(),
-            },
-            if improved { " *" } else { "  " },
-            t0.elapsed().as_secs_f64()
-        ));
         history.push(stats);
-        if opts
-            .patience
-            .is_some_and(|p| val_ex.is_some() && since_best >= p)
-        {
-            say(format!(
-                "early stop: no better validation accuracy for {since_best} epochs"
-            ));
+        if data.val.is_some() && best.patience_exhausted(opts.patience) {
+            say(
+                opts,
+                format!(
+                    "early stop: no better validation accuracy for {} epochs",
+                    best.since_best
+                ),
+            );
             break;
         }
     }
+    let best_epoch = best.restore(&trainer.params, history.len())?;
+    Ok((trainer.params, history, best_epoch))
+}
 
-    let best_epoch = match &best {
-        Some((_, _, epoch, weights)) => {
-            params.restore(weights)?;
-            *epoch
+/// Evaluates the epoch's weights on the validation data, records the numbers in `stats` and
+/// offers the weights to `best`; returns whether they are the best so far.
+fn validate(
+    params: &Params,
+    val: &[Example],
+    labels: &[String],
+    stats: &mut EpochStats,
+    best: &mut BestEpoch,
+) -> anyhow::Result<bool> {
+    let (loss, confusion) = evaluate(params, val, labels, 256)?;
+    stats.val_loss = Some(loss);
+    stats.val_acc = Some(confusion.accuracy());
+    best.offer(stats.epoch, confusion.accuracy(), loss, params)
+}
+
+/// Early stopping's memory: the best epoch so far by validation accuracy (then by lower
+/// validation loss) with a copy of its weights, and the epochs run since.
+#[derive(Default)]
+struct BestEpoch {
+    best: Option<Checkpoint>,
+    since_best: usize,
+}
+
+/// The weights of one epoch and the validation numbers that rank it.
+struct Checkpoint {
+    accuracy: f64,
+    neg_loss: f64,
+    epoch: usize,
+    weights: Vec<Tensor>,
+}
+
+impl BestEpoch {
+    /// Keeps a copy of `params` if the epoch beats the best so far; returns whether it did.
+    fn offer(
+        &mut self,
+        epoch: usize,
+        accuracy: f64,
+        loss: f64,
+        params: &Params,
+    ) -> anyhow::Result<bool> {
+        let key = (accuracy, -loss);
+        let improved = self
+            .best
+            .as_ref()
+            .is_none_or(|b| key > (b.accuracy, b.neg_loss));
+        if improved {
+            self.best = Some(Checkpoint {
+                accuracy: key.0,
+                neg_loss: key.1,
+                epoch,
+                weights: params.snapshot()?,
+            });
+            self.since_best = 0;
+        } else {
+            self.since_best += 1;
         }
-        None => history.len(),
-    };
-    let (_, train_confusion) = evaluate(&params, &train_ex, &labels, 256)?;
-    let val_confusion = match &val_ex {
-        Some(v) => Some(evaluate(&params, v, &labels, 256)?.1),
-        None => None,
-    };
+        Ok(improved)
+    }
 
-    // Export.
-    let meta = Metadata::for_classifier(&config, &labels, &pre);
+    /// Whether `patience` epochs have passed without a better one.
+    fn patience_exhausted(&self, patience: Option<usize>) -> bool {
+        patience.is_some_and(|p| self.since_best >= p)
+    }
+
+    /// Puts the best weights back into `params` and returns their epoch; with no checkpoint (no
+    /// validation data) the weights stay and the last epoch, `epochs_run`, is the exported one.
+    fn restore(&self, params: &Params, epochs_run: usize) -> anyhow::Result<usize> {
+        match &self.best {
+            Some(c) => {
+                params.restore(&c.weights)?;
+                Ok(c.epoch)
+            }
+            None => Ok(epochs_run),
+        }
+    }
+}
+
+/// Writes the model file (creating its directory); returns its size in bytes.
+fn write_model(
+    opts: &TrainOptions,
+    params: &Params,
+    config: &Config,
+    data: &Prepared,
+) -> anyhow::Result<usize> {
+    let meta = Metadata::for_classifier(config, &data.labels, &data.pre);
     let bytes = modelfile::to_bytes(&params.to_f32()?, &meta)?;
     if let Some(dir) = opts.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     std::fs::write(&opts.out, &bytes).with_context(|| format!("writing {}", opts.out.display()))?;
-    let png = if opts.plot {
-        let png = opts.out.with_extension("png");
-        crate::plot::training_curve(
-            &png,
-            &history,
-            best_epoch,
-            &title(&opts.out, opts.cell, &input),
-        )?;
-        Some(png)
-    } else {
-        None
-    };
-    let seconds = start.elapsed().as_secs_f64();
-
-    say(format!("best epoch: {best_epoch} of {}", history.len()));
-    match &val_confusion {
-        Some(c) => say(format!("validation set, best epoch:\n{}", c.report())),
-        None => say(format!(
-            "training set, final epoch:\n{}",
-            train_confusion.report()
-        )),
-    }
-    say(format!(
-        "exported model on the training data: {}",
-        train_confusion.accuracy_line()
-    ));
-    say(format!(
-        "wrote {} ({} bytes; {} parameters = {} bytes as f32)",
-        opts.out.display(),
-        bytes.len(),
-        n_params,
-        4 * n_params
-    ));
-    if let Some(p) = &png {
-        say(format!("wrote {}", p.display()));
-    }
-    say(format!("total training time: {seconds:.1} s"));
-    Ok(TrainReport {
-        history,
-        best_epoch,
-        val_confusion,
-        train_confusion,
-        params: n_params,
-        file_bytes: bytes.len(),
-        png,
-        seconds,
-    })
+    Ok(bytes.len())
 }
 
-fn title(out: &Path, cell: Cell, input: &Input) -> String {
-    let name = out
+/// Writes the training curve next to the model file if the options ask for it; returns its path.
+fn write_plot(
+    opts: &TrainOptions,
+    history: &[EpochStats],
+    best_epoch: usize,
+    config: &Config,
+) -> anyhow::Result<Option<PathBuf>> {
+    if !opts.plot {
+        return Ok(None);
+    }
+    let png = opts.out.with_extension("png");
+    let name = opts
+        .out
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    format!("{name}: {} ({})", cell.name(), input.name())
+    let title = format!("{name}: {} ({})", opts.cell.name(), config.input.name());
+    crate::plot::training_curve(&png, history, best_epoch, &title)?;
+    Ok(Some(png))
+}
+
+/// Prints the exported epoch, its confusion matrix, the files written and the time taken.
+fn print_summary(opts: &TrainOptions, r: &TrainReport) {
+    say(
+        opts,
+        format!("best epoch: {} of {}", r.best_epoch, r.history.len()),
+    );
+    match &r.val_confusion {
+        Some(c) => say(opts, format!("validation set, best epoch:\n{}", c.report())),
+        None => say(
+            opts,
+            format!("training set, final epoch:\n{}", r.train_confusion.report()),
+        ),
+    }
+    say(
+        opts,
+        format!(
+            "exported model on the training data: {}",
+            r.train_confusion.accuracy_line()
+        ),
+    );
+    say(
+        opts,
+        format!(
+            "wrote {} ({} bytes; {} parameters = {} bytes as f32)",
+            opts.out.display(),
+            r.file_bytes,
+            r.params,
+            4 * r.params
+        ),
+    );
+    if let Some(p) = &r.png {
+        say(opts, format!("wrote {}", p.display()));
+    }
+    say(opts, format!("total training time: {:.1} s", r.seconds));
 }

@@ -4,9 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use tinyrnn::{Cell, Frontend, Model, State, TextFrontend};
+use tinyrnn::head::argmax;
+use tinyrnn::{Model, Prediction, TextModel};
 use tinyrnn_train::data::{self, DataFile};
-use tinyrnn_train::{argmax, Sequence};
+use tinyrnn_train::Sequence;
 
 const TOLERANCE: f32 = 1e-5;
 
@@ -26,10 +27,16 @@ fn test_split(model: &str) -> Option<&'static str> {
     }
 }
 
-fn candle(model: &str) -> tinyrnn_train::Model {
-    tinyrnn_train::Model::load(&root().join(format!("models/{model}.safetensors"))).unwrap()
+/// The trainer's (candle) model read from the shipped file, and the model's test split; `None`
+/// when no split is registered.
+fn reference(model: &str) -> Option<(tinyrnn_train::Model, DataFile)> {
+    let split = test_split(model)?;
+    let file = root().join(format!("models/{model}.safetensors"));
+    let candle = tinyrnn_train::Model::load(&file).unwrap();
+    Some((candle, data::load(&root().join(split)).unwrap()))
 }
 
+/// Asserts that both sides pick the same label and that every output is within [`TOLERANCE`].
 fn compare(model: &str, what: &str, ours: &[f32], theirs: &[f32]) {
     assert_eq!(
         argmax(ours),
@@ -47,83 +54,58 @@ fn compare(model: &str, what: &str, ours: &[f32], theirs: &[f32]) {
     );
 }
 
-fn text<
-    K,
-    F,
-    const G: usize,
-    const S: usize,
-    const I: usize,
-    const H: usize,
-    const L: usize,
-    const C: usize,
->(
-    name: &str,
-    baked: &Model<K, F, G, S, I, H, L, C>,
-) -> usize
-where
-    K: Cell<G, S>,
-    F: TextFrontend<I>,
-{
-    let Some(split) = test_split(name) else {
+/// Checks a text model on every sentence of its test split; returns how many were compared.
+fn text<M: TextModel>(name: &str, baked: &M) -> usize {
+    let Some((reference, split)) = reference(name) else {
         return 0;
     };
-    let reference = candle(name);
-    let DataFile::Text(rows) = data::load(&root().join(split)).unwrap() else {
+    let DataFile::Text(rows) = split else {
         panic!("{name}: expected a text test split");
     };
-    let mut state = State::new();
+    let mut state = M::State::default();
     let mut checked = 0;
     for row in &rows {
+        let theirs = reference.predict(Sequence::Text(&row.text));
         match baked.classify_text(&row.text, &mut state) {
             Ok(out) => {
-                let theirs = reference.predict(Sequence::Text(&row.text)).unwrap();
-                compare(name, &format!("{:?}", row.text), &out.values, &theirs);
+                compare(
+                    name,
+                    &format!("{:?}", row.text),
+                    out.values(),
+                    &theirs.unwrap(),
+                );
                 checked += 1;
             }
             // No token at all: both sides refuse it.
-            Err(tinyrnn::Error::EmptyInput) => {
-                assert!(reference.predict(Sequence::Text(&row.text)).is_err())
-            }
+            Err(tinyrnn::Error::EmptyInput) => assert!(theirs.is_err()),
             Err(e) => panic!("{name} {:?}: {e}", row.text),
         }
     }
     checked
 }
 
-fn sensor<
-    K,
-    F,
-    const G: usize,
-    const S: usize,
-    const I: usize,
-    const H: usize,
-    const L: usize,
-    const C: usize,
->(
-    name: &str,
-    baked: &Model<K, F, G, S, I, H, L, C>,
-) -> usize
+/// Checks a sensor model (`F` features per sample) on every series of its test split; returns
+/// how many were compared.
+fn sensor<const F: usize, M>(name: &str, baked: &M) -> usize
 where
-    K: Cell<G, S>,
-    F: for<'a> Frontend<I, Item<'a> = &'a [f32; I]>,
+    M: for<'a> Model<Input<'a> = &'a [f32; F]>,
 {
-    let Some(split) = test_split(name) else {
+    let Some((reference, split)) = reference(name) else {
         return 0;
     };
-    let reference = candle(name);
-    let DataFile::Series(file) = data::load(&root().join(split)).unwrap() else {
+    let DataFile::Series(file) = split else {
         panic!("{name}: expected a time-series test split");
     };
-    let mut state = State::new();
+    let mut state = M::State::default();
     for (n, row) in file.rows.iter().enumerate() {
-        let samples: Vec<[f32; I]> = row
+        let samples: Vec<[f32; F]> = row
             .steps
             .iter()
             .map(|s| s.as_slice().try_into().unwrap())
             .collect();
         let ours = baked.classify(samples.iter(), &mut state).unwrap();
         let theirs = reference.predict(Sequence::Samples(&row.steps)).unwrap();
-        compare(name, &format!("series {n}"), &ours.values, &theirs);
+        compare(name, &format!("series {n}"), ours.values(), &theirs);
     }
     file.rows.len()
 }

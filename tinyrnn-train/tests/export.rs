@@ -5,7 +5,7 @@ mod common;
 
 use candle_core::{DType, Device};
 use tinyrnn_train::model::{Config, Input, Params};
-use tinyrnn_train::modelfile::{self, Metadata, Model, Preprocess};
+use tinyrnn_train::modelfile::{self, ClassifierMeta, Metadata, Model, Preprocess};
 use tinyrnn_train::text::Vocab;
 use tinyrnn_train::{Cell, Sequence};
 
@@ -180,4 +180,26 @@ fn header_is_sorted_and_padded() {
     .map(|k| header.find(k).unwrap())
     .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{header}");
+}
+
+#[test]
+fn re_exporting_a_shipped_model_gives_its_bytes_back() {
+    // The trainer's export path (metadata from the configuration, header, tensors) reproduces
+    // every shipped model byte for byte, so `tools/retrain-check.sh` compares only training.
+    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(models).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "safetensors") {
+            continue;
+        }
+        let shipped = std::fs::read(&path).unwrap();
+        let model = Model::load(&path).unwrap();
+        let meta = Metadata::for_classifier(&model.params.config, &model.meta.labels, &model.pre);
+        assert_eq!(meta, model.meta, "{path:?}");
+        let bytes = modelfile::to_bytes(&model.params.to_f32().unwrap(), &meta).unwrap();
+        assert!(bytes == shipped, "{path:?}: the re-exported file differs");
+        checked += 1;
+    }
+    assert!(checked >= 4, "found {checked} shipped models");
 }

@@ -67,8 +67,8 @@ fn learns_a_small_sensor_task_and_evaluates_it() {
 
     let model = Model::load(&out).unwrap();
     assert_eq!(model.meta.labels, ["up", "down"]);
-    let mean = model.meta.mean.clone().unwrap();
-    let std = model.meta.std.clone().unwrap();
+    let dense = model.meta.input.dense().unwrap();
+    let (mean, std) = (dense.mean.clone(), dense.std.clone());
     assert_eq!((mean.len(), std.len()), (2, 2));
     assert!(std.iter().all(|&s| s > 0.0));
     // Evaluating the file one sequence at a time agrees with the exported model's training score.

@@ -1,4 +1,4 @@
-/* QEMU 7.2 TCG plugin for tools/qemu-run.sh (COUNT=1): exact counts of executed guest
+/* QEMU 7.2 TCG plugin for firmware/qemu-run.sh (COUNT=1): exact counts of executed guest
  * instructions, for the whole run and for every pass through a region delimited by two guest
  * addresses, the entries of the firmware's `insn_region_start` and `insn_region_end` markers.
  *

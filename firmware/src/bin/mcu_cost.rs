@@ -1,0 +1,314 @@
+//! The firmware that `tools/cost-card.sh` measures: one inference, then one more `step`, of one
+//! shipped model, each between the markers `insn_region_start` and `insn_region_end` (so that
+//! `COUNT=1 ./qemu-run.sh` counts their instructions), then a line with the sizes of the
+//! work done, and a semihosting exit.
+//!
+//! ```text
+//! TINYRNN_COST_MODEL=seed cargo run --release --target thumbv6m-none-eabi --bin mcu_cost
+//! ```
+//! The model is chosen at build time by `TINYRNN_COST_MODEL` (default: every model baked by
+//! `build.rs`, one after the other), so that the firmware holds that model only and its flash, RAM and stack
+//! are that model's. The inference is, for a text model, `classify_text` of [`TEXT`]; for a
+//! sensor model, `classify` of the first recorded series of `cases/series.rs` for
+//! that model, or else of 100 samples of a fixed wave. Nothing is printed before the first
+//! region ends, so the stack painted at reset holds the inference's peak there.
+//! The program avoids `core::fmt` (numbers are printed by hand) to keep the firmware small, so
+//! it brings its own panic handler and does not link the `tinyrnn_firmware` library.
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+use core::hint::black_box;
+
+use tinyrnn::{StreamingModel, TextModel};
+
+// Baked by build.rs: `tinyrnn_build::bake("../models/<name>.safetensors")`.
+tinyrnn::include_model!(seed);
+tinyrnn::include_model!(sentiment);
+tinyrnn::include_model!(motion);
+tinyrnn::include_model!(vowels);
+
+/// The model to measure, from `TINYRNN_COST_MODEL` at build time; `None`: all of them.
+const SELECTED: Option<&str> = option_env!("TINYRNN_COST_MODEL");
+
+/// The sentence a text model classifies.
+const TEXT: &str = "i am not happy with this movie and the plot was very bad";
+
+/// Steps of the fallback wave for sensor models without a recorded series.
+const WAVE_STEPS: usize = 100;
+
+/// `(model, expected label, samples)`: the series of `mcu_motion`, read at compile time only.
+const SERIES: &[(&str, &str, &[f32])] = include!("../../cases/series.rs");
+
+/// A triangle wave in [-2, 2] with period 16: sample `t` of a model with `I` features is
+/// `WAVE[t..t + I]`.
+static WAVE: [f32; WAVE_STEPS + 64] = {
+    let mut wave = [0.0; WAVE_STEPS + 64];
+    let mut i = 0;
+    while i < wave.len() {
+        let phase = (i % 16) as f32;
+        wave[i] = if phase < 8.0 {
+            phase / 2.0 - 2.0
+        } else {
+            6.0 - phase / 2.0
+        };
+        i += 1;
+    }
+    wave
+};
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn selected(name: &str) -> bool {
+    match SELECTED {
+        Some(s) => same(s, name),
+        None => true,
+    }
+}
+
+/// The first recorded series for the model called `name`, if any.
+const fn first_series(name: &str) -> Option<&'static [f32]> {
+    let mut i = 0;
+    while i < SERIES.len() {
+        if same(SERIES[i].0, name) {
+            return Some(SERIES[i].2);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Entered at the start of a measured region (one `nop`: its body differs from the end marker's).
+#[inline(never)]
+fn insn_region_start() {
+    #[cfg(target_os = "none")]
+    cortex_m::asm::nop();
+}
+
+/// Entered at the end of a measured region.
+#[inline(never)]
+fn insn_region_end() {
+    #[cfg(target_os = "none")]
+    {
+        cortex_m::asm::nop();
+        cortex_m::asm::nop();
+    }
+}
+
+/// Measures the selected models; false if an inference failed.
+fn run() -> bool {
+    let mut ok = true;
+    macro_rules! text {
+        ($m:ident) => {
+            if const { selected(stringify!($m)) } {
+                use crate::$m as m;
+                ok &= measure_text(&m::MODEL);
+                report(
+                    stringify!($m),
+                    &[
+                        ("steps", m::MODEL.vocabulary().encode(TEXT).count()),
+                        ("inputs", m::INPUTS),
+                        ("hidden", m::HIDDEN),
+                        ("layers", m::LAYERS),
+                        ("weight_bytes", m::WEIGHT_BYTES),
+                        ("vocab_bytes", m::VOCAB_BYTES),
+                        ("macs_per_step", m::MACS_PER_STEP),
+                        ("head_macs", m::HEAD_MACS),
+                    ],
+                );
+            }
+        };
+    }
+    macro_rules! sensor {
+        ($m:ident) => {
+            if const { selected(stringify!($m)) } {
+                use crate::$m as m;
+                const DATA: Option<&[f32]> = first_series(stringify!($m));
+                let samples = match DATA {
+                    Some(series) => series,
+                    None => WAVE.get(..WAVE_STEPS + m::INPUTS - 1).unwrap_or(&WAVE),
+                };
+                // A recorded series is read sample after sample, the wave through a sliding window.
+                let stride = if DATA.is_some() { m::INPUTS } else { 1 };
+                ok &= measure_sensor(&m::MODEL, samples, stride);
+                let steps = samples.len().saturating_sub(m::INPUTS) / stride + 1;
+                report(
+                    stringify!($m),
+                    &[
+                        ("steps", steps),
+                        ("inputs", m::INPUTS),
+                        ("hidden", m::HIDDEN),
+                        ("layers", m::LAYERS),
+                        ("weight_bytes", m::WEIGHT_BYTES),
+                        ("vocab_bytes", m::VOCAB_BYTES),
+                        ("macs_per_step", m::MACS_PER_STEP),
+                        ("head_macs", m::HEAD_MACS),
+                    ],
+                );
+            }
+        };
+    }
+    text!(seed);
+    text!(sentiment);
+    sensor!(motion);
+    sensor!(vowels);
+    ok
+}
+
+/// Region 0: `classify_text` of [`TEXT`]; region 1: one more `step`.
+fn measure_text<M: TextModel + StreamingModel>(model: &M) -> bool {
+    let mut state = M::State::default();
+    let text = black_box(TEXT);
+    insn_region_start();
+    let out = model.classify_text(text, &mut state);
+    insn_region_end();
+    let id = black_box(model.vocabulary().len() - 1);
+    insn_region_start();
+    let step = model.step(id, &mut state);
+    insn_region_end();
+    black_box(&state);
+    black_box(out).is_ok() && step.is_ok()
+}
+
+/// Region 0: `classify` of the samples (each `F` values, `stride` apart); region 1: one more `step`.
+fn measure_sensor<M, const F: usize>(model: &M, samples: &'static [f32], stride: usize) -> bool
+where
+    M: for<'a> StreamingModel<Input<'a> = &'a [f32; F]>,
+{
+    let mut state = M::State::default();
+    let samples = black_box(samples);
+    let windows = samples
+        .windows(F)
+        .step_by(stride)
+        .filter_map(|w| <&[f32; F]>::try_from(w).ok());
+    insn_region_start();
+    let out = model.classify(windows, &mut state);
+    insn_region_end();
+    let mut ok = false;
+    if let Some(first) = samples.get(..F).and_then(|s| <&[f32; F]>::try_from(s).ok()) {
+        insn_region_start();
+        ok = model.step(first, &mut state).is_ok();
+        insn_region_end();
+    }
+    black_box(&state);
+    black_box(out).is_ok() && ok
+}
+
+/// Prints `cost <model> key=value ...` without `core::fmt`.
+fn report(model: &str, values: &[(&str, usize)]) {
+    let mut line = Line::default();
+    line.push(b"cost ");
+    line.push(model.as_bytes());
+    for (key, value) in values {
+        line.push(b" ");
+        line.push(key.as_bytes());
+        line.push(b"=");
+        let mut digits = [0u8; 20];
+        let mut n = *value;
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 || i == 0 {
+                break;
+            }
+        }
+        line.push(digits.get(i..).unwrap_or_default());
+    }
+    line.push(b"\n");
+    write_out(line.as_bytes());
+}
+
+/// A line being assembled, cut at 160 bytes.
+struct Line {
+    buf: [u8; 160],
+    len: usize,
+}
+
+impl Default for Line {
+    fn default() -> Self {
+        Line {
+            buf: [0; 160],
+            len: 0,
+        }
+    }
+}
+
+impl Line {
+    fn push(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if let Some(slot) = self.buf.get_mut(self.len) {
+                *slot = b;
+                self.len += 1;
+            }
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+#[cfg(target_os = "none")]
+fn write_out(bytes: &[u8]) {
+    if let Ok(mut out) = cortex_m_semihosting::hio::hstdout() {
+        let _ = out.write_all(bytes);
+    }
+}
+
+#[cfg(not(target_os = "none"))]
+fn write_out(bytes: &[u8]) {
+    use std::io::Write;
+    let _ = std::io::stdout().write_all(bytes);
+}
+
+#[cfg(target_os = "none")]
+use cortex_m as _; // critical-section implementation
+
+#[cfg(target_os = "none")]
+fn finish(ok: bool) -> ! {
+    use cortex_m_semihosting::debug;
+    debug::exit(if ok {
+        debug::EXIT_SUCCESS
+    } else {
+        debug::EXIT_FAILURE
+    });
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+/// Fails the run without `core::fmt` (a message would pull it into the measured firmware).
+#[cfg(target_os = "none")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    write_out(b"panic\n");
+    finish(false)
+}
+
+#[cfg(target_os = "none")]
+#[cortex_m_rt::entry]
+fn main() -> ! {
+    finish(run())
+}
+
+#[cfg(not(target_os = "none"))]
+fn main() -> std::process::ExitCode {
+    if run() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}

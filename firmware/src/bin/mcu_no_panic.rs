@@ -1,0 +1,99 @@
+//! Link-time proof that the inference path cannot panic: this firmware calls `classify_text`,
+//! `feed_text`, `classify`, `step`, `step_output` and `output` of every model it bakes on inputs
+//! the optimizer cannot see, and links with `panic-never` as its panic handler, whose symbol is
+//! undefined: if any panic path survives optimisation, linking fails.
+//!
+//! ```text
+//! tools/check-no-panic.sh          # builds it for the Cortex-M4F (release), then runs it in QEMU
+//! ```
+//! Only meaningful in `--release` (a debug build keeps overflow checks and panics: it does not
+//! link). On the host it runs the same calls with the standard panic handler. It does not link
+//! the `tinyrnn_firmware` library, whose panic handler would take `panic-never`'s place.
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+#[cfg(target_os = "none")]
+use cortex_m as _; // critical-section implementation
+#[cfg(target_os = "none")]
+use panic_never as _;
+
+use core::hint::black_box;
+
+// Baked by build.rs: `tinyrnn_build::bake("../models/<name>.safetensors")`.
+tinyrnn::include_model!(seed);
+tinyrnn::include_model!(sentiment);
+tinyrnn::include_model!(motion);
+tinyrnn::include_model!(vowels);
+
+/// Runs every entry point of every model once; true if none reported an error.
+fn run() -> bool {
+    let mut ok = true;
+    macro_rules! text {
+        ($m:ident) => {{
+            use crate::$m::{State, MODEL, VOCAB_SIZE};
+            let mut state = State::new();
+            // `black_box`: the text and the ids are unknown at compile time, as on a device.
+            let text: &str = black_box("This movie isn't good, it's BAD!! 10/10 ünïcödé");
+            ok &= MODEL.classify_text(text, &mut state).is_ok();
+            ok &= MODEL
+                .feed_text(black_box("and a second line"), &mut state)
+                .is_ok();
+            ok &= MODEL.step(black_box(VOCAB_SIZE - 1), &mut state).is_ok();
+            // Out of range: an error, not a panic.
+            ok &= MODEL.step(black_box(VOCAB_SIZE), &mut state).is_err();
+            ok &= MODEL
+                .classify(black_box([0usize, 1, 2]), &mut state)
+                .is_ok();
+            if let Ok(out) = MODEL.step_output(black_box(1), &mut state) {
+                black_box((out.label(), out.score(), out.best()));
+            }
+            black_box(MODEL.output(&state).label());
+        }};
+    }
+    macro_rules! sensor {
+        ($m:ident) => {{
+            use crate::$m::{State, INPUTS, MODEL};
+            let mut state = State::new();
+            let sample: [f32; INPUTS] = black_box([0.25; INPUTS]);
+            let series: [[f32; INPUTS]; 8] = black_box([sample; 8]);
+            ok &= MODEL.classify(series.iter(), &mut state).is_ok();
+            ok &= MODEL.step(&sample, &mut state).is_ok();
+            // A NaN sample: an error, not a panic.
+            ok &= MODEL
+                .step(&black_box([f32::NAN; INPUTS]), &mut state)
+                .is_err();
+            if let Ok(out) = MODEL.step_output(&sample, &mut state) {
+                black_box((out.label(), out.score(), out.best()));
+            }
+            black_box(MODEL.output(&state).label());
+        }};
+    }
+    text!(seed);
+    text!(sentiment);
+    sensor!(motion);
+    sensor!(vowels);
+    ok
+}
+
+#[cfg(target_os = "none")]
+#[cortex_m_rt::entry]
+fn main() -> ! {
+    use cortex_m_semihosting::debug;
+    debug::exit(if run() {
+        debug::EXIT_SUCCESS
+    } else {
+        debug::EXIT_FAILURE
+    });
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+#[cfg(not(target_os = "none"))]
+fn main() -> std::process::ExitCode {
+    if run() {
+        println!("every entry point of every model ran without error");
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}

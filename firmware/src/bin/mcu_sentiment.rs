@@ -1,0 +1,44 @@
+//! Classifies a fixed list of sentences with the `seed` and `sentiment` models, on a Cortex-M
+//! core under QEMU or on the host, and prints one line per sentence:
+//! `model<TAB>label<TAB>probability<TAB>text`.
+//!
+//! ```text
+//! cargo run --release --target thumbv7em-none-eabihf --bin mcu_sentiment   # M4F under QEMU
+//! cargo run --release --bin mcu_sentiment                                  # the same on the host
+//! ```
+//! The sentences are in `cases/sentences.rs`: the `seed` model's 20 test sentences
+//! (`data/sentiment/seed_test.tsv`) and the first test sentences of
+//! `data/sentiment/uci_test.tsv` for `sentiment`. The program fails only if a sentence cannot
+//! be classified; that the labels are the expected ones is checked on the host by
+//! `tests/cases.rs`, and under QEMU by `tools/compare-host-qemu.sh` (same labels as the host).
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+use tinyrnn::{Prediction, TextModel};
+use tinyrnn_firmware::{cases, finish, say};
+
+// Baked by build.rs: `tinyrnn_build::bake("../models/<name>.safetensors")`.
+tinyrnn::include_model!(seed);
+tinyrnn::include_model!(sentiment);
+
+/// Classifies the sentences recorded for the model called `name`; false if one failed.
+fn classify_sentences<M: TextModel>(name: &str, model: &M) -> bool {
+    let mut state = M::State::default();
+    let mut ok = true;
+    for (_, text) in cases::sentences(name) {
+        match model.classify_text(text, &mut state) {
+            Ok(out) => say!("{}\t{}\t{}\t{}", name, out.label(), out.score(), text),
+            Err(_) => {
+                say!("{}\t(error)\t-\t{}", name, text);
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
+#[cfg_attr(target_os = "none", cortex_m_rt::entry)]
+fn main() -> ! {
+    let seed = classify_sentences("seed", &seed::MODEL);
+    let sentiment = classify_sentences("sentiment", &sentiment::MODEL);
+    finish(seed && sentiment)
+}

@@ -1,0 +1,696 @@
+//! # tinyrnn-schema
+//!
+//! The JSON document a tinyrnn model file carries under the `tinyrnn` key of its safetensors
+//! `__metadata__` (format version 1, see `docs/model-format.md`), defined once for the code
+//! generator (`tinyrnn-build`, which reads it) and the trainer (`tinyrnn-train`, which writes it).
+//!
+//! On disk the document is one flat JSON object; in Rust it is typed: the cell, task and output
+//! are enums, and [`Input`] carries the fields of its kind — a vocabulary and tokenizer for text,
+//! a normalisation for sensor samples — so that a text model without a vocabulary cannot be
+//! built. [`Meta::from_json`] checks every field and names the first wrong one;
+//! [`Meta::to_json`] writes the fields in the order of the format document, numbers in their
+//! shortest exact form, so that reading and writing round-trip.
+//!
+//! ```
+//! use tinyrnn_schema::{CellKind, Input, Meta, SplitKind};
+//!
+//! let json = r#"{"format_version":1,"cell":"gru","num_layers":1,"hidden_size":8,
+//!     "input":"one_hot","task":"classify","output":"softmax","labels":["neg","pos"],
+//!     "vocab":["<pad>","<unk>","good","bad"],"unk_id":1,"pad_id":0,
+//!     "tokenizer":{"lowercase":true,"split":"words"}}"#;
+//! let meta = Meta::from_json(json)?;
+//! assert_eq!(meta.cell, CellKind::Gru);
+//! let Input::OneHot(text) = &meta.input else { panic!("a text model") };
+//! assert_eq!((text.vocab.len(), text.unk_id, text.tokenizer.split), (4, 1, SplitKind::Words));
+//! assert_eq!(Meta::from_json(&meta.to_json())?, meta);
+//!
+//! let e = Meta::from_json(&json.replace(r#""unk_id":1"#, r#""unk_id":9"#)).unwrap_err();
+//! assert_eq!(
+//!     e.to_string(),
+//!     "metadata field `unk_id`: expected an id below the vocabulary size 4, found 9"
+//! );
+//! # Ok::<(), tinyrnn_schema::MetaError>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The only format version this crate reads and writes.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// The safetensors `__metadata__` key holding the model's JSON description.
+pub const METADATA_KEY: &str = "tinyrnn";
+
+/// The metadata of a model file: everything but the tensors.
+///
+/// The fields are public, so a writer builds it directly; [`Meta::validate`] checks what
+/// [`Meta::from_json`] checks on reading.
+///
+/// ```
+/// use tinyrnn_schema::{CellKind, Dense, Input, Meta, OutputKind, TaskKind};
+///
+/// let meta = Meta {
+///     cell: CellKind::Lstm,
+///     num_layers: 2,
+///     hidden_size: 16,
+///     input: Input::Dense(Dense { mean: vec![0.5, -1.0], std: vec![2.0, 0.25] }),
+///     task: TaskKind::Classify,
+///     output: OutputKind::Softmax,
+///     labels: vec!["still".into(), "moving".into()],
+/// };
+/// meta.validate()?;
+/// assert_eq!(
+///     meta.to_json(),
+///     r#"{"format_version":1,"cell":"lstm","num_layers":2,"hidden_size":16,"input":"dense","#
+///         .to_owned()
+///         + r#""task":"classify","output":"softmax","labels":["still","moving"],"#
+///         + r#""mean":[0.5,-1.0],"std":[2.0,0.25]}"#
+/// );
+/// # Ok::<(), tinyrnn_schema::MetaError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    /// The recurrent cell of every layer.
+    pub cell: CellKind,
+    /// Number of stacked layers (at least 1).
+    pub num_layers: usize,
+    /// Hidden units per layer, `H` (at least 1).
+    pub hidden_size: usize,
+    /// What one step reads, with the fields of that kind of input.
+    pub input: Input,
+    /// What the model was trained for.
+    pub task: TaskKind,
+    /// The activation after the head.
+    pub output: OutputKind,
+    /// Class (or output) names, one per head row, distinct.
+    pub labels: Vec<String>,
+}
+
+/// What one step of the model reads (the file's `input` field and the fields that go with it).
+///
+/// ```
+/// use tinyrnn_schema::{Dense, Input, InputKind};
+///
+/// let input = Input::Dense(Dense { mean: vec![0.0], std: vec![1.0] });
+/// assert_eq!(input.kind(), InputKind::Dense);
+/// assert!(!input.is_text() && input.text().is_none());
+/// assert_eq!(input.to_string(), "dense");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// Token ids through `embedding.weight`.
+    Embedding(Text),
+    /// Token ids as one-hot vectors of the vocabulary size.
+    OneHot(Text),
+    /// Sensor samples, normalised per feature before layer 0.
+    Dense(Dense),
+}
+
+/// The fields of a text input (`embedding` or `one_hot`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// Token id → word; distinct, non-empty entries.
+    pub vocab: Vec<String>,
+    /// The id that words missing from `vocab` map to.
+    pub unk_id: usize,
+    /// The padding id used in training, if any (never produced by the tokenizer).
+    pub pad_id: Option<usize>,
+    /// How text is cut into tokens and compared.
+    pub tokenizer: TokenizerRules,
+}
+
+/// The fields of a sensor input (`dense`): `x' = (x - mean) / std` per feature, in `f32`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dense {
+    /// Per-feature mean of the training split.
+    pub mean: Vec<f32>,
+    /// Per-feature standard deviation of the training split (each > 0).
+    pub std: Vec<f32>,
+}
+
+impl Input {
+    /// The kind of input, without its fields.
+    pub fn kind(&self) -> InputKind {
+        match self {
+            Input::Embedding(_) => InputKind::Embedding,
+            Input::OneHot(_) => InputKind::OneHot,
+            Input::Dense(_) => InputKind::Dense,
+        }
+    }
+
+    /// True for the two token inputs.
+    pub fn is_text(&self) -> bool {
+        self.kind().is_text()
+    }
+
+    /// The vocabulary and tokenizer of a text input.
+    pub fn text(&self) -> Option<&Text> {
+        match self {
+            Input::Embedding(text) | Input::OneHot(text) => Some(text),
+            Input::Dense(_) => None,
+        }
+    }
+
+    /// The normalisation of a sensor input.
+    pub fn dense(&self) -> Option<&Dense> {
+        match self {
+            Input::Dense(dense) => Some(dense),
+            Input::Embedding(_) | Input::OneHot(_) => None,
+        }
+    }
+
+    /// The name used in the file.
+    pub fn name(&self) -> &'static str {
+        self.kind().name()
+    }
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The `cell` field.
+///
+/// ```
+/// use tinyrnn_schema::CellKind;
+/// assert_eq!((CellKind::Gru.gates(), CellKind::Lstm.state_vectors()), (3, 2));
+/// assert_eq!(CellKind::Rnn.name(), "rnn");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellKind {
+    /// Elman tanh RNN, one gate.
+    Rnn,
+    /// LSTM, gates i, f, g, o.
+    Lstm,
+    /// GRU, gates r, z, n.
+    Gru,
+}
+
+impl CellKind {
+    /// The name used in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            CellKind::Rnn => "rnn",
+            CellKind::Lstm => "lstm",
+            CellKind::Gru => "gru",
+        }
+    }
+}
+
+impl CellKind {
+    /// Gates per unit (`G`).
+    pub fn gates(self) -> usize {
+        match self {
+            CellKind::Rnn => 1,
+            CellKind::Lstm => 4,
+            CellKind::Gru => 3,
+        }
+    }
+
+    /// State vectors per layer (`S`): `h`, and `c` for the LSTM.
+    pub fn state_vectors(self) -> usize {
+        match self {
+            CellKind::Lstm => 2,
+            CellKind::Rnn | CellKind::Gru => 1,
+        }
+    }
+}
+
+/// The `input` field, without the fields that go with it (see [`Input`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    /// Token ids through `embedding.weight`.
+    Embedding,
+    /// Token ids as one-hot vectors.
+    OneHot,
+    /// Normalised sensor samples.
+    Dense,
+}
+
+impl InputKind {
+    /// The name used in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputKind::Embedding => "embedding",
+            InputKind::OneHot => "one_hot",
+            InputKind::Dense => "dense",
+        }
+    }
+}
+
+impl InputKind {
+    /// True for the two token inputs.
+    pub fn is_text(self) -> bool {
+        matches!(self, InputKind::Embedding | InputKind::OneHot)
+    }
+}
+
+/// The `task` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// N→1 classification.
+    Classify,
+    /// N→N tagging.
+    Tag,
+    /// N→1 regression.
+    Regress,
+}
+
+impl TaskKind {
+    /// The name used in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskKind::Classify => "classify",
+            TaskKind::Tag => "tag",
+            TaskKind::Regress => "regress",
+        }
+    }
+}
+
+/// The `output` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputKind {
+    /// Softmax over the outputs.
+    Softmax,
+    /// Sigmoid per output.
+    Sigmoid,
+    /// No activation.
+    Identity,
+}
+
+impl OutputKind {
+    /// The name used in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputKind::Softmax => "softmax",
+            OutputKind::Sigmoid => "sigmoid",
+            OutputKind::Identity => "identity",
+        }
+    }
+}
+
+/// The `tokenizer` field of a text model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenizerRules {
+    /// Lowercase each character of a token before lookup.
+    pub lowercase: bool,
+    /// How text is split into tokens.
+    pub split: SplitKind,
+}
+
+/// The `tokenizer.split` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitKind {
+    /// Runs of alphanumeric characters, keeping an apostrophe between two of them.
+    Words,
+    /// Runs of non-whitespace characters.
+    Whitespace,
+}
+
+impl SplitKind {
+    /// The name used in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            SplitKind::Words => "words",
+            SplitKind::Whitespace => "whitespace",
+        }
+    }
+}
+
+/// Why a metadata document was rejected, in one line: the field, what was expected and what was
+/// found (the file name is the caller's to add).
+///
+/// ```
+/// let e = tinyrnn_schema::Meta::from_json("not json").unwrap_err();
+/// assert!(e.to_string().starts_with("metadata `tinyrnn`: "));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaError(String);
+
+impl fmt::Display for MetaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MetaError {}
+
+impl Meta {
+    /// Parses and checks the JSON document, checking the version before the fields so that a
+    /// file from a newer format says so instead of complaining about fields this version does
+    /// not know. Numbers of `mean` and `std` are rounded to `f32`.
+    ///
+    /// ```
+    /// let e = tinyrnn_schema::Meta::from_json(r#"{"format_version": 2}"#).unwrap_err();
+    /// assert!(e.to_string().contains("expected 1, found 2"));
+    /// ```
+    pub fn from_json(json: &str) -> Result<Meta, MetaError> {
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+            MetaError(format!(
+                "metadata `{METADATA_KEY}`: expected a JSON object, {e}"
+            ))
+        })?;
+        match value.get("format_version") {
+            None => {
+                return Err(MetaError(format!(
+                    "metadata field `format_version`: expected {FORMAT_VERSION}, found no such \
+                     field"
+                )))
+            }
+            Some(v) if v.as_u64() != Some(FORMAT_VERSION) => {
+                return Err(MetaError(format!(
+                    "metadata field `format_version`: expected {FORMAT_VERSION}, found {v} \
+                     (this tinyrnn-build reads version {FORMAT_VERSION} only)"
+                )))
+            }
+            Some(_) => {}
+        }
+        let wire: Wire<f64> = serde_json::from_value(value)
+            .map_err(|e| MetaError(format!("metadata `{METADATA_KEY}`: {e}")))?;
+        wire.check()?;
+        Ok(wire.into_meta())
+    }
+
+    /// The JSON document: one line, the fields in the order of `docs/model-format.md`, optional
+    /// fields left out when absent, numbers in their shortest form that reads back exactly.
+    ///
+    /// It does not check the fields: call [`Meta::validate`] first.
+    pub fn to_json(&self) -> String {
+        // Every value is a string, a bool, an integer or a finite-or-null float: cannot fail.
+        serde_json::to_string(&Wire::from(self)).unwrap_or_default()
+    }
+
+    /// Checks what [`Meta::from_json`] checks: sizes of at least 1, distinct labels, a
+    /// vocabulary of distinct non-empty entries (lowercase when the tokenizer lowercases) with
+    /// `unk_id` and `pad_id` inside it, `mean`/`std` of the same non-zero length, finite, and
+    /// `std > 0`.
+    ///
+    /// ```
+    /// use tinyrnn_schema::{CellKind, Dense, Input, Meta, OutputKind, TaskKind};
+    /// let meta = Meta {
+    ///     cell: CellKind::Gru,
+    ///     num_layers: 1,
+    ///     hidden_size: 4,
+    ///     input: Input::Dense(Dense { mean: vec![0.0], std: vec![0.0] }),
+    ///     task: TaskKind::Classify,
+    ///     output: OutputKind::Softmax,
+    ///     labels: vec!["a".into()],
+    /// };
+    /// let e = meta.validate().unwrap_err();
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "metadata field `std`: expected positive finite values, found 0 at index 0"
+    /// );
+    /// ```
+    pub fn validate(&self) -> Result<(), MetaError> {
+        Wire::from(self).check()
+    }
+}
+
+impl Serialize for Meta {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Wire::from(self).serialize(serializer)
+    }
+}
+
+/// The document as it is on disk: one flat object. `N` is the number type of `mean`/`std`:
+/// `f64` when reading (so that an error shows the number as written), `f32` when writing (so
+/// that it is written in its shortest `f32` form). The field order is the order written.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wire<N> {
+    format_version: u64,
+    cell: CellKind,
+    num_layers: usize,
+    hidden_size: usize,
+    input: InputKind,
+    task: TaskKind,
+    output: OutputKind,
+    labels: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    vocab: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    unk_id: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pad_id: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tokenizer: Option<TokenizerRules>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mean: Option<Vec<N>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    std: Option<Vec<N>>,
+}
+
+impl From<&Meta> for Wire<f32> {
+    fn from(m: &Meta) -> Self {
+        let text = m.input.text();
+        let dense = m.input.dense();
+        Wire {
+            format_version: FORMAT_VERSION,
+            cell: m.cell,
+            num_layers: m.num_layers,
+            hidden_size: m.hidden_size,
+            input: m.input.kind(),
+            task: m.task,
+            output: m.output,
+            labels: m.labels.clone(),
+            vocab: text.map(|t| t.vocab.clone()),
+            unk_id: text.map(|t| t.unk_id),
+            pad_id: text.and_then(|t| t.pad_id),
+            tokenizer: text.map(|t| t.tokenizer),
+            mean: dense.map(|d| d.mean.clone()),
+            std: dense.map(|d| d.std.clone()),
+        }
+    }
+}
+
+impl Wire<f64> {
+    /// The typed document; [`Wire::check`] has passed, so every field of the input kind is
+    /// present.
+    fn into_meta(self) -> Meta {
+        let Wire {
+            format_version: _,
+            cell,
+            num_layers,
+            hidden_size,
+            input,
+            task,
+            output,
+            labels,
+            vocab,
+            unk_id,
+            pad_id,
+            tokenizer,
+            mean,
+            std,
+        } = self;
+        let text = || Text {
+            vocab: vocab.unwrap_or_default(),
+            unk_id: unk_id.unwrap_or_default(),
+            pad_id,
+            tokenizer: tokenizer.unwrap_or(TokenizerRules {
+                lowercase: false,
+                split: SplitKind::Whitespace,
+            }),
+        };
+        let f32s = |v: Option<Vec<f64>>| v.unwrap_or_default().iter().map(|&x| x as f32).collect();
+        let input = match input {
+            InputKind::Embedding => Input::Embedding(text()),
+            InputKind::OneHot => Input::OneHot(text()),
+            InputKind::Dense => Input::Dense(Dense {
+                mean: f32s(mean),
+                std: f32s(std),
+            }),
+        };
+        Meta {
+            cell,
+            num_layers,
+            hidden_size,
+            input,
+            task,
+            output,
+            labels,
+        }
+    }
+}
+
+/// A metadata field's name and whether the document has it.
+type Field<'a> = (&'a str, bool);
+
+impl<N: Copy + Into<f64> + fmt::Display> Wire<N> {
+    /// Checks the fields in a fixed order and reports the first wrong one.
+    fn check(&self) -> Result<(), MetaError> {
+        let field = |name: &str, expected: &str, found: String| {
+            MetaError(format!(
+                "metadata field `{name}`: expected {expected}, found {found}"
+            ))
+        };
+        if self.num_layers == 0 {
+            return Err(field("num_layers", "at least 1", "0".into()));
+        }
+        if self.hidden_size == 0 {
+            return Err(field("hidden_size", "at least 1", "0".into()));
+        }
+        if self.labels.is_empty() {
+            return Err(field(
+                "labels",
+                "at least one label",
+                "an empty list".into(),
+            ));
+        }
+        if let Some((i, j)) = first_duplicate(&self.labels) {
+            return Err(field(
+                "labels",
+                "distinct labels",
+                format!("{:?} at positions {i} and {j}", self.labels[i]),
+            ));
+        }
+        // The file is flat: which fields belong is decided by `input`.
+        let text_fields = [
+            ("vocab", self.vocab.is_some()),
+            ("unk_id", self.unk_id.is_some()),
+            ("pad_id", self.pad_id.is_some()),
+            ("tokenizer", self.tokenizer.is_some()),
+        ];
+        let dense_fields = [("mean", self.mean.is_some()), ("std", self.std.is_some())];
+        let (required, forbidden): (&[Field], &[Field]) = if self.input.is_text() {
+            (&text_fields[..], &dense_fields[..])
+        } else {
+            (&dense_fields[..], &text_fields[..])
+        };
+        for (name, present) in required {
+            // pad_id is optional even for text.
+            if !present && *name != "pad_id" {
+                return Err(field(
+                    name,
+                    &format!("a value for `{}` input", self.input.name()),
+                    "no such field".into(),
+                ));
+            }
+        }
+        if let Some((name, _)) = forbidden.iter().find(|(_, present)| *present) {
+            return Err(field(
+                name,
+                &format!("no such field for `{}` input", self.input.name()),
+                "one".into(),
+            ));
+        }
+
+        if self.input.is_text() {
+            let vocab = self.vocab.as_deref().unwrap_or_default();
+            if vocab.is_empty() {
+                return Err(field("vocab", "at least one entry", "an empty list".into()));
+            }
+            if let Some(i) = vocab.iter().position(String::is_empty) {
+                return Err(field(
+                    "vocab",
+                    "non-empty entries",
+                    format!("an empty entry at id {i}"),
+                ));
+            }
+            if let Some((i, j)) = first_duplicate(vocab) {
+                return Err(field(
+                    "vocab",
+                    "distinct entries",
+                    format!("duplicate {:?} at ids {i} and {j}", vocab[i]),
+                ));
+            }
+            if self.tokenizer.is_some_and(|t| t.lowercase) {
+                if let Some(i) = vocab.iter().position(|w| lowercase(w) != *w) {
+                    return Err(field(
+                        "vocab",
+                        "lowercase entries (tokenizer.lowercase is true)",
+                        format!("{:?} at id {i}", vocab[i]),
+                    ));
+                }
+            }
+            let unk = self.unk_id.unwrap_or_default();
+            if unk >= vocab.len() {
+                return Err(field(
+                    "unk_id",
+                    &format!("an id below the vocabulary size {}", vocab.len()),
+                    unk.to_string(),
+                ));
+            }
+            if let Some(pad) = self.pad_id {
+                if pad >= vocab.len() || pad == unk {
+                    return Err(field(
+                        "pad_id",
+                        &format!("an id below {} other than unk_id {unk}", vocab.len()),
+                        pad.to_string(),
+                    ));
+                }
+            }
+        } else {
+            let mean = self.mean.as_deref().unwrap_or_default();
+            let std = self.std.as_deref().unwrap_or_default();
+            if mean.is_empty() {
+                return Err(field(
+                    "mean",
+                    "one value per feature",
+                    "an empty list".into(),
+                ));
+            }
+            if std.len() != mean.len() {
+                return Err(field(
+                    "std",
+                    &format!("{} values, as many as `mean`", mean.len()),
+                    format!("{}", std.len()),
+                ));
+            }
+            // The runtime normalises in f32: each value must stay finite (and std positive)
+            // once rounded to f32.
+            let as_f32 = |x: N| x.into() as f32;
+            if let Some(i) = mean
+                .iter()
+                .position(|&m| !m.into().is_finite() || !as_f32(m).is_finite())
+            {
+                return Err(field(
+                    "mean",
+                    "finite values",
+                    format!("{} at index {i}", mean[i]),
+                ));
+            }
+            if let Some(i) = std
+                .iter()
+                .position(|&s| !(s.into().is_finite() && as_f32(s) > 0.0))
+            {
+                return Err(field(
+                    "std",
+                    "positive finite values",
+                    format!("{} at index {i}", std[i]),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Lowercases like the runtime's lookup does: character by character.
+fn lowercase(word: &str) -> String {
+    word.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// The positions of the first repeated item.
+fn first_duplicate(items: &[String]) -> Option<(usize, usize)> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (j, item) in items.iter().enumerate() {
+        if let Some(&i) = seen.get(item.as_str()) {
+            return Some((i, j));
+        }
+        seen.insert(item, j);
+    }
+    None
+}
