@@ -27,6 +27,9 @@ fn main() {
         println!("cargo::rerun-if-changed={}", file.display());
         let baked = tinyrnn_build::bake_into(file, &out, "crate", Some("tinyrnn::models"))
             .unwrap_or_else(|e| tinyrnn_build::fail(&e));
+        for warning in &baked.warnings {
+            println!("cargo::warning={warning}");
+        }
         let m = &baked.module;
         let _ = writeln!(modules, "crate::include_model!({m});");
         let list = if baked.spec.meta.input.is_text() {

@@ -25,14 +25,14 @@ fn main() -> ExitCode {
             "-h" | "--help" => {
                 println!(
                     "usage: classify [--model NAME] [TEXT ...]   (models: {})",
-                    host::text_model_names().join(", ")
+                    host::model_names().0.join(", ")
                 );
                 return ExitCode::SUCCESS;
             }
             _ => texts.push(arg),
         }
     }
-    let names = host::text_model_names();
+    let names = host::model_names().0;
     let name = name.unwrap_or_else(|| {
         if names.contains(&DEFAULT_MODEL) {
             DEFAULT_MODEL

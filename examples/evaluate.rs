@@ -36,8 +36,8 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    let mut all = host::text_model_names();
-    all.extend(host::sensor_model_names());
+    let (mut all, sensor) = host::model_names();
+    all.extend(sensor);
     eprintln!(
         "usage: evaluate --model NAME FILE   (models: {})",
         all.join(", ")
@@ -84,8 +84,8 @@ fn run(name: &str, file: &str) -> Result<(), String> {
         }
         (labels, pairs)
     } else {
-        let mut all = host::text_model_names();
-        all.extend(host::sensor_model_names());
+        let (mut all, sensor) = host::model_names();
+        all.extend(sensor);
         return Err(format!(
             "no model named {name:?}; the shipped models are: {}",
             all.join(", ")

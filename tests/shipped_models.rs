@@ -5,10 +5,18 @@ use core::mem::size_of_val;
 
 use tinyrnn::{Model, Prediction, StreamingModel, TextModel};
 
-/// The weights reachable from a model are the bytes the file declared.
-fn check_sizes<M: StreamingModel>(name: &str, model: &M, weight_bytes: usize, parameters: usize) {
+/// The weights reachable from a model are the bytes the file declared, and its state holds one
+/// entry per declared layer. `declared` is the generated `(WEIGHT_BYTES, PARAMETERS, LAYERS)`.
+fn check_sizes<M: StreamingModel>(
+    name: &str,
+    model: &M,
+    declared: (usize, usize, usize),
+    state_layers: usize,
+) {
+    let (weight_bytes, parameters, layers) = declared;
     assert_eq!(model.weight_bytes(), weight_bytes, "{name}: weight bytes");
     assert_eq!(weight_bytes, 4 * parameters, "{name}: f32 parameters");
+    assert_eq!(state_layers, layers, "{name}: layers");
 }
 
 fn check_output(name: &str, out: &impl Prediction) {
@@ -36,16 +44,19 @@ fn check_text<M: TextModel>(name: &str, model: &M, vocab_size: usize) {
     check_output(name, &out);
 }
 
+macro_rules! sizes {
+    ($m:ident) => {{
+        use tinyrnn::models::$m as m;
+        let declared = (m::WEIGHT_BYTES, m::PARAMETERS, m::LAYERS);
+        let layers = m::State::new().layers().count();
+        check_sizes(stringify!($m), &m::MODEL, declared, layers);
+    }};
+}
+
 macro_rules! text_model {
     ($m:ident) => {{
         use tinyrnn::models::$m as m;
         let name = stringify!($m);
-        check_sizes(name, &m::MODEL, m::WEIGHT_BYTES, m::PARAMETERS);
-        assert_eq!(
-            m::State::new().layers().count(),
-            m::LAYERS,
-            "{name}: layers"
-        );
         check_text(name, &m::MODEL, m::VOCAB_SIZE);
     }};
 }
@@ -54,12 +65,6 @@ macro_rules! sensor_model {
     ($m:ident) => {{
         use tinyrnn::models::$m as m;
         let name = stringify!($m);
-        check_sizes(name, &m::MODEL, m::WEIGHT_BYTES, m::PARAMETERS);
-        assert_eq!(
-            m::State::new().layers().count(),
-            m::LAYERS,
-            "{name}: layers"
-        );
         let stats = size_of_val(m::MODEL.frontend.mean) + size_of_val(m::MODEL.frontend.std);
         assert_eq!(stats, 2 * 4 * m::INPUTS, "{name}: normalisation");
         let sample = *m::MODEL.frontend.mean; // the training mean normalises to zero
@@ -76,12 +81,14 @@ fn every_shipped_model_is_consistent_and_runs() {
     let mut count = 0;
     macro_rules! text {
         ($m:ident) => {
+            sizes!($m);
             text_model!($m);
             count += 1;
         };
     }
     macro_rules! sensor {
         ($m:ident) => {
+            sizes!($m);
             sensor_model!($m);
             count += 1;
         };

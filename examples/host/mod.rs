@@ -87,28 +87,22 @@ pub fn sensor_model(name: &str) -> Option<Box<dyn AnySensorModel>> {
     None
 }
 
-/// Names of the shipped text models.
-pub fn text_model_names() -> Vec<&'static str> {
-    let mut names = Vec::new();
-    macro_rules! entry {
+/// Names of the shipped models: the text models, then the sensor models.
+pub fn model_names() -> (Vec<&'static str>, Vec<&'static str>) {
+    let (mut text, mut sensor) = (Vec::new(), Vec::new());
+    macro_rules! text {
         ($m:ident) => {
-            names.push(stringify!($m));
+            text.push(stringify!($m));
         };
     }
-    tinyrnn::for_each_text_model!(entry);
-    names
-}
-
-/// Names of the shipped sensor models.
-pub fn sensor_model_names() -> Vec<&'static str> {
-    let mut names = Vec::new();
-    macro_rules! entry {
+    macro_rules! sensor {
         ($m:ident) => {
-            names.push(stringify!($m));
+            sensor.push(stringify!($m));
         };
     }
-    tinyrnn::for_each_sensor_model!(entry);
-    names
+    tinyrnn::for_each_text_model!(text);
+    tinyrnn::for_each_sensor_model!(sensor);
+    (text, sensor)
 }
 
 /// The class of a data label: the model label it names, or the class index it spells (`0`, `1`,

@@ -56,22 +56,24 @@ fn main() -> Result<(), String> {
     write("firmware/cases/series.rs", &series)
 }
 
-/// The expected label of an input: the true one if the model gives it, `None` (left out) if
-/// not; the model's own for a data label the model does not have (a stand-in model).
-fn expected(labels: &'static [&'static str], truth: &str, predicted: &'static str) -> Kept {
-    let names: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
-    match class_index(&names, truth).and_then(|i| labels.get(i)) {
-        Some(&truth) if truth == predicted => Kept::True(truth),
-        Some(_) => Kept::LeftOut,
-        None => Kept::Host(predicted),
-    }
-}
-
-/// What [`expected`] decided.
-enum Kept {
-    True(&'static str),
-    Host(&'static str),
-    LeftOut,
+/// The label to record for one input and a note for its comment: the true label if the model
+/// gives it, the model's own for a data label the model does not have (a stand-in model), `None`
+/// (left out) if the model gets it wrong.
+fn expected<P: Prediction>(
+    out: Result<P, tinyrnn::Error>,
+    truth: &str,
+    place: (&str, usize),
+) -> Result<Option<(&'static str, &'static str)>, String> {
+    let out = out.map_err(|e| format!("{}:{}: {e:?}", place.0, place.1))?;
+    let names: Vec<String> = out.labels().iter().map(|l| l.to_string()).collect();
+    let predicted = out.label();
+    Ok(
+        match class_index(&names, truth).and_then(|i| out.labels().get(i)) {
+            Some(&truth) if truth == predicted => Some((truth, "")),
+            Some(_) => None,
+            None => Some((predicted, ", no true label: the host's")),
+        },
+    )
 }
 
 /// Appends the first `take` sentences of `file` that `model` labels right.
@@ -89,14 +91,9 @@ fn text_cases<M: TextModel>(
     for row in rows.iter().take(take) {
         let mut state = M::State::default();
         let out = model.classify_text(&row.text, &mut state);
-        let out = out.map_err(|e| format!("{file}:{}: {e:?}", row.line))?;
-        let (label, note) = match expected(model.labels(), &row.label, out.label()) {
-            Kept::True(label) => (label, ""),
-            Kept::Host(label) => (label, ", no true label: the host's"),
-            Kept::LeftOut => {
-                dropped += 1;
-                continue;
-            }
+        let Some((label, note)) = expected(out, &row.label, (file, row.line))? else {
+            dropped += 1;
+            continue;
         };
         kept += 1;
         let _ = writeln!(cases, "    // {file}:{}{note}", row.line);
@@ -137,14 +134,9 @@ where
         }
         let mut state = M::State::default();
         let out = model.classify(&samples, &mut state);
-        let out = out.map_err(|e| format!("{file}:{}: {e:?}", row.line))?;
-        let (label, note) = match expected(model.labels(), &row.label, out.label()) {
-            Kept::True(label) => (label, ""),
-            Kept::Host(label) => (label, ", no true label: the host's"),
-            Kept::LeftOut => {
-                dropped += 1;
-                continue;
-            }
+        let Some((label, note)) = expected(out, &row.label, (file, row.line))? else {
+            dropped += 1;
+            continue;
         };
         *taken += 1;
         kept += 1;

@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod cases;
+mod exit;
 pub mod imu;
 pub mod lines;
 #[cfg(target_os = "none")]
@@ -28,6 +29,8 @@ pub mod uart;
 use cortex_m as _; // links cortex-m's critical-section implementation
 #[cfg(all(target_os = "none", feature = "defmt"))]
 use defmt_semihosting as _; // the defmt global logger
+
+pub use exit::finish;
 
 /// Prints one line: `println!` on the host, semihosting on the target, defmt with the `defmt`
 /// feature (see the crate documentation).
@@ -51,27 +54,6 @@ macro_rules! say {
 #[macro_export]
 macro_rules! say {
     ($($arg:tt)*) => { ::defmt::println!($($arg)*) };
-}
-
-/// Ends the program: success only if `ok`.
-#[cfg(target_os = "none")]
-pub fn finish(ok: bool) -> ! {
-    use cortex_m_semihosting::debug;
-    debug::exit(if ok {
-        debug::EXIT_SUCCESS
-    } else {
-        debug::EXIT_FAILURE
-    });
-    // Only reached without a debugger/QEMU to honour the exit request.
-    loop {
-        cortex_m::asm::wfi();
-    }
-}
-
-/// Ends the program: success only if `ok`.
-#[cfg(not(target_os = "none"))]
-pub fn finish(ok: bool) -> ! {
-    std::process::exit(if ok { 0 } else { 1 })
 }
 
 /// A panic cannot happen on the inference path (see `mcu_no_panic`); should one happen

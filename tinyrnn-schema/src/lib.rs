@@ -480,48 +480,33 @@ impl Wire<f64> {
     /// The typed document; [`Wire::check`] has passed, so every field of the input kind is
     /// present.
     fn into_meta(self) -> Meta {
-        let Wire {
-            format_version: _,
-            cell,
-            num_layers,
-            hidden_size,
-            input,
-            task,
-            output,
-            labels,
-            vocab,
-            unk_id,
-            pad_id,
-            tokenizer,
-            mean,
-            std,
-        } = self;
+        // Each field is moved out of `self` once (closures capture only the fields they use).
         let text = || Text {
-            vocab: vocab.unwrap_or_default(),
-            unk_id: unk_id.unwrap_or_default(),
-            pad_id,
-            tokenizer: tokenizer.unwrap_or(TokenizerRules {
+            vocab: self.vocab.unwrap_or_default(),
+            unk_id: self.unk_id.unwrap_or_default(),
+            pad_id: self.pad_id,
+            tokenizer: self.tokenizer.unwrap_or(TokenizerRules {
                 lowercase: false,
                 split: SplitKind::Whitespace,
             }),
         };
         let f32s = |v: Option<Vec<f64>>| v.unwrap_or_default().iter().map(|&x| x as f32).collect();
-        let input = match input {
+        let input = match self.input {
             InputKind::Embedding => Input::Embedding(text()),
             InputKind::OneHot => Input::OneHot(text()),
             InputKind::Dense => Input::Dense(Dense {
-                mean: f32s(mean),
-                std: f32s(std),
+                mean: f32s(self.mean),
+                std: f32s(self.std),
             }),
         };
         Meta {
-            cell,
-            num_layers,
-            hidden_size,
+            cell: self.cell,
+            num_layers: self.num_layers,
+            hidden_size: self.hidden_size,
             input,
-            task,
-            output,
-            labels,
+            task: self.task,
+            output: self.output,
+            labels: self.labels,
         }
     }
 }

@@ -43,14 +43,12 @@ fn compare(model: &str, what: &str, ours: &[f32], theirs: &[f32]) {
         argmax(theirs),
         "{model} {what}: labels differ: {ours:?} vs {theirs:?}"
     );
-    let worst = ours
-        .iter()
-        .zip(theirs)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
-    assert!(
-        worst <= TOLERANCE,
-        "{model} {what}: max difference {worst:e}: {ours:?} vs {theirs:?}"
+    assert_eq!(ours.len(), theirs.len(), "{model} {what}: output count");
+    // The first output out of tolerance, named by its index, is what a failure needs to show.
+    let beyond = (0..ours.len()).find(|&i| (ours[i] - theirs[i]).abs() > TOLERANCE);
+    assert_eq!(
+        beyond, None,
+        "{model} {what}: output beyond {TOLERANCE:e}: {ours:?} vs {theirs:?}"
     );
 }
 

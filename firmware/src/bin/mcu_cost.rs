@@ -20,6 +20,10 @@ use core::hint::black_box;
 
 use tinyrnn::{StreamingModel, TextModel};
 
+#[path = "../exit.rs"]
+mod exit;
+use exit::finish;
+
 // Baked by build.rs: `tinyrnn_build::bake("../models/<name>.safetensors")`.
 tinyrnn::include_model!(seed);
 tinyrnn::include_model!(sentiment);
@@ -106,6 +110,27 @@ fn insn_region_end() {
     }
 }
 
+/// Prints the cost line of the model module `$m` after `$steps` steps: the sizes the cost
+/// card divides the instruction counts by.
+macro_rules! report_model {
+    ($m:ident, $steps:expr) => {{
+        use crate::$m as m;
+        report(
+            stringify!($m),
+            &[
+                ("steps", $steps),
+                ("inputs", m::INPUTS),
+                ("hidden", m::HIDDEN),
+                ("layers", m::LAYERS),
+                ("weight_bytes", m::WEIGHT_BYTES),
+                ("vocab_bytes", m::VOCAB_BYTES),
+                ("macs_per_step", m::MACS_PER_STEP),
+                ("head_macs", m::HEAD_MACS),
+            ],
+        );
+    }};
+}
+
 /// Measures the selected models; false if an inference failed.
 fn run() -> bool {
     let mut ok = true;
@@ -114,19 +139,7 @@ fn run() -> bool {
             if const { selected(stringify!($m)) } {
                 use crate::$m as m;
                 ok &= measure_text(&m::MODEL);
-                report(
-                    stringify!($m),
-                    &[
-                        ("steps", m::MODEL.vocabulary().encode(TEXT).count()),
-                        ("inputs", m::INPUTS),
-                        ("hidden", m::HIDDEN),
-                        ("layers", m::LAYERS),
-                        ("weight_bytes", m::WEIGHT_BYTES),
-                        ("vocab_bytes", m::VOCAB_BYTES),
-                        ("macs_per_step", m::MACS_PER_STEP),
-                        ("head_macs", m::HEAD_MACS),
-                    ],
-                );
+                report_model!($m, m::MODEL.vocabulary().encode(TEXT).count());
             }
         };
     }
@@ -142,20 +155,7 @@ fn run() -> bool {
                 // A recorded series is read sample after sample, the wave through a sliding window.
                 let stride = if DATA.is_some() { m::INPUTS } else { 1 };
                 ok &= measure_sensor(&m::MODEL, samples, stride);
-                let steps = samples.len().saturating_sub(m::INPUTS) / stride + 1;
-                report(
-                    stringify!($m),
-                    &[
-                        ("steps", steps),
-                        ("inputs", m::INPUTS),
-                        ("hidden", m::HIDDEN),
-                        ("layers", m::LAYERS),
-                        ("weight_bytes", m::WEIGHT_BYTES),
-                        ("vocab_bytes", m::VOCAB_BYTES),
-                        ("macs_per_step", m::MACS_PER_STEP),
-                        ("head_macs", m::HEAD_MACS),
-                    ],
-                );
+                report_model!($m, samples.len().saturating_sub(m::INPUTS) / stride + 1);
             }
         };
     }
@@ -277,19 +277,6 @@ fn write_out(bytes: &[u8]) {
 #[cfg(target_os = "none")]
 use cortex_m as _; // critical-section implementation
 
-#[cfg(target_os = "none")]
-fn finish(ok: bool) -> ! {
-    use cortex_m_semihosting::debug;
-    debug::exit(if ok {
-        debug::EXIT_SUCCESS
-    } else {
-        debug::EXIT_FAILURE
-    });
-    loop {
-        cortex_m::asm::wfi();
-    }
-}
-
 /// Fails the run without `core::fmt` (a message would pull it into the measured firmware).
 #[cfg(target_os = "none")]
 #[panic_handler]
@@ -298,17 +285,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     finish(false)
 }
 
-#[cfg(target_os = "none")]
-#[cortex_m_rt::entry]
+#[cfg_attr(target_os = "none", cortex_m_rt::entry)]
 fn main() -> ! {
     finish(run())
-}
-
-#[cfg(not(target_os = "none"))]
-fn main() -> std::process::ExitCode {
-    if run() {
-        std::process::ExitCode::SUCCESS
-    } else {
-        std::process::ExitCode::FAILURE
-    }
 }

@@ -18,6 +18,10 @@ use panic_never as _;
 
 use core::hint::black_box;
 
+#[path = "../exit.rs"]
+mod exit;
+use exit::finish;
+
 // Baked by build.rs: `tinyrnn_build::bake("../models/<name>.safetensors")`.
 tinyrnn::include_model!(seed);
 tinyrnn::include_model!(sentiment);
@@ -74,26 +78,12 @@ fn run() -> bool {
     ok
 }
 
-#[cfg(target_os = "none")]
-#[cortex_m_rt::entry]
+#[cfg_attr(target_os = "none", cortex_m_rt::entry)]
 fn main() -> ! {
-    use cortex_m_semihosting::debug;
-    debug::exit(if run() {
-        debug::EXIT_SUCCESS
-    } else {
-        debug::EXIT_FAILURE
-    });
-    loop {
-        cortex_m::asm::wfi();
-    }
-}
-
-#[cfg(not(target_os = "none"))]
-fn main() -> std::process::ExitCode {
-    if run() {
+    let ok = run();
+    #[cfg(not(target_os = "none"))]
+    if ok {
         println!("every entry point of every model ran without error");
-        std::process::ExitCode::SUCCESS
-    } else {
-        std::process::ExitCode::FAILURE
     }
+    finish(ok)
 }
