@@ -23,6 +23,10 @@ pub enum Error {
         /// Index of the offending feature within the sample.
         feature: usize,
     },
+    /// The arithmetic left the finite range: a state or output value would have become NaN or
+    /// infinite (finite but extreme samples, or a model with extreme weights). The state is
+    /// left as it was before the step, so no NaN is ever carried on or turned into a label.
+    Overflow,
     /// A token id was not smaller than the vocabulary size.
     TokenOutOfRange {
         /// The id that was given.
@@ -39,6 +43,9 @@ impl fmt::Display for Error {
             Error::NonFinite { feature } => {
                 write!(f, "sample feature {feature} is NaN or infinite")
             }
+            Error::Overflow => f.write_str(
+                "the model's arithmetic overflowed (a state or output value was not finite)",
+            ),
             Error::TokenOutOfRange { id, vocab_size } => {
                 write!(
                     f,

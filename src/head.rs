@@ -1,5 +1,6 @@
 //! The output head: a linear layer, then softmax, sigmoid or nothing.
 
+use crate::error::Error;
 use crate::linalg::dot;
 use crate::math::{exp, sigmoid};
 
@@ -112,24 +113,48 @@ impl<const H: usize, const C: usize> Linear<H, C> {
 
 /// The head's output for one step or one sequence, with the model's labels.
 ///
+/// Every value is finite: [`Output::new`] refuses NaN and infinities, so an `Output` always
+/// names a label that the values support (a model whose arithmetic overflows reports
+/// [`Error::Overflow`] instead of a label picked from NaNs).
+///
 /// ```
-/// use tinyrnn::Output;
+/// use tinyrnn::{Error, Output};
 /// static LABELS: [&str; 3] = ["cat", "dog", "cow"];
-/// let out = Output { values: [0.2, 0.7, 0.1], labels: &LABELS };
+/// let out = Output::new([0.2, 0.7, 0.1], &LABELS)?;
 /// assert_eq!(out.best(), 1);
 /// assert_eq!(out.label(), "dog");
 /// assert_eq!(out.score(), 0.7);
+/// assert_eq!(Output::new([0.2, f32::NAN, 0.1], &LABELS), Err(Error::Overflow));
+/// # Ok::<(), Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Output<const C: usize> {
-    /// One value per label, after the activation: probabilities for softmax and sigmoid.
-    pub values: [f32; C],
-    /// The model's labels, in the order of `values`.
-    pub labels: &'static [&'static str; C],
+    values: [f32; C],
+    labels: &'static [&'static str; C],
 }
 
 impl<const C: usize> Output<C> {
+    /// An output of `values` (one per label, after the activation), or [`Error::Overflow`] if
+    /// one of them is NaN or infinite.
+    pub fn new(values: [f32; C], labels: &'static [&'static str; C]) -> Result<Self, Error> {
+        if values.iter().all(|v| v.is_finite()) {
+            Ok(Output { values, labels })
+        } else {
+            Err(Error::Overflow)
+        }
+    }
+
+    /// One value per label, after the activation: probabilities for softmax and sigmoid.
+    pub fn values(&self) -> &[f32; C] {
+        &self.values
+    }
+
+    /// The model's labels, in the order of [`values`](Self::values).
+    pub fn labels(&self) -> &'static [&'static str; C] {
+        self.labels
+    }
+
     /// Index of the largest value (the first one on ties; 0 when `C == 0`).
     pub fn best(&self) -> usize {
         argmax(&self.values).unwrap_or(0)

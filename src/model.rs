@@ -43,9 +43,10 @@ pub enum Task {
 /// fn describe(p: &impl Prediction) -> (&'static str, f32) {
 ///     (p.label(), p.score())
 /// }
-/// let out = Output { values: [0.25, 0.75], labels: &LABELS };
+/// let out = Output::new([0.25, 0.75], &LABELS)?;
 /// assert_eq!(describe(&out), ("yes", 0.75));
 /// assert_eq!(Prediction::values(&out), &[0.25, 0.75]);
+/// # Ok::<(), tinyrnn::Error>(())
 /// ```
 pub trait Prediction {
     /// One value per label, after the head's activation (probabilities for softmax and sigmoid).
@@ -72,11 +73,11 @@ pub trait Prediction {
 
 impl<const C: usize> Prediction for Output<C> {
     fn values(&self) -> &[f32] {
-        &self.values
+        Output::values(self)
     }
 
     fn labels(&self) -> &'static [&'static str] {
-        self.labels
+        Output::labels(self)
     }
 }
 
@@ -164,20 +165,23 @@ pub trait Model {
 /// ```
 pub trait StreamingModel: Model {
     /// Feeds one token or sample, advancing `state` by one step. On error (a token id out of
-    /// range, a NaN sample) `state` is left unchanged.
+    /// range, a NaN sample, [`Error::Overflow`]) `state` is left unchanged.
     fn step(&self, item: Self::Input<'_>, state: &mut Self::State) -> Result<(), Error>;
 
-    /// The head's output for the current state, after the activation.
-    fn output(&self, state: &Self::State) -> Self::Output;
+    /// The head's output for the current state, after the activation;
+    /// [`Error::Overflow`] if an output value is not finite.
+    fn output(&self, state: &Self::State) -> Result<Self::Output, Error>;
 
-    /// [`step`](Self::step), then the head's output for this step.
+    /// [`step`](Self::step), then the head's output for this step. On error `state` is left
+    /// unchanged, also when the step went through but its output overflowed.
     fn step_output(
         &self,
         item: Self::Input<'_>,
         state: &mut Self::State,
     ) -> Result<Self::Output, Error> {
+        let before = state.clone();
         self.step(item, state)?;
-        Ok(self.output(state))
+        self.output(state).inspect_err(|_| *state = before)
     }
 }
 

@@ -71,6 +71,16 @@ impl<const H: usize, const S: usize, const U: usize> State<H, S, U> {
         }
     }
 
+    /// Whether every value is finite. [`Network::step`] never leaves a state that is not (it
+    /// undoes an overflowing step and reports [`Error::Overflow`]).
+    ///
+    /// ```
+    /// assert!(tinyrnn::models::motion::State::new().is_finite());
+    /// ```
+    pub fn is_finite(&self) -> bool {
+        self.layers().flatten().flatten().all(|v| v.is_finite())
+    }
+
     /// The state vectors of every layer, bottom first: each is `[h]` or `[h, c]`.
     pub fn layers(&self) -> impl Iterator<Item = &[[f32; H]; S]> {
         core::iter::once(&self.first).chain(self.upper.iter())
@@ -143,7 +153,8 @@ where
 {
     /// Feeds one token or sample, advancing `state` by one step.
     ///
-    /// On error (a token id out of range, a NaN sample) `state` is left unchanged.
+    /// On error (a token id out of range, a NaN sample, [`Error::Overflow`]) `state` is left
+    /// unchanged.
     ///
     /// ```
     /// use tinyrnn::models::motion;
@@ -157,12 +168,14 @@ where
     /// let before = state;
     /// assert!(motion::MODEL.step(&[f32::NAN; 6], &mut state).is_err());
     /// assert_eq!(state, before);
-    /// println!("{}", motion::MODEL.output(&state).label());
+    /// println!("{}", motion::MODEL.output(&state)?.label());
     /// # Ok::<(), tinyrnn::Error>(())
     /// ```
     pub fn step(&self, item: F::Item<'_>, state: &mut State<H, S, U>) -> Result<(), Error> {
         let mut scratch = self.frontend.scratch();
         let input = self.frontend.encode(item, &mut scratch)?;
+        // Kept to undo a step whose arithmetic overflowed: a NaN state would stay NaN forever.
+        let before = *state;
         self.first.step::<K, S>(input, &mut state.first);
         // Copied so that the layer above can read it while its own state is borrowed mutably.
         let mut below = hidden_of(&state.first);
@@ -170,7 +183,12 @@ where
             layer.step::<K, S>(LayerInput::Dense(&below), s);
             below = hidden_of(s);
         }
-        Ok(())
+        if state.is_finite() {
+            Ok(())
+        } else {
+            *state = before;
+            Err(Error::Overflow)
+        }
     }
 
     /// [`step`](Self::step), then the head's output for this step (sequence tagging, N→N).
@@ -206,24 +224,23 @@ where
         self.frontend.weight_bytes() + self.first.weight_bytes() + upper + self.head.weight_bytes()
     }
 
-    /// The head's output for the current state, after the activation.
+    /// The head's output for the current state, after the activation; [`Error::Overflow`] if
+    /// an output value is not finite (a model with extreme head weights), never a label picked
+    /// from NaNs.
     ///
     /// ```
     /// use tinyrnn::models::seed;
     ///
     /// let mut state = seed::State::new();
     /// seed::MODEL.feed_text("i am happy", &mut state)?;
-    /// let out = seed::MODEL.output(&state);
-    /// assert!((out.values.iter().sum::<f32>() - 1.0).abs() < 1e-5); // softmax
+    /// let out = seed::MODEL.output(&state)?;
+    /// assert!((out.values().iter().sum::<f32>() - 1.0).abs() < 1e-5); // softmax
     /// # Ok::<(), tinyrnn::Error>(())
     /// ```
-    pub fn output(&self, state: &State<H, S, U>) -> Output<C> {
+    pub fn output(&self, state: &State<H, S, U>) -> Result<Output<C>, Error> {
         let mut values = self.head.forward(state.hidden());
         self.activation.apply(&mut values);
-        Output {
-            values,
-            labels: self.labels,
-        }
+        Output::new(values, self.labels)
     }
 
     /// Runs a whole sequence from the zero state and returns the output after its last element.
@@ -260,7 +277,7 @@ where
         if steps == 0 {
             return Err(Error::EmptyInput);
         }
-        Ok(self.output(state))
+        self.output(state)
     }
 }
 
@@ -309,7 +326,7 @@ where
     /// assert_eq!(seed::MODEL.feed_text("i am not", &mut state)?, 3);
     /// assert_eq!(seed::MODEL.feed_text(" happy", &mut state)?, 1);
     /// let whole = seed::MODEL.classify_text("i am not happy", &mut seed::State::new())?;
-    /// assert_eq!(seed::MODEL.output(&state), whole);
+    /// assert_eq!(seed::MODEL.output(&state)?, whole);
     /// # Ok::<(), tinyrnn::Error>(())
     /// ```
     pub fn feed_text(&self, text: &str, state: &mut State<H, S, U>) -> Result<usize, Error> {
@@ -394,7 +411,7 @@ where
         Network::step(self, item, state)
     }
 
-    fn output(&self, state: &State<H, S, U>) -> Output<C> {
+    fn output(&self, state: &State<H, S, U>) -> Result<Output<C>, Error> {
         Network::output(self, state)
     }
 }

@@ -92,7 +92,7 @@ fn odd_and_long_inputs_stay_finite() {
     let mut state = emb::State::new();
     let long_text = "the movie was not good and really boring ".repeat(20_000);
     let out = emb::MODEL.classify_text(&long_text, &mut state).unwrap();
-    assert!(out.values.iter().all(|v| v.is_finite()));
+    assert!(out.values().iter().all(|v| v.is_finite()));
     let odd = "\u{feff}ÉCOLE\u{0}isn't\r\n\t'''good'''  \u{202e}bad\u{ffff} 10/10";
     assert!(emb::MODEL.classify_text(odd, &mut state).is_ok());
 
@@ -101,7 +101,11 @@ fn odd_and_long_inputs_stay_finite() {
     let out = dense::MODEL
         .classify(std::iter::repeat_n(&extreme, 50_000), &mut state)
         .unwrap();
-    assert!(out.values.iter().all(|v| v.is_finite()), "{:?}", out.values);
+    assert!(
+        out.values().iter().all(|v| v.is_finite()),
+        "{:?}",
+        out.values()
+    );
 }
 
 #[test]
@@ -113,6 +117,6 @@ fn streaming_can_continue_a_sequence_across_calls() {
     let mut state = emb::State::new();
     assert_eq!(emb::MODEL.feed_text("i liked the plot", &mut state), Ok(4));
     assert_eq!(emb::MODEL.feed_text(" and it was fun", &mut state), Ok(4));
-    assert_eq!(emb::MODEL.output(&state), expected);
+    assert_eq!(emb::MODEL.output(&state), Ok(expected));
     assert_eq!(state, whole);
 }

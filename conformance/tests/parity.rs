@@ -170,7 +170,7 @@ fn text_front_door_matches_the_reference() {
         assert_close(
             "gru_1l_embedding",
             &format!("text {:?}", case.text),
-            &out.values,
+            out.values(),
             &case.last,
         );
     }

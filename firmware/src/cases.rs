@@ -52,5 +52,5 @@ where
     if steps == 0 {
         return Err(Error::EmptyInput);
     }
-    Ok(model.output(state))
+    model.output(state)
 }

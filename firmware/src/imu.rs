@@ -165,7 +165,7 @@ where
         model.step(&input, &mut state).map_err(StreamError::Model)?;
         delay.delay_ms(PERIOD_MS);
     }
-    Ok(model.output(&state))
+    model.output(&state).map_err(StreamError::Model)
 }
 
 /// Plays a recorded series (`F` values per sample, in the model's units) through [`Replay`] and
@@ -192,7 +192,7 @@ where
 pub enum StreamError<E> {
     /// Reading the sensor failed.
     Imu(ImuError<E>),
-    /// The model refused a sample (NaN or infinite after normalisation).
+    /// The model refused a sample (NaN or infinite after normalisation) or overflowed.
     Model(tinyrnn::Error),
 }
 

@@ -30,7 +30,9 @@ fn main() -> ! {
             finish(false)
         }
         if t % 25 == 0 {
-            let out = motion::MODEL.output(&state);
+            let Ok(out) = motion::MODEL.output(&state) else {
+                finish(false)
+            };
             say!("after {} samples: {} ({})", t, out.label(), out.score());
         }
     }
