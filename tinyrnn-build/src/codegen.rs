@@ -472,6 +472,29 @@ fn nest(data: &[f32], dims: &[usize]) -> Expr {
     }
 }
 
+/// `text` as a Markdown code span that nothing in it can close or break out of, for the
+/// module's documentation, which rustdoc reads as Markdown and whose code blocks it runs as
+/// doc tests: the text is escaped as a Rust string literal's contents (so it has no line
+/// break, and no blank line can start a code block), between backtick fences longer than any
+/// run of backticks in it.
+fn code_span(text: &str) -> String {
+    let literal = format!("{text:?}");
+    let inner = literal
+        .strip_prefix('"')
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap_or(&literal);
+    let longest = inner.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    // CommonMark strips one space at each end of a span that has one at both, and a span
+    // starting or ending with a backtick needs a space to keep it apart from the fence.
+    let pad = if inner.starts_with(['`', ' ']) || inner.ends_with(['`', ' ']) {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{inner}{pad}{fence}")
+}
+
 fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
     let m = &spec.meta;
     let mut o = String::new();
@@ -483,7 +506,8 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
         .unwrap_or(&opts.source_name);
     let _ = writeln!(
         w,
-        "Model baked from `{stem}`: {}-layer {} with {} hidden units, {} input, {} outputs.",
+        "Model baked from {}: {}-layer {} with {} hidden units, {} input, {} outputs.",
+        code_span(stem),
         m.num_layers,
         m.cell.name(),
         m.hidden_size,
@@ -511,7 +535,8 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
         .labels
         .iter()
         .enumerate()
-        .map(|(k, l)| format!("{k}: `{}`", l.replace('`', "'")))
+        // A `|` would end the table cell, even inside a code span (GitHub's table rules).
+        .map(|(k, l)| format!("{k}: {}", code_span(l).replace('|', "\\|")))
         .collect();
     let _ = writeln!(w, "| labels | {} |", labels.join(", "));
     let _ = writeln!(

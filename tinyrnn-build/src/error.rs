@@ -3,6 +3,13 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use tinyrnn_schema::show;
+
+/// The most characters of the file name shown in an error.
+const MAX_PATH: usize = 160;
+/// The most characters of the message shown after it.
+const MAX_MESSAGE: usize = 480;
+
 /// Why a model file was rejected: the file, then what was wrong in one line, naming the tensor
 /// or metadata field, what was expected and what was found.
 ///
@@ -38,9 +45,12 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // One line, always: cargo shows build-script errors line by line.
-        let message = self.message.replace(['\n', '\r'], " ");
-        write!(f, "{}: {}", self.file.display(), message)
+        // One line of bounded length, always: cargo shows build-script errors line by line,
+        // and a path or a message quoting the file must not add a line, a terminal escape or
+        // megabytes of text.
+        let file = show::line(&self.file.to_string_lossy(), MAX_PATH);
+        let message = show::line(&self.message, MAX_MESSAGE);
+        write!(f, "{file}: {message}")
     }
 }
 

@@ -33,8 +33,13 @@ use std::path::{Path, PathBuf};
 
 pub use codegen::{generate, Generated, Options};
 pub use error::Error;
-pub use spec::{load, parse, ModelSpec, Tensor};
+pub use spec::{load, parse, ModelSpec, Tensor, MAX_FILE_BYTES, MAX_PARAMETERS, MAX_TEXT_BYTES};
 pub use tinyrnn_schema::METADATA_KEY;
+
+use tinyrnn_schema::show;
+
+/// The most warnings reported for one file; the rest are counted in one more line.
+const MAX_WARNINGS: usize = 20;
 
 /// Bakes one model file for a build script, or stops the build with a one-line error.
 ///
@@ -48,16 +53,65 @@ pub use tinyrnn_schema::METADATA_KEY;
 /// tinyrnn_build::bake("models/gesture.safetensors");
 /// ```
 pub fn bake(model: impl AsRef<Path>) {
-    let model = model.as_ref();
-    println!("cargo::rerun-if-changed={}", model.display());
-    match bake_into(model, &out_dir(), "::tinyrnn", None) {
-        Ok(baked) => {
-            for warning in &baked.warnings {
-                println!("cargo::warning={warning}");
-            }
-        }
-        Err(e) => fail(&e),
+    let lines = directives(model.as_ref(), &out_dir());
+    for line in &lines {
+        println!("{line}");
     }
+    // As in `fail`: cargo then shows the error line alone.
+    if lines.iter().any(|l| l.starts_with("cargo::error=")) {
+        std::process::exit(0);
+    }
+}
+
+/// What [`bake`] tells cargo, one directive a line: rebuild when the file changes, then a
+/// warning each, or the error.
+fn directives(model: &Path, out_dir: &Path) -> Vec<String> {
+    let mut lines = Vec::new();
+    // The path goes into a directive only once it is known to hold no line break.
+    let baked = source_name(model).and_then(|name| {
+        lines.push(format!("cargo::rerun-if-changed={name}"));
+        bake_into(model, out_dir, "::tinyrnn", None)
+    });
+    match baked {
+        Ok(baked) => lines.extend(baked.warnings.iter().map(|w| format!("cargo::warning={w}"))),
+        Err(e) => lines.push(format!("cargo::error={e}")),
+    }
+    lines
+}
+
+/// The model's path as text for cargo directives and the generated source, which have no
+/// escapes: UTF-8, without control characters (a line break would start a new directive or end
+/// a comment) or bidirectional formatting characters (which rustc refuses in comments).
+///
+/// ```
+/// use std::path::Path;
+/// assert_eq!(tinyrnn_build::source_name(Path::new("models/seed.safetensors")).unwrap(),
+///            "models/seed.safetensors");
+/// let e = tinyrnn_build::source_name(Path::new("m\ncargo::rustc-cfg=x/a.safetensors"));
+/// assert!(e.unwrap_err().to_string().contains("expected a path without control characters"));
+/// ```
+pub fn source_name(model: &Path) -> Result<&str, Error> {
+    let text = model.to_str().ok_or_else(|| {
+        Error::new(
+            model,
+            format!(
+                "file path: expected UTF-8 (it is written into cargo directives and the \
+                 generated source), found {}",
+                show::quote(&model.to_string_lossy())
+            ),
+        )
+    })?;
+    if text.chars().any(show::is_unsafe) {
+        return Err(Error::new(
+            model,
+            format!(
+                "file path: expected a path without control characters (it is written into \
+                 cargo directives and the generated source), found {}",
+                show::quote(text)
+            ),
+        ));
+    }
+    Ok(text)
 }
 
 /// A baked model: its module name and what was read from the file.
@@ -91,13 +145,14 @@ pub fn bake_into(
     crate_path: &str,
     doc_module: Option<&str>,
 ) -> Result<Baked, Error> {
+    let path_text = source_name(model)?;
+    let source_name = path_text.replace('\\', "/");
     let module = module_name(model)?;
     let spec = load(model)?;
-    let source_name = model.to_string_lossy().replace('\\', "/");
     let opts = Options {
         crate_path: crate_path.to_string(),
         regenerate: format!("`cargo build` re-bakes it whenever `{source_name}` changes"),
-        source_name,
+        source_name: source_name.clone(),
         doc_module: doc_module.map(|d| format!("{d}::{module}")),
     };
     let generated = generate(&spec, &opts);
@@ -114,15 +169,16 @@ pub fn bake_into(
     };
     write(format!("{module}.rs"), &generated.source)?;
     write(format!("{module}.md"), &generated.summary)?;
-    let warnings = spec
-        .meta
-        .input
-        .text()
-        .map(warnings::unreachable_vocabulary)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|w| format!("{}: {w}", model.display()))
-        .collect();
+    let warnings = bounded_warnings(
+        spec.meta
+            .input
+            .text()
+            .map(warnings::unreachable_vocabulary)
+            .unwrap_or_default(),
+    )
+    .into_iter()
+    .map(|w| format!("{path_text}: {w}"))
+    .collect();
     Ok(Baked {
         module,
         spec,
@@ -130,43 +186,81 @@ pub fn bake_into(
     })
 }
 
-/// The Rust module name of a model file: its stem, which must be an identifier.
+/// At most [`MAX_WARNINGS`] warnings, and one line counting the others.
+fn bounded_warnings(mut warnings: Vec<String>) -> Vec<String> {
+    let more = warnings.len().saturating_sub(MAX_WARNINGS);
+    if more > 0 {
+        warnings.truncate(MAX_WARNINGS);
+        warnings.push(format!(
+            "metadata field `vocab`: {more} more entries can never be looked up (not listed)"
+        ));
+    }
+    warnings
+}
+
+/// The Rust module name of a model file: its stem, which must be a lowercase ASCII identifier
+/// that `include_model!` can declare: `[a-z_][a-z0-9_]*`, but not `_` alone and not a Rust
+/// keyword, reserved ones included.
 ///
 /// ```
 /// assert_eq!(tinyrnn_build::module_name("models/seed.safetensors".as_ref()).unwrap(), "seed");
 /// assert!(tinyrnn_build::module_name("models/my-model.safetensors".as_ref()).is_err());
+/// assert!(tinyrnn_build::module_name("models/_.safetensors".as_ref()).is_err());
+/// assert!(tinyrnn_build::module_name("models/gen.safetensors".as_ref()).is_err());
 /// ```
 pub fn module_name(model: &Path) -> Result<String, Error> {
+    // Lossy: a stem that is not UTF-8 is shown with U+FFFD for what cannot be read, and
+    // fails the check below.
     let stem = model
         .file_stem()
-        .and_then(|s| s.to_str())
+        .map(|s| s.to_string_lossy())
         .unwrap_or_default();
-    let valid = stem
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && stem
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !is_keyword(stem);
-    if valid {
-        Ok(stem.to_string())
-    } else {
-        Err(Error::new(
-            model,
-            format!(
-                "file name: expected a stem that is a lowercase Rust identifier (it names the \
-                 module), found {stem:?}; rename the file, e.g. to {:?}",
-                format!(
-                    "{}.safetensors",
-                    stem.to_lowercase()
-                        .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
-                )
-            ),
-        ))
+    if is_module_name(&stem) {
+        return Ok(stem.into_owned());
     }
+    Err(Error::new(
+        model,
+        format!(
+            "file name: expected a stem that is a lowercase Rust identifier (it names the \
+             module), found {}; rename the file, e.g. to {}",
+            show::quote(&stem),
+            show::quote(&suggested_name(&stem))
+        ),
+    ))
 }
 
+fn is_module_name(stem: &str) -> bool {
+    let mut chars = stem.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && stem != "_"
+        && !is_keyword(stem)
+}
+
+/// A file name whose stem is a module name, close to `stem`.
+fn suggested_name(stem: &str) -> String {
+    let lower: String = stem
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let base = lower.trim_matches('_');
+    let name = if base.is_empty() {
+        "model".to_string()
+    } else if base.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("model_{base}")
+    } else if is_keyword(base) {
+        format!("{base}_model")
+    } else {
+        base.to_string()
+    };
+    format!("{name}.safetensors")
+}
+
+/// Rust's strict and reserved keywords (2021 and 2024 editions) that are lowercase: none can
+/// name a module.
 fn is_keyword(s: &str) -> bool {
     const KEYWORDS: &[&str] = &[
         "as", "async", "await", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
@@ -196,4 +290,38 @@ fn out_dir() -> PathBuf {
 pub fn fail(e: &Error) -> ! {
     println!("cargo::error={e}");
     std::process::exit(0);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_for(model: &str) -> Vec<String> {
+        let out = std::env::temp_dir().join("tinyrnn-build-directives");
+        directives(Path::new(model), &out)
+    }
+
+    #[test]
+    fn a_path_with_a_line_break_becomes_one_error_directive() {
+        let lines = lines_for("m\ncargo::rustc-cfg=evil/gesture.safetensors");
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].starts_with("cargo::error=m\\ncargo::rustc-cfg=evil/gesture"));
+        assert!(lines[0].contains("file path: expected a path without control characters"));
+        assert!(!lines[0].contains('\n'));
+    }
+
+    #[test]
+    fn a_plain_path_is_watched_even_when_the_model_is_broken() {
+        assert_eq!(
+            lines_for("../conformance/fixtures/gru_1l_dense.safetensors"),
+            ["cargo::rerun-if-changed=../conformance/fixtures/gru_1l_dense.safetensors"]
+        );
+        let lines = lines_for("missing/gesture.safetensors");
+        assert_eq!(
+            lines[0],
+            "cargo::rerun-if-changed=missing/gesture.safetensors"
+        );
+        assert!(lines[1].starts_with("cargo::error=missing/gesture.safetensors: cannot read"));
+        assert_eq!(lines.len(), 2);
+    }
 }

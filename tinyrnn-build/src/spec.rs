@@ -1,13 +1,30 @@
 //! Reading a model file and checking it against the format, into a [`ModelSpec`].
 
 use std::collections::{BTreeMap, HashMap};
+use std::fs::{FileType, Metadata};
+use std::io::Read as _;
 use std::path::Path;
 
 use safetensors::{Dtype, SafeTensors};
 
-use tinyrnn_schema::{Input, Meta, METADATA_KEY};
+use tinyrnn_schema::{show, Input, Meta, METADATA_KEY};
 
 use crate::error::Error;
+
+/// The most `f32` parameters, all tensors together, that a model may have: 16 Mi, 64 MiB of
+/// weights, more than any microcontroller's flash. It bounds the generated source (at most
+/// about 16 bytes per parameter) and the time and memory of a build.
+pub const MAX_PARAMETERS: usize = 1 << 24;
+
+/// The most bytes of text in `labels`, and the most in `vocab` (4 MiB each).
+pub const MAX_TEXT_BYTES: usize = 1 << 22;
+
+/// The largest model file read (256 MiB): the tensors of [`MAX_PARAMETERS`] and safetensors'
+/// own limit of 100 MB of header fit in it.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// Names listed at most in a message that lists names; the rest are counted.
+const MAX_LISTED: usize = 8;
 
 /// A weight tensor, row-major as stored in the file.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,21 +65,25 @@ impl ModelSpec {
     }
 
     /// Multiply-accumulates of one recurrent step (all layers; a one-hot input is a lookup).
+    ///
+    /// Saturating: [`parse`] bounds every size by [`MAX_PARAMETERS`], but the fields are
+    /// public and a hand-made spec must not make this panic.
     pub fn macs_per_step(&self) -> usize {
-        let g = self.meta.cell.gates();
+        let gh = self.meta.cell.gates().saturating_mul(self.meta.hidden_size);
         let h = self.meta.hidden_size;
         let first_input = match self.meta.input {
             Input::OneHot(_) => 0,
             Input::Embedding(_) | Input::Dense(_) => self.input_size,
         };
-        let first = g * h * (first_input + h);
-        let upper = (self.meta.num_layers - 1) * g * h * (h + h);
-        first + upper
+        let first = gh.saturating_mul(first_input.saturating_add(h));
+        let upper = self.meta.num_layers.saturating_sub(1).saturating_mul(gh);
+        first.saturating_add(upper.saturating_mul(h.saturating_mul(2)))
     }
 
-    /// Multiply-accumulates of one read of the head.
+    /// Multiply-accumulates of one read of the head (saturating, like
+    /// [`ModelSpec::macs_per_step`]).
     pub fn head_macs(&self) -> usize {
-        self.outputs * self.meta.hidden_size
+        self.outputs.saturating_mul(self.meta.hidden_size)
     }
 }
 
@@ -76,9 +97,70 @@ impl ModelSpec {
 /// # Ok::<(), tinyrnn_build::Error>(())
 /// ```
 pub fn load(path: &Path) -> Result<ModelSpec, Error> {
-    let err = |m: String| Error::new(path, m);
-    let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read the model file: {e}")))?;
+    let bytes = read_model(path).map_err(|m| Error::new(path, m))?;
     parse(path, &bytes)
+}
+
+/// The bytes of a model file that is a regular file of at most [`MAX_FILE_BYTES`].
+fn read_model(path: &Path) -> Result<Vec<u8>, String> {
+    let cannot = |e: std::io::Error| format!("cannot read the model file: {e}");
+    // Opening a FIFO blocks until something writes to it, and a device may never end: look at
+    // what the path is before opening it.
+    check_regular(&std::fs::metadata(path).map_err(cannot)?)?;
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    // The path may have been replaced in between: check what was opened, too.
+    check_regular(&file.metadata().map_err(cannot)?)?;
+    let mut bytes = Vec::new();
+    // One byte more than the limit, to see a file that grew past it.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    check_size(len)?;
+    Ok(bytes)
+}
+
+/// A regular file of at most [`MAX_FILE_BYTES`].
+fn check_regular(meta: &Metadata) -> Result<(), String> {
+    if !meta.is_file() {
+        return Err(format!(
+            "model file: expected a regular file, found {}",
+            file_kind(meta.file_type())
+        ));
+    }
+    check_size(meta.len())
+}
+
+fn check_size(len: u64) -> Result<(), String> {
+    if len > MAX_FILE_BYTES {
+        return Err(format!(
+            "model file: expected at most {MAX_FILE_BYTES} bytes (tinyrnn-build's limit, \
+             docs/model-format.md), found {len} bytes"
+        ));
+    }
+    Ok(())
+}
+
+/// What a path that is not a regular file is, for an error message.
+fn file_kind(kind: FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "something other than a file"
+    }
 }
 
 /// Validates the bytes of a model file; `path` only names it in errors.
@@ -89,6 +171,8 @@ pub fn load(path: &Path) -> Result<ModelSpec, Error> {
 /// ```
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<ModelSpec, Error> {
     let err = |m: String| Error::new(path, m);
+    // Before safetensors reads the header, which keeps the last of two equal keys.
+    check_header_keys(bytes).map_err(err)?;
     let file = SafeTensors::deserialize(bytes)
         .map_err(|e| err(format!("not a valid safetensors file: {e}")))?;
     let (_, header) = SafeTensors::read_metadata(bytes)
@@ -104,6 +188,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<ModelSpec, Error> {
             ))
         })?;
     let meta = Meta::from_json(json).map_err(|e| err(e.to_string()))?;
+    check_text(&meta).map_err(err)?;
     let (expected, input_size) = expected_tensors(&meta, &file).map_err(err)?;
     let mut tensors = BTreeMap::new();
     // In name order, so that the first wrong tensor reported does not depend on hashing.
@@ -114,12 +199,13 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<ModelSpec, Error> {
             let mut names: Vec<&str> = expected.keys().map(String::as_str).collect();
             names.sort_unstable();
             return Err(err(format!(
-                "tensor `{name}`: not expected in a {}-layer {} model with {} input \
+                "tensor `{}`: not expected in a {}-layer {} model with {} input \
                  (expected only {})",
+                show::name(name),
                 meta.num_layers,
                 meta.cell.name(),
                 meta.input.name(),
-                names.join(", ")
+                listed(&names)
             )));
         };
         if view.dtype() != Dtype::F32 {
@@ -200,13 +286,146 @@ fn shape_reason(meta: &Meta, name: &str) -> String {
     }
 }
 
+/// `names`, joined with `, `: the first [`MAX_LISTED`], then how many more.
+fn listed(names: &[&str]) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .take(MAX_LISTED)
+        .map(|n| show::name(n))
+        .collect();
+    match names.len().saturating_sub(MAX_LISTED) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+/// Rejects a key the safetensors header gives twice: a tensor listed twice, or two
+/// `__metadata__` entries or two `tinyrnn` keys, of which a JSON parser keeps the last.
+fn check_header_keys(bytes: &[u8]) -> Result<(), String> {
+    // A header that cannot be read is reported by safetensors.
+    let Some(path) = header_text(bytes).and_then(tinyrnn_schema::duplicate_key) else {
+        return Ok(());
+    };
+    let what = match path.as_slice() {
+        [meta] if meta == "__metadata__" => "`__metadata__`".to_string(),
+        [meta, key, ..] if meta == "__metadata__" => {
+            format!("__metadata__ key `{}`", show::name(key))
+        }
+        [tensor] => format!("tensor `{}`", show::name(tensor)),
+        [tensor, field, ..] => format!(
+            "tensor `{}`: field `{}`",
+            show::name(tensor),
+            show::name(field)
+        ),
+        [] => "header".to_string(),
+    };
+    Err(format!(
+        "{what}: expected once in the safetensors header, found it at least twice"
+    ))
+}
+
+/// The JSON header of a safetensors file (8 bytes of little-endian length, then the JSON).
+fn header_text(bytes: &[u8]) -> Option<&str> {
+    let len = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
+    let end = usize::try_from(len).ok()?.checked_add(8)?;
+    std::str::from_utf8(bytes.get(8..end)?).ok()
+}
+
+/// The text the generator copies into the source, `labels` and `vocab`, within
+/// [`MAX_TEXT_BYTES`] each.
+fn check_text(meta: &Meta) -> Result<(), String> {
+    let vocab = meta.input.text().map_or(&[][..], |t| &t.vocab[..]);
+    for (field, items) in [("labels", &meta.labels[..]), ("vocab", vocab)] {
+        let bytes = items.iter().fold(0usize, |n, s| n.saturating_add(s.len()));
+        if bytes > MAX_TEXT_BYTES {
+            return Err(format!(
+                "metadata field `{field}`: expected at most {MAX_TEXT_BYTES} bytes of text \
+                 (tinyrnn-build's limit, docs/model-format.md), found {bytes}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The number of elements of a tensor of `shape`, unless it overflows.
+fn elements(shape: &[usize]) -> Option<usize> {
+    shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
+}
+
+/// The layer count, checked against the file before anything is made per layer: a layer has
+/// four tensors, so a file cannot hold more layers than it has tensors. (A smaller shortfall
+/// is reported as the first missing tensor, which says more.)
+fn check_layers(meta: &Meta, tensors: usize) -> Result<(), String> {
+    if meta.num_layers > tensors {
+        return Err(format!(
+            "metadata field `num_layers`: expected at most {tensors} (4 tensors per layer; the \
+             file has {tensors} tensors), found {}",
+            meta.num_layers
+        ));
+    }
+    Ok(())
+}
+
+/// `hidden_size`, checked before any size is computed from it: one recurrent matrix alone,
+/// `G·H × H`, must stay within [`MAX_PARAMETERS`].
+fn check_hidden(meta: &Meta) -> Result<(), String> {
+    let g = meta.cell.gates();
+    let h = meta.hidden_size;
+    let recurrent = h.checked_mul(h).and_then(|hh| hh.checked_mul(g));
+    if recurrent.is_none_or(|n| n > MAX_PARAMETERS) {
+        // The largest H with G·H·H within the limit (H·H <= limit / G, in integers).
+        let largest = (MAX_PARAMETERS / g).isqrt();
+        return Err(format!(
+            "metadata field `hidden_size`: expected at most {largest} for a {} ({g}·H×H \
+             recurrent weights within tinyrnn-build's limit of {MAX_PARAMETERS} parameters, \
+             docs/model-format.md), found {h}",
+            meta.cell.name()
+        ));
+    }
+    Ok(())
+}
+
+/// The total size of the `expected` tensors, within [`MAX_PARAMETERS`].
+fn check_parameters(meta: &Meta, expected: &HashMap<String, Vec<usize>>) -> Result<(), String> {
+    let mut total = Some(0usize);
+    let mut largest: Option<(&str, usize)> = None;
+    for (name, shape) in expected {
+        let n = elements(shape);
+        total = total.zip(n).and_then(|(t, n)| t.checked_add(n));
+        let size = n.unwrap_or(usize::MAX);
+        if largest.is_none_or(|(l, s)| (size, name.as_str()) > (s, l)) {
+            largest = Some((name, size));
+        }
+    }
+    if total.is_some_and(|t| t <= MAX_PARAMETERS) {
+        return Ok(());
+    }
+    let found = total.map_or(format!("more than {}", usize::MAX), |t| t.to_string());
+    let (name, _) = largest.unwrap_or(("", 0));
+    let shape = expected
+        .get(name)
+        .map_or(String::new(), |s| format!("{s:?}"));
+    Err(format!(
+        "tensors: expected at most {MAX_PARAMETERS} parameters in all (tinyrnn-build's limit, \
+         docs/model-format.md), found {found} for a {}-layer {} model with {} input (the \
+         largest, `{name}`, of shape {shape})",
+        meta.num_layers,
+        meta.cell.name(),
+        meta.input.name()
+    ))
+}
+
 /// The exact tensor set and shapes a model with this metadata must have.
 fn expected_tensors(
     meta: &Meta,
     file: &SafeTensors<'_>,
 ) -> Result<(HashMap<String, Vec<usize>>, usize), String> {
+    check_layers(meta, file.len())?;
+    check_hidden(meta)?;
     let g = meta.cell.gates();
     let h = meta.hidden_size;
+    // Within MAX_PARAMETERS: check_hidden bounds G·H·H, and H >= 1.
+    let gh = g * h;
     let mut input = match &meta.input {
         Input::OneHot(text) => text.vocab.len(),
         Input::Dense(dense) => dense.mean.len(),
@@ -236,12 +455,13 @@ fn expected_tensors(
     }
     for k in 0..meta.num_layers {
         let cols = if k == 0 { input } else { h };
-        expected.insert(format!("rnn.weight_ih_l{k}"), vec![g * h, cols]);
-        expected.insert(format!("rnn.weight_hh_l{k}"), vec![g * h, h]);
-        expected.insert(format!("rnn.bias_ih_l{k}"), vec![g * h]);
-        expected.insert(format!("rnn.bias_hh_l{k}"), vec![g * h]);
+        expected.insert(format!("rnn.weight_ih_l{k}"), vec![gh, cols]);
+        expected.insert(format!("rnn.weight_hh_l{k}"), vec![gh, h]);
+        expected.insert(format!("rnn.bias_ih_l{k}"), vec![gh]);
+        expected.insert(format!("rnn.bias_hh_l{k}"), vec![gh]);
     }
     expected.insert("head.weight".to_string(), vec![meta.labels.len(), h]);
     expected.insert("head.bias".to_string(), vec![meta.labels.len()]);
+    check_parameters(meta, &expected)?;
     Ok((expected, input))
 }

@@ -1,6 +1,6 @@
 //! What is legal in a model file but almost certainly a mistake: reported as build warnings.
 
-use tinyrnn_schema::{SplitKind, Text};
+use tinyrnn_schema::{show, SplitKind, Text};
 
 /// One line per vocabulary entry that no text can produce: the runtime's tokenizer never cuts a
 /// token equal to it (the `<unk>` and padding entries are meant to be unreachable and are left
@@ -25,8 +25,9 @@ pub(crate) fn unreachable_vocabulary(text: &Text) -> Vec<String> {
                 SplitKind::Whitespace => "tokens are runs of characters other than whitespace",
             };
             format!(
-                "metadata field `vocab`: entry {word:?} at id {id} can never be looked up: the \
+                "metadata field `vocab`: entry {} at id {id} can never be looked up: the \
                  tokenizer (split {:?}) never produces it ({rule})",
+                show::quote(word),
                 split.name()
             )
         })

@@ -1,8 +1,15 @@
 //! Every way a model file can be wrong gives one line naming the file, the tensor or field,
 //! what was expected and what was found.
+//!
+//! The second half is the hostile-input corpus: every way a model file (or its path) was found
+//! to crash, hang, inject text or mislead the build is rejected in one line of bounded length,
+//! without control characters, naming the file and the exact tensor or field. One table, one
+//! row per case.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
@@ -54,6 +61,7 @@ impl File {
             Err(e) => {
                 let line = e.to_string();
                 assert!(!line.contains('\n'), "not one line: {line}");
+                assert!(line.chars().count() <= MAX_LINE, "too long: {line}");
                 assert!(
                     line.starts_with("models/broken.safetensors: "),
                     "no file name: {line}"
@@ -293,4 +301,660 @@ fn not_a_model_file() {
         &e.to_string(),
         &["does/not/exist.safetensors: cannot read the model file"],
     );
+}
+
+// The hostile-input corpus.
+
+/// The longest error line any case may produce (the file name is cut at 160 characters, the
+/// message at 480).
+const MAX_LINE: usize = 160 + 2 + 480;
+
+/// A fixture taken apart: its metadata, and its tensors as (name, shape, bytes).
+struct Model {
+    meta: Value,
+    tensors: Vec<(String, Vec<usize>, Vec<u8>)>,
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../conformance/fixtures")
+}
+
+fn take_apart(name: &str) -> Model {
+    let bytes = std::fs::read(fixtures().join(name)).unwrap();
+    let st = SafeTensors::deserialize(&bytes).unwrap();
+    let (_, header) = SafeTensors::read_metadata(&bytes).unwrap();
+    let meta = serde_json::from_str(&header.metadata().as_ref().unwrap()["tinyrnn"]).unwrap();
+    let mut tensors: Vec<_> = st
+        .tensors()
+        .into_iter()
+        .map(|(n, v)| (n, v.shape().to_vec(), v.data().to_vec()))
+        .collect();
+    tensors.sort();
+    Model { meta, tensors }
+}
+
+impl Model {
+    fn with(mut self, field: &str, value: Value) -> Model {
+        self.meta[field] = value;
+        self
+    }
+
+    /// The header entries (`"key":value`, the metadata first) and the data they point into.
+    fn entries(&self, meta_json: &str) -> (Vec<String>, Vec<u8>) {
+        let meta = json!({ "tinyrnn": meta_json });
+        let mut entries = vec![format!("\"__metadata__\":{meta}")];
+        let mut data = Vec::new();
+        for (name, shape, bytes) in &self.tensors {
+            let (start, end) = (data.len(), data.len() + bytes.len());
+            let info = json!({"dtype": "F32", "shape": shape, "data_offsets": [start, end]});
+            entries.push(format!("{}:{info}", Value::from(name.as_str())));
+            data.extend_from_slice(bytes);
+        }
+        (entries, data)
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        self.bytes_with_meta(&self.meta.to_string())
+    }
+
+    /// The file with `meta_json` written as it is (so that it may repeat a key).
+    fn bytes_with_meta(&self, meta_json: &str) -> Vec<u8> {
+        let (entries, data) = self.entries(meta_json);
+        raw(&entries, &data)
+    }
+}
+
+/// A safetensors file with exactly these header entries (so that they may repeat a key).
+fn raw(entries: &[String], data: &[u8]) -> Vec<u8> {
+    let header = format!("{{{}}}", entries.join(","));
+    let mut out = (header.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+/// What a case hands to tinyrnn-build.
+enum Input {
+    /// File bytes, for `parse`.
+    Bytes(Vec<u8>),
+    /// A path, for `bake_into` (which checks the path, then loads the file).
+    Path(PathBuf),
+}
+
+/// The error line for `input`, checked to be one bounded line without control characters.
+fn error_line(case: &str, input: Input) -> String {
+    let named = Path::new("models/hostile.safetensors");
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-out");
+    let result = match &input {
+        Input::Bytes(bytes) => tinyrnn_build::parse(named, bytes).map(|_| ()),
+        Input::Path(path) => tinyrnn_build::bake_into(path, &out, "::tinyrnn", None).map(|_| ()),
+    };
+    let line = match result {
+        Ok(()) => panic!("{case}: the hostile input was accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        !line.chars().any(char::is_control),
+        "{case}: a control character: {line:?}"
+    );
+    assert!(
+        line.chars().count() <= MAX_LINE,
+        "{case}: {} characters: {}…",
+        line.chars().count(),
+        line.chars().take(300).collect::<String>()
+    );
+    if let Input::Bytes(_) = input {
+        assert!(
+            line.starts_with("models/hostile.safetensors: "),
+            "{case}: {line}"
+        );
+    }
+    line
+}
+
+/// A path in the test's scratch directory holding `bytes`.
+fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn file(model: Model) -> Input {
+    Input::Bytes(model.bytes())
+}
+
+fn overflowing_hidden_size() -> Input {
+    file(take_apart("lstm_1l_dense.safetensors").with("hidden_size", json!(1u64 << 62)))
+}
+
+fn overflowing_rnn_hidden_size() -> Input {
+    file(take_apart("rnn_1l_dense.safetensors").with("hidden_size", json!(u64::MAX)))
+}
+
+fn too_many_parameters() -> Input {
+    file(take_apart("gru_2l_one_hot.safetensors").with("hidden_size", json!(2000)))
+}
+
+fn embedding_without_width() -> Input {
+    let mut m = take_apart("gru_1l_embedding.safetensors");
+    let v = m.meta["vocab"].as_array().unwrap().len();
+    let e = m
+        .tensors
+        .iter_mut()
+        .find(|t| t.0 == "embedding.weight")
+        .unwrap();
+    e.1 = vec![v, 0];
+    e.2.clear();
+    file(m)
+}
+
+fn huge_num_layers() -> Input {
+    file(take_apart("gru_1l_dense.safetensors").with("num_layers", json!(1_000_000_000u64)))
+}
+
+fn usize_max_num_layers() -> Input {
+    file(take_apart("gru_1l_dense.safetensors").with("num_layers", json!(u64::MAX)))
+}
+
+/// 20 000 declared layers, and as many stray empty tensors, so that the layer count passes and
+/// the first stray tensor is reported: its message used to list all 80 006 expected tensors.
+fn stray_tensor_among_many_layers() -> Input {
+    let mut m = take_apart("gru_1l_dense.safetensors").with("num_layers", json!(20_000));
+    m.tensors
+        .extend((0..20_000).map(|k| (format!("stray{k:05}"), vec![0], Vec::new())));
+    file(m)
+}
+
+fn too_much_label_text() -> Input {
+    let long = |c: char| c.to_string().repeat(2 << 20);
+    file(take_apart("rnn_1l_dense.safetensors").with("labels", json!([long('a'), long('b'), "c"])))
+}
+
+#[cfg(unix)]
+fn fifo() -> Input {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("fifo.safetensors");
+    let _ = std::fs::remove_file(&path);
+    let made = std::process::Command::new("mkfifo").arg(&path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    Input::Path(path)
+}
+
+fn directory() -> Input {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile/dir.safetensors");
+    std::fs::create_dir_all(&path).unwrap();
+    Input::Path(path)
+}
+
+#[cfg(unix)]
+fn device() -> Input {
+    // An endless file: /dev/zero through a symlink with a model's name.
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile/zero.safetensors");
+    let _ = std::fs::remove_file(&path);
+    std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+    Input::Path(path)
+}
+
+fn newline_in_path() -> Input {
+    let model = std::fs::read(fixtures().join("gru_1l_dense.safetensors")).unwrap();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile/x\ncargo::rustc-cfg=evil");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("gesture.safetensors");
+    std::fs::write(&path, model).unwrap();
+    Input::Path(path)
+}
+
+fn escape_in_path() -> Input {
+    Input::Path(PathBuf::from(
+        "models/\u{1b}[2J\u{202e}/gesture.safetensors",
+    ))
+}
+
+fn fixture_named(stem: &str) -> Input {
+    let model = std::fs::read(fixtures().join("gru_1l_dense.safetensors")).unwrap();
+    Input::Path(scratch(&format!("{stem}.safetensors"), &model))
+}
+
+fn underscore_module() -> Input {
+    fixture_named("_")
+}
+
+fn keyword_module() -> Input {
+    fixture_named("gen")
+}
+
+fn reserved_keyword_module() -> Input {
+    fixture_named("abstract")
+}
+
+#[cfg(unix)]
+fn non_utf8_module() -> Input {
+    use std::os::unix::ffi::OsStrExt as _;
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.safetensors");
+    Input::Path(Path::new("models").join(name))
+}
+
+/// The fixture's metadata with `"key":value` given a second time, first.
+fn meta_repeating(name: &str, repeated: &str) -> Input {
+    let m = take_apart(name);
+    let json = m
+        .meta
+        .to_string()
+        .replacen('{', &format!("{{{repeated},"), 1);
+    Input::Bytes(m.bytes_with_meta(&json))
+}
+
+fn repeated_hidden_size() -> Input {
+    meta_repeating("gru_1l_dense.safetensors", r#""hidden_size":9"#)
+}
+
+fn repeated_labels() -> Input {
+    meta_repeating("gru_1l_dense.safetensors", r#""labels":["x","y","z"]"#)
+}
+
+fn repeated_tokenizer() -> Input {
+    meta_repeating(
+        "gru_1l_one_hot.safetensors",
+        r#""tokenizer":{"lowercase":false,"split":"whitespace"}"#,
+    )
+}
+
+fn repeated_metadata_key() -> Input {
+    let m = take_apart("gru_1l_dense.safetensors");
+    let (mut entries, data) = m.entries(&m.meta.to_string());
+    let other = m.meta.clone();
+    let both = format!(
+        "\"__metadata__\":{{\"tinyrnn\":{},\"tinyrnn\":{}}}",
+        Value::from(m.meta.to_string()),
+        Value::from(other.to_string())
+    );
+    entries[0] = both;
+    Input::Bytes(raw(&entries, &data))
+}
+
+fn repeated_tensor() -> Input {
+    let m = take_apart("gru_1l_dense.safetensors");
+    let (mut entries, data) = m.entries(&m.meta.to_string());
+    // The same entry twice: safetensors alone would read the file as valid.
+    let last = entries.last().unwrap().clone();
+    entries.push(last);
+    Input::Bytes(raw(&entries, &data))
+}
+
+fn tiny_std() -> Input {
+    let mut m = take_apart("rnn_1l_dense.safetensors");
+    m.meta["std"][2] = json!(1e-40);
+    file(m)
+}
+
+fn huge_mean() -> Input {
+    let mut m = take_apart("rnn_1l_dense.safetensors");
+    m.meta["mean"][1] = json!(-1e35);
+    file(m)
+}
+
+fn long_tensor_name() -> Input {
+    let mut m = take_apart("rnn_1l_dense.safetensors");
+    m.tensors.push(("w".repeat(100_000), vec![0], Vec::new()));
+    file(m)
+}
+
+fn long_duplicate_label() -> Input {
+    let label = "L".repeat(100_000);
+    file(take_apart("rnn_1l_dense.safetensors").with("labels", json!([label, "x", label])))
+}
+
+fn long_unknown_cell() -> Input {
+    file(take_apart("rnn_1l_dense.safetensors").with("cell", json!("c".repeat(100_000))))
+}
+
+fn control_characters_in_tensor_name() -> Input {
+    let mut m = take_apart("rnn_1l_dense.safetensors");
+    m.tensors.push((
+        "evil\u{1b}[31m\ncargo::warning=x".to_string(),
+        vec![0],
+        Vec::new(),
+    ));
+    file(m)
+}
+
+fn control_characters_in_field_name() -> Input {
+    file(take_apart("rnn_1l_dense.safetensors").with("evil\r\n\u{7}", json!(1)))
+}
+
+fn control_characters_in_vocabulary() -> Input {
+    let mut m = take_apart("gru_1l_one_hot.safetensors");
+    m.meta["vocab"][5] = json!("\u{1b}[2J\n");
+    m.meta["vocab"][6] = json!("\u{1b}[2J\n");
+    file(m)
+}
+
+/// One row: the case, its input, and what the line must say.
+type Case = (&'static str, fn() -> Input, &'static [&'static str]);
+
+const CASES: &[Case] = &[
+    // Overflow in shape arithmetic.
+    (
+        "overflowing hidden_size",
+        overflowing_hidden_size,
+        &[
+            "field `hidden_size`: expected at most 2048 for a lstm",
+            "limit of 16777216 parameters",
+            "found 4611686018427387904",
+        ],
+    ),
+    (
+        "overflowing rnn hidden_size",
+        overflowing_rnn_hidden_size,
+        &["field `hidden_size`: expected at most 4096 for a rnn", "found 18446744073709551615"],
+    ),
+    (
+        "too many parameters",
+        too_many_parameters,
+        &[
+            "tensors: expected at most 16777216 parameters in all",
+            "found 36150003 for a 2-layer gru model with one_hot input",
+            "`rnn.weight_ih_l1`, of shape [6000, 2000]",
+        ],
+    ),
+    (
+        "embedding of width 0",
+        embedding_without_width,
+        &["tensor `embedding.weight`: expected shape [20, E] with E >= 1", "found shape [20, 0]"],
+    ),
+    // Memory exhaustion.
+    (
+        "num_layers of 10^9",
+        huge_num_layers,
+        &["field `num_layers`: expected at most 6", "found 1000000000"],
+    ),
+    (
+        "num_layers of 2^64 - 1",
+        usize_max_num_layers,
+        &["field `num_layers`: expected at most 6", "found 18446744073709551615"],
+    ),
+    (
+        "a stray tensor among 20 000 layers",
+        stray_tensor_among_many_layers,
+        &[
+            "tensor `stray00000`: not expected in a 20000-layer gru model",
+            "expected only head.bias, head.weight, rnn.bias_hh_l0,",
+            "and 79994 more)",
+        ],
+    ),
+    (
+        "4 MiB of label text",
+        too_much_label_text,
+        &["field `labels`: expected at most 4194304 bytes of text", "found 4194305"],
+    ),
+    // Files that are not regular files.
+    #[cfg(unix)]
+    (
+        "a FIFO",
+        fifo,
+        &["fifo.safetensors: model file: expected a regular file, found a FIFO (named pipe)"],
+    ),
+    (
+        "a directory",
+        directory,
+        &["dir.safetensors: model file: expected a regular file, found a directory"],
+    ),
+    #[cfg(unix)]
+    (
+        "/dev/zero",
+        device,
+        &["zero.safetensors: model file: expected a regular file, found a device"],
+    ),
+    // Paths and module names.
+    (
+        "a newline in the path",
+        newline_in_path,
+        &[
+            "x\\ncargo::rustc-cfg=evil/gesture.safetensors: file path: expected a path without \
+             control characters",
+            "found \"",
+        ],
+    ),
+    (
+        "terminal and bidi escapes in the path",
+        escape_in_path,
+        &["models/\\u{1b}[2J\\u{202e}/gesture.safetensors: file path: expected a path without"],
+    ),
+    (
+        "module `_`",
+        underscore_module,
+        &["file name: expected a stem that is a lowercase Rust identifier", "found \"_\"", "e.g. to \"model.safetensors\""],
+    ),
+    (
+        "module `gen`",
+        keyword_module,
+        &["file name: expected a stem", "found \"gen\"", "e.g. to \"gen_model.safetensors\""],
+    ),
+    (
+        "module `abstract`",
+        reserved_keyword_module,
+        &["file name: expected a stem", "found \"abstract\""],
+    ),
+    #[cfg(unix)]
+    (
+        "a stem that is not UTF-8",
+        non_utf8_module,
+        &["file path: expected UTF-8", "found \"models/caf\u{fffd}.safetensors\""],
+    ),
+    // Keys given twice.
+    (
+        "hidden_size twice",
+        repeated_hidden_size,
+        &["metadata field `hidden_size`: expected once, found it at least twice"],
+    ),
+    (
+        "labels twice",
+        repeated_labels,
+        &["metadata field `labels`: expected once, found it at least twice"],
+    ),
+    (
+        "tokenizer twice",
+        repeated_tokenizer,
+        &["metadata field `tokenizer`: expected once, found it at least twice"],
+    ),
+    (
+        "two tinyrnn metadata keys",
+        repeated_metadata_key,
+        &["__metadata__ key `tinyrnn`: expected once in the safetensors header, found it at least twice"],
+    ),
+    (
+        "a tensor listed twice",
+        repeated_tensor,
+        &["tensor `rnn.weight_ih_l0`: expected once in the safetensors header, found it at least twice"],
+    ),
+    // Statistics that overflow ordinary samples.
+    (
+        "std of 1e-40",
+        tiny_std,
+        &["field `std`: expected values of at least 1e-6", "found 1e-40 at index 2"],
+    ),
+    (
+        "mean of -1e35",
+        huge_mean,
+        &["field `mean`: expected values of magnitude at most 1e30", "found -1e35 at index 1"],
+    ),
+    // Long and hostile names.
+    (
+        "a 100 000-character tensor name",
+        long_tensor_name,
+        &["tensor `wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww…`: not expected"],
+    ),
+    (
+        "a 100 000-character label given twice",
+        long_duplicate_label,
+        &["field `labels`: expected distinct labels, found \"LLLLLLLL", "LLLL\"… at positions 0 and 2"],
+    ),
+    (
+        "a 100 000-character cell",
+        long_unknown_cell,
+        &["metadata `tinyrnn`: unknown variant `cccc", " … ", "expected one of `rnn`, `lstm`, `gru`"],
+    ),
+    (
+        "control characters in a tensor name",
+        control_characters_in_tensor_name,
+        &["tensor `evil\\u{1b}[31m\\ncargo::warning=x`: not expected"],
+    ),
+    (
+        "control characters in a field name",
+        control_characters_in_field_name,
+        &["unknown field `evil\\r\\n\\u{7}`"],
+    ),
+    (
+        "control characters in vocabulary entries",
+        control_characters_in_vocabulary,
+        &["field `vocab`: expected distinct entries, found duplicate \"\\u{1b}[2J\\n\" at ids 5 and 6"],
+    ),
+];
+
+#[test]
+fn every_hostile_input_is_rejected_in_one_clear_line() {
+    let mut failures = Vec::new();
+    for &(case, make, says) in CASES {
+        // On a thread with a deadline: a regression must fail the test, not hang it (a FIFO)
+        // or exhaust memory for minutes.
+        let (send, receive) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = send.send(error_line(case, make()));
+        });
+        let line = match receive.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => line,
+            Err(_) => {
+                failures.push(format!("{case}: no answer within 60 s (or a panic)"));
+                continue;
+            }
+        };
+        for part in says {
+            if !line.contains(part) {
+                failures.push(format!("{case}: {line:?} does not say {part:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A model with these labels, baked; its summary (the module's documentation).
+fn summary_with_labels(tag: &str, labels: &[&str]) -> String {
+    let m = take_apart("rnn_1l_dense.safetensors").with("labels", json!(labels));
+    let path = scratch(&format!("labels_{tag}.safetensors"), &m.bytes());
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-docs");
+    let baked = tinyrnn_build::bake_into(&path, &out, "::tinyrnn", None).unwrap();
+    std::fs::read_to_string(out.join(format!("tinyrnn/{}.md", baked.module))).unwrap()
+}
+
+/// The doc tests rustdoc finds in a Markdown text: the number in its `running N tests` line.
+fn doc_tests_in(tag: &str, markdown: &str) -> usize {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-rustdoc");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{tag}.md"));
+    std::fs::write(&file, markdown).unwrap();
+    let out = std::process::Command::new(std::env::var("RUSTDOC").unwrap_or("rustdoc".into()))
+        .arg("--test")
+        .arg(&file)
+        .output()
+        .expect("rustdoc runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("running ")?.split(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no `running N tests` line:\n{stdout}"))
+}
+
+#[test]
+fn labels_cannot_inject_doc_tests_into_the_summary() {
+    let fenced = "a\n\n```\npanic!()\n```";
+    let indented = "x\n\n    panic!()";
+    let ticks = "` ``` `` `";
+    let plain = summary_with_labels("plain", &["a", "x", "y"]);
+    let hostile = summary_with_labels("hostile", &[fenced, indented, ticks]);
+    // No label adds a line, so no label starts a code block.
+    assert_eq!(hostile.lines().count(), plain.lines().count(), "{hostile}");
+    for line in hostile.lines() {
+        assert!(
+            !line.starts_with("```") && !line.starts_with("    "),
+            "{line:?}"
+        );
+    }
+    let row = hostile
+        .lines()
+        .find(|l| l.starts_with("| labels |"))
+        .unwrap();
+    assert_eq!(
+        row,
+        r"| labels | 0: ```` a\n\n```\npanic!()\n``` ````, 1: `x\n\n    panic!()`, 2: ```` ` ``` `` ` ```` |"
+    );
+    // rustdoc agrees: the same labels written raw would be a doc test, escaped they are not.
+    let raw = format!("Labels:\n\n{fenced}\n\n{indented}\n");
+    assert_eq!(doc_tests_in("raw", &raw), 2);
+    assert_eq!(doc_tests_in("escaped", &hostile), 0);
+}
+
+#[test]
+fn a_path_with_a_line_break_reaches_no_cargo_directive() {
+    // `bake` prints what `bake_into` checks first: the path is refused before it is written
+    // anywhere (the corpus shows the error line); a plain path is accepted as it is.
+    let e = tinyrnn_build::source_name(Path::new("a\nb.safetensors")).unwrap_err();
+    assert!(!e.to_string().contains('\n'));
+    assert_eq!(
+        tinyrnn_build::source_name(Path::new("models/seed.safetensors")).unwrap(),
+        "models/seed.safetensors"
+    );
+}
+
+#[test]
+fn many_unreachable_vocabulary_entries_give_a_bounded_number_of_warnings() {
+    let mut m = take_apart("gru_1l_one_hot.safetensors");
+    let vocab: Vec<String> = (0..200).map(|k| format!("w {k}")).collect();
+    let mut meta_vocab = vec![json!("<pad>"), json!("<unk>")];
+    meta_vocab.extend(vocab.iter().map(|w| json!(w)));
+    let v = meta_vocab.len();
+    m.meta["vocab"] = Value::Array(meta_vocab);
+    let ih = m
+        .tensors
+        .iter_mut()
+        .find(|t| t.0 == "rnn.weight_ih_l0")
+        .unwrap();
+    ih.1 = vec![24, v];
+    ih.2 = vec![0; 24 * v * 4];
+    let path = scratch("many_warnings.safetensors", &m.bytes());
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-warnings");
+    let warnings = tinyrnn_build::bake_into(&path, &out, "::tinyrnn", None)
+        .unwrap()
+        .warnings;
+    assert_eq!(warnings.len(), 21, "{warnings:?}");
+    assert!(warnings[20]
+        .ends_with("metadata field `vocab`: 180 more entries can never be looked up (not listed)"));
+}
+
+#[test]
+fn module_names_are_what_include_model_accepts() {
+    let name = |stem: &str| tinyrnn_build::module_name(&Path::new("m").join(stem));
+    for good in ["seed", "_x", "__", "x_1", "union", "raw"] {
+        assert_eq!(name(&format!("{good}.safetensors")).unwrap(), good);
+    }
+    for bad in [
+        "_", "gen", "self", "crate", "abstract", "try", "1x", "Seed", "é",
+    ] {
+        let e = name(&format!("{bad}.safetensors")).unwrap_err().to_string();
+        assert!(e.contains(&format!("found {bad:?}")), "{e}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt as _;
+        let stem = std::ffi::OsStr::from_bytes(b"caf\xe9.safetensors");
+        let e = tinyrnn_build::module_name(Path::new(stem))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("found \"caf\u{fffd}\"; rename the file, e.g. to \"caf.safetensors\""),
+            "{e}"
+        );
+    }
 }

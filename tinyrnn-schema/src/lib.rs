@@ -39,11 +39,28 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod keys;
+pub mod show;
+
+pub use keys::duplicate_key;
+
 /// The only format version this crate reads and writes.
 pub const FORMAT_VERSION: u64 = 1;
 
 /// The safetensors `__metadata__` key holding the model's JSON description.
 pub const METADATA_KEY: &str = "tinyrnn";
+
+/// The smallest `std` accepted: with it, `(x - mean) / std` stays finite in `f32` for every
+/// sample `x` within `1e32` of the mean. A smaller one makes ordinary samples overflow to
+/// infinity when normalised, so that nearly every input would be rejected at run time.
+pub const MIN_STD: f32 = 1e-6;
+
+/// The largest `|mean|` accepted: with [`MIN_STD`], every sample of magnitude up to `1e32`
+/// normalises to a finite `f32`.
+pub const MAX_ABS_MEAN: f32 = 1e30;
+
+/// The longest message: a `MetaError` is cut in the middle beyond this many characters.
+const MAX_MESSAGE: usize = 400;
 
 /// The metadata of a model file: everything but the tensors.
 ///
@@ -128,7 +145,7 @@ pub struct Text {
 pub struct Dense {
     /// Per-feature mean of the training split.
     pub mean: Vec<f32>,
-    /// Per-feature standard deviation of the training split (each > 0).
+    /// Per-feature standard deviation of the training split (each at least [`MIN_STD`]).
     pub std: Vec<f32>,
 }
 
@@ -347,6 +364,13 @@ impl fmt::Display for MetaError {
 
 impl std::error::Error for MetaError {}
 
+impl MetaError {
+    /// The message on one line of bounded length, whatever of the file it quotes.
+    fn new(message: impl AsRef<str>) -> MetaError {
+        MetaError(show::line(message.as_ref(), MAX_MESSAGE))
+    }
+}
+
 impl Meta {
     /// Parses and checks the JSON document, checking the version before the fields so that a
     /// file from a newer format says so instead of complaining about fields this version does
@@ -358,19 +382,26 @@ impl Meta {
     /// ```
     pub fn from_json(json: &str) -> Result<Meta, MetaError> {
         let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
-            MetaError(format!(
+            MetaError::new(format!(
                 "metadata `{METADATA_KEY}`: expected a JSON object, {e}"
             ))
         })?;
+        // Before anything reads a field: a repeated one would be read as its last value.
+        if let Some(path) = duplicate_key(json) {
+            return Err(MetaError::new(format!(
+                "metadata field `{}`: expected once, found it at least twice",
+                show::name(&path.join("."))
+            )));
+        }
         match value.get("format_version") {
             None => {
-                return Err(MetaError(format!(
+                return Err(MetaError::new(format!(
                     "metadata field `format_version`: expected {FORMAT_VERSION}, found no such \
                      field"
                 )))
             }
             Some(v) if v.as_u64() != Some(FORMAT_VERSION) => {
-                return Err(MetaError(format!(
+                return Err(MetaError::new(format!(
                     "metadata field `format_version`: expected {FORMAT_VERSION}, found {v} \
                      (this tinyrnn-build reads version {FORMAT_VERSION} only)"
                 )))
@@ -378,7 +409,7 @@ impl Meta {
             Some(_) => {}
         }
         let wire: Wire<f64> = serde_json::from_value(value)
-            .map_err(|e| MetaError(format!("metadata `{METADATA_KEY}`: {e}")))?;
+            .map_err(|e| MetaError::new(format!("metadata `{METADATA_KEY}`: {e}")))?;
         wire.check()?;
         Ok(wire.into_meta())
     }
@@ -395,7 +426,7 @@ impl Meta {
     /// Checks what [`Meta::from_json`] checks: sizes of at least 1, distinct labels, a
     /// vocabulary of distinct non-empty entries (lowercase when the tokenizer lowercases) with
     /// `unk_id` and `pad_id` inside it, `mean`/`std` of the same non-zero length, finite, and
-    /// `std > 0`.
+    /// `MIN_STD <= std` and `|mean| <= MAX_ABS_MEAN` (see [`MIN_STD`]).
     ///
     /// ```
     /// use tinyrnn_schema::{CellKind, Dense, Input, Meta, OutputKind, TaskKind};
@@ -514,11 +545,11 @@ impl Wire<f64> {
 /// A metadata field's name and whether the document has it.
 type Field<'a> = (&'a str, bool);
 
-impl<N: Copy + Into<f64> + fmt::Display> Wire<N> {
+impl<N: Number> Wire<N> {
     /// Checks the fields in a fixed order and reports the first wrong one.
     fn check(&self) -> Result<(), MetaError> {
         let field = |name: &str, expected: &str, found: String| {
-            MetaError(format!(
+            MetaError::new(format!(
                 "metadata field `{name}`: expected {expected}, found {found}"
             ))
         };
@@ -539,7 +570,7 @@ impl<N: Copy + Into<f64> + fmt::Display> Wire<N> {
             return Err(field(
                 "labels",
                 "distinct labels",
-                format!("{:?} at positions {i} and {j}", self.labels[i]),
+                format!("{} at positions {i} and {j}", show::quote(&self.labels[i])),
             ));
         }
         // The file is flat: which fields belong is decided by `input`.
@@ -589,7 +620,7 @@ impl<N: Copy + Into<f64> + fmt::Display> Wire<N> {
                 return Err(field(
                     "vocab",
                     "distinct entries",
-                    format!("duplicate {:?} at ids {i} and {j}", vocab[i]),
+                    format!("duplicate {} at ids {i} and {j}", show::quote(&vocab[i])),
                 ));
             }
             if self.tokenizer.is_some_and(|t| t.lowercase) {
@@ -597,7 +628,7 @@ impl<N: Copy + Into<f64> + fmt::Display> Wire<N> {
                     return Err(field(
                         "vocab",
                         "lowercase entries (tokenizer.lowercase is true)",
-                        format!("{:?} at id {i}", vocab[i]),
+                        format!("{} at id {i}", show::quote(&vocab[i])),
                     ));
                 }
             }
@@ -635,31 +666,59 @@ impl<N: Copy + Into<f64> + fmt::Display> Wire<N> {
                     format!("{}", std.len()),
                 ));
             }
-            // The runtime normalises in f32: each value must stay finite (and std positive)
-            // once rounded to f32.
-            let as_f32 = |x: N| x.into() as f32;
-            if let Some(i) = mean
-                .iter()
-                .position(|&m| !m.into().is_finite() || !as_f32(m).is_finite())
-            {
-                return Err(field(
-                    "mean",
-                    "finite values",
-                    format!("{} at index {i}", mean[i]),
-                ));
-            }
-            if let Some(i) = std
-                .iter()
-                .position(|&s| !(s.into().is_finite() && as_f32(s) > 0.0))
-            {
-                return Err(field(
-                    "std",
-                    "positive finite values",
-                    format!("{} at index {i}", std[i]),
-                ));
-            }
+            check_statistics(mean, std)?;
         }
         Ok(())
+    }
+}
+
+/// A number of `mean` or `std`: `f64` as read, `f32` as written.
+trait Number: Copy + Into<f64> + fmt::Display + fmt::LowerExp {}
+
+impl<N: Copy + Into<f64> + fmt::Display + fmt::LowerExp> Number for N {}
+
+/// Checks that every statistic is finite once rounded to `f32` (the runtime normalises in
+/// `f32`), that `|mean| <= MAX_ABS_MEAN` and that `std >= MIN_STD`, so that an ordinary sample
+/// normalises to a finite value.
+fn check_statistics<N: Number>(mean: &[N], std: &[N]) -> Result<(), MetaError> {
+    let field = |name: &str, expected: &str, x: N, i: usize| {
+        MetaError::new(format!(
+            "metadata field `{name}`: expected {expected}, found {} at index {i}",
+            number(x)
+        ))
+    };
+    let as_f32 = |x: N| x.into() as f32;
+    let finite = |x: N| x.into().is_finite() && as_f32(x).is_finite();
+    if let Some(i) = mean.iter().position(|&m| !finite(m)) {
+        return Err(field("mean", "finite values", mean[i], i));
+    }
+    if let Some(i) = mean.iter().position(|&m| as_f32(m).abs() > MAX_ABS_MEAN) {
+        let expected = format!(
+            "values of magnitude at most {MAX_ABS_MEAN:e} (beyond, normalising an ordinary \
+             sample overflows)"
+        );
+        return Err(field("mean", &expected, mean[i], i));
+    }
+    if let Some(i) = std.iter().position(|&s| !(finite(s) && as_f32(s) > 0.0)) {
+        return Err(field("std", "positive finite values", std[i], i));
+    }
+    if let Some(i) = std.iter().position(|&s| as_f32(s) < MIN_STD) {
+        let expected = format!(
+            "values of at least {MIN_STD:e} (a smaller one makes normalising an ordinary \
+             sample overflow)"
+        );
+        return Err(field("std", &expected, std[i], i));
+    }
+    Ok(())
+}
+
+/// `x` as written, in exponent form when plain digits would be long (`1e-40`, not forty zeros).
+fn number<N: Number>(x: N) -> String {
+    let magnitude = x.into().abs();
+    if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 

@@ -46,7 +46,7 @@ fn every_kind_of_document_round_trips() {
         text_meta(Input::OneHot),
         dense_meta(
             vec![0.1, -1.5e-7, 3.0e12],
-            vec![1.0, 0.3, f32::MIN_POSITIVE],
+            vec![1.0, 0.3, tinyrnn_schema::MIN_STD],
         ),
     ];
     let mut no_pad = text_meta(Input::OneHot);
@@ -79,7 +79,8 @@ fn every_kind_of_document_round_trips() {
 
 #[test]
 fn f32_statistics_round_trip_exactly() {
-    // Pseudo-random bit patterns over the whole finite positive range, and their negatives.
+    // Pseudo-random bit patterns over the whole range the format accepts: a mean of magnitude
+    // up to MAX_ABS_MEAN (of either sign, down to subnormals), a std from MIN_STD up.
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut mean = Vec::new();
     let mut std = Vec::new();
@@ -87,10 +88,12 @@ fn f32_statistics_round_trip_exactly() {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        let v = f32::from_bits((x >> 32) as u32 & 0x7fff_ffff);
-        if v.is_finite() && v > 0.0 {
-            mean.push(if x & 1 == 0 { v } else { -v });
-            std.push(v);
+        let m = f32::from_bits((x >> 32) as u32);
+        let s = f32::from_bits(x as u32 & 0x7fff_ffff);
+        if m.abs() <= tinyrnn_schema::MAX_ABS_MEAN && s.is_finite() && s >= tinyrnn_schema::MIN_STD
+        {
+            mean.push(m);
+            std.push(s);
         }
     }
     let meta = dense_meta(mean, std);
@@ -151,4 +154,65 @@ fn metadata_of(bytes: &[u8]) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+#[test]
+fn statistics_that_overflow_an_ordinary_sample_are_rejected() {
+    let json = |mean: &str, std: &str| {
+        format!(
+            r#"{{"format_version":1,"cell":"gru","num_layers":1,"hidden_size":2,"input":"dense","task":"classify","output":"softmax","labels":["x"],"mean":[{mean}],"std":[{std}]}}"#
+        )
+    };
+    let error = |mean, std| Meta::from_json(&json(mean, std)).unwrap_err().to_string();
+    assert_eq!(
+        error("0.0", "1e-40"),
+        "metadata field `std`: expected values of at least 1e-6 (a smaller one makes \
+         normalising an ordinary sample overflow), found 1e-40 at index 0"
+    );
+    assert!(error("0.0", "9.9e-7").contains("found 9.9e-7 at index 0"));
+    let tiny = error("0.0", "1e-50");
+    // serde_json reads 1e-50 as 9.999999999999999e-51: shown as read, in exponent form.
+    assert!(
+        tiny.contains("positive finite values, found 9.99") && tiny.ends_with("e-51 at index 0"),
+        "{tiny}"
+    );
+    assert_eq!(
+        error("-1e31", "1.0"),
+        "metadata field `mean`: expected values of magnitude at most 1e30 (beyond, normalising \
+         an ordinary sample overflows), found -1e31 at index 0"
+    );
+    assert!(error("1e39", "1.0").contains("`mean`: expected finite values, found 1e39"));
+    // The limits themselves are accepted, and with them an ordinary sample stays finite.
+    Meta::from_json(&json("1e30", "1e-6")).unwrap();
+    let (mean, std) = (tinyrnn_schema::MAX_ABS_MEAN, tinyrnn_schema::MIN_STD);
+    assert!(((-1e32f32 - mean) / std).is_finite());
+}
+
+#[test]
+fn a_field_given_twice_is_rejected_naming_it() {
+    let base = r#"{"format_version":1,"cell":"gru","num_layers":1,"hidden_size":2,"input":"one_hot","task":"classify","output":"softmax","labels":["x"],"vocab":["<unk>","a"],"unk_id":0,"tokenizer":{"lowercase":true,"split":"words"}}"#;
+    for (twice, field) in [
+        (r#""hidden_size":9,"#, "hidden_size"),
+        (r#""labels":["y"],"#, "labels"),
+        (
+            r#""tokenizer":{"lowercase":false,"split":"words"},"#,
+            "tokenizer",
+        ),
+        (r#""format_version":1,"#, "format_version"),
+    ] {
+        let json = base.replacen('{', &format!("{{{twice}"), 1);
+        assert_eq!(
+            Meta::from_json(&json).unwrap_err().to_string(),
+            format!("metadata field `{field}`: expected once, found it at least twice")
+        );
+    }
+    let nested = base.replace(
+        r#""split":"words""#,
+        r#""split":"words","split":"whitespace""#,
+    );
+    assert_eq!(
+        Meta::from_json(&nested).unwrap_err().to_string(),
+        "metadata field `tokenizer.split`: expected once, found it at least twice"
+    );
+    Meta::from_json(base).unwrap();
 }
