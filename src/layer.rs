@@ -1,7 +1,11 @@
 //! One recurrent layer: its weights in PyTorch's layout and the step that updates its state.
 
 use crate::cell::Cell;
-use crate::linalg::{affine, affine_one_hot};
+use crate::linalg::dot_rows;
+
+/// Units a layer computes together: each input value loaded is used for `BLOCK` rows of a
+/// gate's weights, and the `BLOCK` sums are independent.
+pub const BLOCK: usize = 4;
 
 /// What one layer reads at a step.
 ///
@@ -64,6 +68,14 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
 
     /// Advances `state` by one step of `input` with the equations of cell `K`.
     ///
+    /// The units are computed in blocks of [`BLOCK`] (then one by one for the rest): for each
+    /// gate, the block's rows of `W_ih` and then of `W_hh` are multiplied with the input and the
+    /// previous `h` in one pass over the columns ([`dot_rows`]), the two products summed into
+    /// one value unless the cell keeps them apart ([`Cell::SEPARATE`]), and the cell updates the
+    /// block's units at once. Only a copy of the previous `h` and a few values per block are
+    /// kept on the stack. Each pre-activation is accumulated in a fixed order: `b_ih` (plus
+    /// `b_hh`), then `W_ih x` column by column, then `W_hh h` column by column.
+    ///
     /// A one-hot index outside `0..I` contributes nothing; the model checks it beforehand.
     #[inline]
     pub fn step<K: Cell<G, S>, const S: usize>(
@@ -71,18 +83,95 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
         input: LayerInput<'_, I>,
         state: &mut [[f32; H]; S],
     ) {
-        // Both pre-activations are computed from the previous state before the cell
-        // overwrites it.
-        let mut x_part = [[0.0f32; H]; G];
-        match input {
-            LayerInput::Dense(x) => affine(self.w_ih, self.b_ih, x, &mut x_part),
-            LayerInput::OneHot(t) => affine_one_hot(self.w_ih, self.b_ih, t, &mut x_part),
-        }
-        let mut h_part = [[0.0f32; H]; G];
-        let Some(h) = state.first() else {
+        // Every unit's gates read the previous `h`, but the cell overwrites it block by block.
+        let Some(&h_prev) = state.first() else {
             return; // S == 0: a cell without state has nothing to update
         };
-        affine(self.w_hh, self.b_hh, h, &mut h_part);
-        K::update(&x_part, &h_part, state);
+        let mut unit = 0;
+        while unit + BLOCK <= H {
+            self.block::<K, S, BLOCK>(unit, input, &h_prev, state);
+            unit += BLOCK;
+        }
+        while unit < H {
+            self.block::<K, S, 1>(unit, input, &h_prev, state);
+            unit += 1;
+        }
     }
+
+    /// Updates units `unit..unit + B`.
+    #[inline(always)]
+    fn block<K: Cell<G, S>, const S: usize, const B: usize>(
+        &self,
+        unit: usize,
+        input: LayerInput<'_, I>,
+        h_prev: &[f32; H],
+        state: &mut [[f32; H]; S],
+    ) {
+        // Per unit of the block, per gate: the input (or summed) and the recurrent parts.
+        let mut x_parts = [[0.0f32; G]; B];
+        let mut h_parts = [[0.0f32; G]; B];
+        let weights = self.w_ih.iter().zip(self.w_hh.iter());
+        let biases = self.b_ih.iter().zip(self.b_hh.iter());
+        for (g, ((w_ih, w_hh), (b_ih, b_hh))) in weights.zip(biases).enumerate() {
+            let (Some(w_ih), Some(w_hh), Some(b_ih), Some(b_hh)) = (
+                block_of::<_, B>(w_ih, unit),
+                block_of::<_, B>(w_hh, unit),
+                block_of::<_, B>(b_ih, unit),
+                block_of::<_, B>(b_hh, unit),
+            ) else {
+                return; // unit + B > H: not reached
+            };
+            let separate = K::SEPARATE.get(g).copied().unwrap_or(false);
+            let mut x_acc = *b_ih;
+            if !separate {
+                for (a, b) in x_acc.iter_mut().zip(b_hh) {
+                    *a += b;
+                }
+            }
+            x_acc = match input {
+                LayerInput::Dense(x) => dot_rows(w_ih, x, x_acc),
+                LayerInput::OneHot(t) => {
+                    for (a, row) in x_acc.iter_mut().zip(w_ih) {
+                        *a += row.get(t).copied().unwrap_or(0.0);
+                    }
+                    x_acc
+                }
+            };
+            let mut h_acc = [0.0f32; B];
+            if separate {
+                h_acc = dot_rows(w_hh, h_prev, *b_hh);
+            } else {
+                x_acc = dot_rows(w_hh, h_prev, x_acc);
+            }
+            for ((xs, hs), (xv, hv)) in x_parts
+                .iter_mut()
+                .zip(h_parts.iter_mut())
+                .zip(x_acc.into_iter().zip(h_acc))
+            {
+                if let (Some(xs), Some(hs)) = (xs.get_mut(g), hs.get_mut(g)) {
+                    *xs = xv;
+                    *hs = hv;
+                }
+            }
+        }
+        for (k, (x, h)) in x_parts.into_iter().zip(h_parts).enumerate() {
+            let at = unit + k;
+            let mut old = [0.0f32; S];
+            for (o, s) in old.iter_mut().zip(state.iter()) {
+                *o = s.get(at).copied().unwrap_or(0.0);
+            }
+            let new = K::unit(x, h, old);
+            for (s, v) in state.iter_mut().zip(new) {
+                if let Some(slot) = s.get_mut(at) {
+                    *slot = v;
+                }
+            }
+        }
+    }
+}
+
+/// `v[at..at + B]` as an array, if it fits.
+#[inline(always)]
+fn block_of<T, const B: usize>(v: &[T], at: usize) -> Option<&[T; B]> {
+    v.get(at..at.checked_add(B)?)?.try_into().ok()
 }

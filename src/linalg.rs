@@ -1,7 +1,12 @@
-//! The two kernels every layer is made of: a dot product and a gate-major matrix-vector product.
+//! The kernels every layer is made of: a dot product, and the dot products of a block of rows
+//! with one vector.
 //!
-//! Weights are stored row by row (`[rows][cols]`), so each output's dot product reads one
-//! contiguous row. Iterators over fixed-size arrays keep the loops free of bounds checks.
+//! Weights are stored row by row (`[rows][cols]`). [`dot_rows`] walks the columns once for `B`
+//! rows, so each input value is loaded once per block instead of once per row, and the `B`
+//! running sums are independent (the FPU pipeline never waits on one of them). Each row's sum
+//! is still accumulated in column order, starting from the value passed in, so the result is
+//! the same on every target. Iterators over fixed-size arrays keep the loops free of bounds
+//! checks.
 
 /// `Σ a[i] * b[i]`, accumulated in index order.
 ///
@@ -13,51 +18,28 @@ pub fn dot<const N: usize>(a: &[f32; N], b: &[f32; N]) -> f32 {
     a.iter().zip(b.iter()).fold(0.0, |acc, (x, y)| acc + x * y)
 }
 
-/// `out[g][j] = bias[g][j] + w[g][j] · x` for every gate `g` and unit `j`.
-///
-/// `w` is PyTorch's `[G*H, N]` weight seen as `G` blocks of `H` rows.
+/// `acc[k] + rows[k] · x` for each of the `B` rows: each sum starts from `acc[k]` and adds
+/// `rows[k][j] * x[j]` for `j = 0, 1, …` in order.
 ///
 /// ```
-/// let w = [[[1.0, 0.0], [0.0, 2.0]]]; // one gate, two units, two inputs
-/// let b = [[0.5, -0.5]];
-/// let mut out = [[0.0; 2]];
-/// tinyrnn::linalg::affine(&w, &b, &[3.0, 4.0], &mut out);
-/// assert_eq!(out, [[3.5, 7.5]]);
+/// let rows = [[1.0, 2.0], [3.0, 4.0], [0.5, 0.0]];
+/// let out = tinyrnn::linalg::dot_rows(&rows, &[10.0, 1.0], [0.0, 1.0, -1.0]);
+/// assert_eq!(out, [12.0, 35.0, 4.0]);
 /// ```
-#[inline]
-pub fn affine<const G: usize, const H: usize, const N: usize>(
-    w: &[[[f32; N]; H]; G],
-    bias: &[[f32; H]; G],
+#[inline(always)]
+pub fn dot_rows<const B: usize, const N: usize>(
+    rows: &[[f32; N]; B],
     x: &[f32; N],
-    out: &mut [[f32; H]; G],
-) {
-    for ((w_g, b_g), out_g) in w.iter().zip(bias.iter()).zip(out.iter_mut()) {
-        for ((row, b), o) in w_g.iter().zip(b_g.iter()).zip(out_g.iter_mut()) {
-            *o = b + dot(row, x);
+    acc: [f32; B],
+) -> [f32; B] {
+    let mut acc = acc;
+    for (j, v) in x.iter().enumerate() {
+        for (a, row) in acc.iter_mut().zip(rows.iter()) {
+            // `j < N`: the check is compiled away.
+            if let Some(w) = row.get(j) {
+                *a += w * v;
+            }
         }
     }
-}
-
-/// `out[g][j] = bias[g][j] + w[g][j][column]`: the product of `w` with the one-hot vector of
-/// `column`, computed as a lookup. An out-of-range column contributes nothing (callers check
-/// the range first and report it as an error).
-///
-/// ```
-/// let w = [[[1.0, 2.0], [3.0, 4.0]]];
-/// let mut out = [[0.0; 2]];
-/// tinyrnn::linalg::affine_one_hot(&w, &[[0.5, 0.5]], 1, &mut out);
-/// assert_eq!(out, [[2.5, 4.5]]);
-/// ```
-#[inline]
-pub fn affine_one_hot<const G: usize, const H: usize, const N: usize>(
-    w: &[[[f32; N]; H]; G],
-    bias: &[[f32; H]; G],
-    column: usize,
-    out: &mut [[f32; H]; G],
-) {
-    for ((w_g, b_g), out_g) in w.iter().zip(bias.iter()).zip(out.iter_mut()) {
-        for ((row, b), o) in w_g.iter().zip(b_g.iter()).zip(out_g.iter_mut()) {
-            *o = b + row.get(column).copied().unwrap_or(0.0);
-        }
-    }
+    acc
 }

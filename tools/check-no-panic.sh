@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Link-time proof that the inference path (`classify_text`, `feed_text`, `classify`, `step`,
-# `step_output`, `output`) of every model the firmware bakes cannot panic on a Cortex-M4F:
+# `step_output`, `output`) of every model the firmware bakes cannot panic on a Cortex-M core:
 # firmware/src/bin/mcu_no_panic.rs links with `panic-never`, whose panic handler references an
 # undefined symbol, so the link fails if the optimised firmware keeps any panicking branch.
-# Checked with the default `libm` activations and with `--features micromath`; each firmware is
+# Checked with the default activations and with `--features exact-activations`; each firmware is
 # then run under QEMU (it exits with failure if an entry point returned an unexpected result).
 #
 #   tools/check-no-panic.sh [TARGET]     (default: thumbv7em-none-eabihf)
@@ -15,7 +15,7 @@ if [ -n "${CARGO_TARGET_DIR:-}" ] && [ "${CARGO_TARGET_DIR#/}" = "$CARGO_TARGET_
 fi
 cd firmware
 target=${1:-thumbv7em-none-eabihf}
-for features in "" micromath; do
+for features in "" exact-activations; do
   what="$target${features:+ --features $features}"
   if ! cargo build --quiet --release --target "$target" --bin mcu_no_panic ${features:+--features "$features"}; then
     cat >&2 <<MSG

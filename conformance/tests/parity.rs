@@ -11,13 +11,9 @@ use serde::Deserialize;
 use tinyrnn::{Prediction, StreamingModel};
 use tinyrnn_conformance as fx;
 
-/// Largest allowed absolute difference from ONNX Runtime.
-#[cfg(not(feature = "micromath"))]
+/// Largest allowed absolute difference from ONNX Runtime, with the default (rational) and with
+/// the `exact-activations` (libm) activations alike.
 const TOLERANCE: f32 = 1e-5;
-/// With the `micromath` activations (see `tinyrnn::math::MICROMATH_MAX_ABS_ERROR` for one
-/// activation; errors compound through the steps and layers of these fixtures).
-#[cfg(feature = "micromath")]
-const TOLERANCE: f32 = 1e-3;
 
 #[derive(Deserialize)]
 struct Reference<T> {

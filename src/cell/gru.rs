@@ -11,16 +11,14 @@ use crate::math::{sigmoid, tanh};
 /// n = tanh(x_n + r ⊙ h_n)        (h_n = W_hn h + b_hn: the reset gate scales it after the matmul)
 /// h' = (1 − z) ⊙ n + z ⊙ h
 /// ```
-/// Keras and ONNX store these gates as z, r, h; a model file must use PyTorch's order.
+/// The pre-activations of r and z arrive summed, those of n separately. Keras and ONNX store
+/// these gates as z, r, h; a model file must use PyTorch's order.
 ///
 /// ```
 /// use tinyrnn::{Cell, Gru};
-/// let mut state = [[0.5f32; 1]];
-/// let x = [[0.0], [0.0], [1.0]];
-/// let h = [[0.0], [0.0], [2.0]];
-/// Gru::update(&x, &h, &mut state);
+/// let [h] = Gru::unit([0.0, 0.0, 1.0], [0.0, 0.0, 2.0], [0.5]);
 /// let n = (1.0f32 + 0.5 * 2.0).tanh(); // r = z = σ(0) = 0.5
-/// assert!((state[0][0] - (0.5 * n + 0.5 * 0.5)).abs() < 1e-6);
+/// assert!((h - (0.5 * n + 0.5 * 0.5)).abs() < 1e-6);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -28,22 +26,16 @@ pub struct Gru;
 
 impl Cell<3, 1> for Gru {
     const NAME: &'static str = "gru";
+    const SEPARATE: [bool; 3] = [false, false, true];
 
-    #[inline]
-    fn update<const H: usize>(x: &[[f32; H]; 3], h: &[[f32; H]; 3], state: &mut [[f32; H]; 1]) {
+    #[inline(always)]
+    fn unit(x: [f32; 3], h: [f32; 3], state: [f32; 1]) -> [f32; 1] {
         let [xr, xz, xn] = x;
-        let [hr, hz, hn] = h;
+        let [_, _, hn] = h;
         let [hidden] = state;
-        let gates = xr
-            .iter()
-            .zip(hr)
-            .zip(xz.iter().zip(hz))
-            .zip(xn.iter().zip(hn));
-        for (out, (((xr, hr), (xz, hz)), (xn, hn))) in hidden.iter_mut().zip(gates) {
-            let r = sigmoid(xr + hr);
-            let z = sigmoid(xz + hz);
-            let n = tanh(xn + r * hn);
-            *out = (1.0 - z) * n + z * *out;
-        }
+        let r = sigmoid(xr);
+        let z = sigmoid(xz);
+        let n = tanh(xn + r * hn);
+        [(1.0 - z) * n + z * hidden]
     }
 }

@@ -10,16 +10,15 @@ use crate::math::{sigmoid, tanh};
 /// c' = f ⊙ c + i ⊙ g
 /// h' = o ⊙ tanh(c')
 /// ```
+/// Every gate's pre-activations arrive summed.
 ///
 /// ```
 /// use tinyrnn::{Cell, Lstm};
-/// let zero = [[0.0f32; 1]; 4];
-/// let mut state = [[0.0f32; 1]; 2];
-/// let x = [[0.0], [0.0], [1.0], [0.0]]; // only the candidate gate g is driven
-/// Lstm::update(&x, &zero, &mut state);
-/// let c = 0.5 * 1.0f32.tanh();
-/// assert!((state[1][0] - c).abs() < 1e-6);
-/// assert!((state[0][0] - 0.5 * c.tanh()).abs() < 1e-6);
+/// // Only the candidate gate g is driven; i = f = o = σ(0) = 0.5, c = 0.
+/// let [h, c] = Lstm::unit([0.0, 0.0, 1.0, 0.0], [0.0; 4], [0.0, 0.0]);
+/// let expected_c = 0.5 * 1.0f32.tanh();
+/// assert!((c - expected_c).abs() < 1e-6);
+/// assert!((h - 0.5 * expected_c.tanh()).abs() < 1e-6);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -27,23 +26,17 @@ pub struct Lstm;
 
 impl Cell<4, 2> for Lstm {
     const NAME: &'static str = "lstm";
+    const SEPARATE: [bool; 4] = [false; 4];
 
-    #[inline]
-    fn update<const H: usize>(x: &[[f32; H]; 4], h: &[[f32; H]; 4], state: &mut [[f32; H]; 2]) {
+    #[inline(always)]
+    fn unit(x: [f32; 4], _h: [f32; 4], state: [f32; 2]) -> [f32; 2] {
         let [xi, xf, xg, xo] = x;
-        let [hi, hf, hg, ho] = h;
-        let [hidden, cell] = state;
-        let gates = xi.iter().zip(hi).zip(xf.iter().zip(hf));
-        let gates = gates.zip(xg.iter().zip(hg)).zip(xo.iter().zip(ho));
-        for ((out_h, out_c), ((((xi, hi), (xf, hf)), (xg, hg)), (xo, ho))) in
-            hidden.iter_mut().zip(cell.iter_mut()).zip(gates)
-        {
-            let i = sigmoid(xi + hi);
-            let f = sigmoid(xf + hf);
-            let g = tanh(xg + hg);
-            let o = sigmoid(xo + ho);
-            *out_c = f * *out_c + i * g;
-            *out_h = o * tanh(*out_c);
-        }
+        let [_, c] = state;
+        let i = sigmoid(xi);
+        let f = sigmoid(xf);
+        let g = tanh(xg);
+        let o = sigmoid(xo);
+        let c = f * c + i * g;
+        [o * tanh(c), c]
     }
 }

@@ -7,9 +7,9 @@ use crate::math::tanh;
 ///
 /// ```
 /// use tinyrnn::{Cell, Rnn};
-/// let mut state = [[0.0f32; 1]];
-/// Rnn::update(&[[0.25]], &[[0.25]], &mut state);
-/// assert!((state[0][0] - 0.5f32.tanh()).abs() < 1e-6);
+/// // The layer sums both pre-activations: 0.25 + 0.25.
+/// let [h] = Rnn::unit([0.5], [0.0], [0.0]);
+/// assert!((h - 0.5f32.tanh()).abs() < 1e-6);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -17,14 +17,11 @@ pub struct Rnn;
 
 impl Cell<1, 1> for Rnn {
     const NAME: &'static str = "rnn";
+    const SEPARATE: [bool; 1] = [false];
 
-    #[inline]
-    fn update<const H: usize>(x: &[[f32; H]; 1], h: &[[f32; H]; 1], state: &mut [[f32; H]; 1]) {
+    #[inline(always)]
+    fn unit(x: [f32; 1], _h: [f32; 1], _state: [f32; 1]) -> [f32; 1] {
         let [x] = x;
-        let [h] = h;
-        let [hidden] = state;
-        for ((out, xa), ha) in hidden.iter_mut().zip(x).zip(h) {
-            *out = tanh(xa + ha);
-        }
+        [tanh(x)]
     }
 }
