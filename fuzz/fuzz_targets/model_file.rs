@@ -12,12 +12,7 @@ fuzz_target!(|bytes: &[u8]| {
     let path = Path::new("fuzz.safetensors");
     match tinyrnn_build::parse(path, bytes) {
         Ok(spec) => {
-            let opts = tinyrnn_build::Options {
-                crate_path: "::tinyrnn".into(),
-                source_name: "fuzz.safetensors".into(),
-                regenerate: "fuzz".into(),
-                doc_module: None,
-            };
+            let opts = tinyrnn_build::Options::new("fuzz.safetensors");
             let generated = tinyrnn_build::generate(&spec, &opts);
             assert!(generated.source.starts_with("// @generated"));
         }

@@ -2,12 +2,11 @@
 //! every shipped model, every conformance fixture and a set of odd shapes (one unit, one output,
 //! three layers, long and non-ASCII words, short and long numbers).
 
-use std::collections::HashMap;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use safetensors::tensor::TensorView;
-use safetensors::Dtype;
 use serde_json::json;
 
 fn root() -> PathBuf {
@@ -116,17 +115,7 @@ fn synthetic(meta: serde_json::Value, embedding: Option<usize>, values: &[f32]) 
             (name, shape, data)
         })
         .collect();
-    let views: Vec<(String, TensorView<'_>)> = bytes
-        .iter()
-        .map(|(n, s, d)| {
-            (
-                n.clone(),
-                TensorView::new(Dtype::F32, s.clone(), d).unwrap(),
-            )
-        })
-        .collect();
-    let meta = HashMap::from([("tinyrnn".to_string(), meta.to_string())]);
-    safetensors::serialize(views, Some(meta)).unwrap()
+    common::f32_file(&bytes, &meta)
 }
 
 #[test]

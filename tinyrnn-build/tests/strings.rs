@@ -6,12 +6,11 @@
 //! the `{:?}` the generator uses), which also refuses what rustc refuses in a literal: a bare
 //! carriage return and the bidirectional formatting characters.
 
-use std::collections::HashMap;
+mod common;
+
 use std::path::Path;
 
 use proptest::prelude::*;
-use safetensors::tensor::TensorView;
-use safetensors::Dtype;
 use serde_json::json;
 
 /// A one-hot tanh RNN with one unit: the smallest model with a vocabulary and labels.
@@ -37,17 +36,7 @@ fn model(labels: &[String], vocab: &[String]) -> Vec<u8> {
             (name.to_string(), shape, bytes)
         })
         .collect();
-    let views: Vec<(String, TensorView<'_>)> = data
-        .iter()
-        .map(|(n, s, b)| {
-            (
-                n.clone(),
-                TensorView::new(Dtype::F32, s.clone(), b).unwrap(),
-            )
-        })
-        .collect();
-    let meta = HashMap::from([("tinyrnn".to_string(), meta.to_string())]);
-    safetensors::serialize(views, Some(meta)).unwrap()
+    common::f32_file(&data, &meta)
 }
 
 /// The elements of the `static` array declared by the line starting with `decl`, decoded.
@@ -140,12 +129,7 @@ proptest! {
     ) {
         let spec = tinyrnn_build::parse(Path::new("p.safetensors"), &model(&labels, &vocab))
             .unwrap();
-        let opts = tinyrnn_build::Options {
-            crate_path: "::tinyrnn".into(),
-            source_name: "models/p.safetensors".into(),
-            regenerate: "run `cargo build`".into(),
-            doc_module: None,
-        };
+        let opts = tinyrnn_build::Options::new("models/p.safetensors");
         let generated = tinyrnn_build::generate(&spec, &opts);
         let c = labels.len();
         let v = vocab.len();
