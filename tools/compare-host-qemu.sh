@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs each Cortex-M program of firmware/ on the host and under QEMU on the four cores, and checks
-# that every run succeeds and that the labels printed under QEMU are those of the host build,
-# line by line. (That the host's labels are the expected ones is checked by cargo test:
-# firmware/tests/cases.rs.)
+# that every run succeeds and that its output under QEMU is the host build's, byte for byte: the
+# same labels and bit-identical values. (That the host's labels are the expected ones is checked
+# by cargo test: firmware/tests/cases.rs.)
 #
 #   tools/compare-host-qemu.sh [PROGRAM ...]      (default: mcu_sentiment mcu_motion mcu_imu)
 #   TARGETS="thumbv6m-none-eabi ..." to choose the cores; FEATURES=defmt to build the firmware
@@ -10,9 +10,12 @@
 #   INPUT=FILE to feed FILE to the program's standard input (to the guest's UART under QEMU,
 #   e.g. INPUT=firmware/cases/serial-input.txt TARGETS=thumbv7m-none-eabi ... mcu_serial);
 #   outputs are kept in $OUT (default target/compare-host-qemu).
-# Lines are `model<TAB>label<TAB>probability<TAB>input`: the labels must be identical; a
-# difference in the printed probability is reported but is not an error. A line without a tab
-# must be identical.
+# Lines are `model<TAB>label<TAB>probability<TAB>input`. The programs print each f32 with `{}`,
+# which core::fmt (the same code on the host and on the target, and in defmt-print) renders as
+# the shortest decimal that parses back to the same f32: two values print the same text exactly
+# when they have the same bits (NaN aside, which an `Output` never holds). So any difference in
+# any line is a failure: first the labels are compared (a different label is reported as such),
+# then the whole output, which makes every printed value bit-identical or the run fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -51,10 +54,11 @@ for program in "${programs[@]}"; do
     if ! diff -u "$out/$program.host.labels" "$log.labels"; then
       echo "FAIL $program on $target${features:+ with $features}: labels differ from the host's"
       status=1
-    elif ! cmp -s "$out/$program.host.txt" "$log"; then
-      echo "ok   $program on $target${features:+ with $features}: same labels as the host ($(grep -c . "$log") lines; some probabilities differ)"
+    elif ! diff -u "$out/$program.host.txt" "$log"; then
+      echo "FAIL $program on $target${features:+ with $features}: same labels, but printed values differ from the host's (not bit-identical)"
+      status=1
     else
-      echo "ok   $program on $target${features:+ with $features}: output identical to the host's ($(grep -c . "$log") lines)"
+      echo "ok   $program on $target${features:+ with $features}: output identical to the host's, every value bit for bit ($(grep -c . "$log") lines)"
     fi
   done
 done
