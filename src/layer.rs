@@ -107,65 +107,76 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
         h_prev: &[f32; H],
         state: &mut [[f32; H]; S],
     ) {
-        // Per unit of the block, per gate: the input (or summed) and the recurrent parts.
-        let mut x_parts = [[0.0f32; G]; B];
-        let mut h_parts = [[0.0f32; G]; B];
-        let weights = self.w_ih.iter().zip(self.w_hh.iter());
-        let biases = self.b_ih.iter().zip(self.b_hh.iter());
-        for (g, ((w_ih, w_hh), (b_ih, b_hh))) in weights.zip(biases).enumerate() {
-            let (Some(w_ih), Some(w_hh), Some(b_ih), Some(b_hh)) = (
-                block_of::<_, B>(w_ih, unit),
-                block_of::<_, B>(w_hh, unit),
-                block_of::<_, B>(b_ih, unit),
-                block_of::<_, B>(b_hh, unit),
-            ) else {
-                return; // unit + B > H: not reached
-            };
-            let separate = K::SEPARATE.get(g).copied().unwrap_or(false);
-            let mut x_acc = *b_ih;
-            if !separate {
-                for (a, b) in x_acc.iter_mut().zip(b_hh) {
-                    *a += b;
-                }
-            }
-            x_acc = match input {
-                LayerInput::Dense(x) => dot_rows(w_ih, x, x_acc),
-                LayerInput::OneHot(t) => {
-                    for (a, row) in x_acc.iter_mut().zip(w_ih) {
-                        *a += row.get(t).copied().unwrap_or(0.0);
-                    }
-                    x_acc
-                }
-            };
-            let mut h_acc = [0.0f32; B];
-            if separate {
-                h_acc = dot_rows(w_hh, h_prev, *b_hh);
-            } else {
-                x_acc = dot_rows(w_hh, h_prev, x_acc);
-            }
-            for ((xs, hs), (xv, hv)) in x_parts
-                .iter_mut()
-                .zip(h_parts.iter_mut())
-                .zip(x_acc.into_iter().zip(h_acc))
-            {
-                if let (Some(xs), Some(hs)) = (xs.get_mut(g), hs.get_mut(g)) {
-                    *xs = xv;
-                    *hs = hv;
-                }
-            }
-        }
-        for (k, (x, h)) in x_parts.into_iter().zip(h_parts).enumerate() {
+        // Per gate, per unit of the block: the input (or summed) and the recurrent parts.
+        let parts: [([f32; B], [f32; B]); G] = core::array::from_fn(|g| {
+            self.gate::<B>(g, K::SEPARATE.get(g) == Some(&true), unit, input, h_prev)
+        });
+        for k in 0..B {
+            let x = core::array::from_fn(|g| {
+                parts
+                    .get(g)
+                    .and_then(|p| p.0.get(k))
+                    .copied()
+                    .unwrap_or(0.0)
+            });
+            let h = core::array::from_fn(|g| {
+                parts
+                    .get(g)
+                    .and_then(|p| p.1.get(k))
+                    .copied()
+                    .unwrap_or(0.0)
+            });
             let at = unit + k;
-            let mut old = [0.0f32; S];
-            for (o, s) in old.iter_mut().zip(state.iter()) {
-                *o = s.get(at).copied().unwrap_or(0.0);
-            }
+            let old = core::array::from_fn(|s| {
+                state.get(s).and_then(|v| v.get(at)).copied().unwrap_or(0.0)
+            });
             let new = K::unit(x, h, old);
             for (s, v) in state.iter_mut().zip(new) {
                 if let Some(slot) = s.get_mut(at) {
                     *slot = v;
                 }
             }
+        }
+    }
+
+    /// Gate `g`'s pre-activations for units `unit..unit + B`: `(x-part, h-part)`, or
+    /// `(sum, 0)` unless `separate`.
+    #[inline(always)]
+    fn gate<const B: usize>(
+        &self,
+        g: usize,
+        separate: bool,
+        unit: usize,
+        input: LayerInput<'_, I>,
+        h_prev: &[f32; H],
+    ) -> ([f32; B], [f32; B]) {
+        let (Some(w_ih), Some(w_hh), Some(b_ih), Some(b_hh)) = (
+            self.w_ih.get(g).and_then(|w| block_of::<_, B>(w, unit)),
+            self.w_hh.get(g).and_then(|w| block_of::<_, B>(w, unit)),
+            self.b_ih.get(g).and_then(|b| block_of::<_, B>(b, unit)),
+            self.b_hh.get(g).and_then(|b| block_of::<_, B>(b, unit)),
+        ) else {
+            return ([0.0; B], [0.0; B]); // g >= G or unit + B > H: not reached
+        };
+        let mut x_acc = *b_ih;
+        if !separate {
+            for (a, b) in x_acc.iter_mut().zip(b_hh) {
+                *a += b;
+            }
+        }
+        x_acc = match input {
+            LayerInput::Dense(x) => dot_rows(w_ih, x, x_acc),
+            LayerInput::OneHot(t) => {
+                for (a, row) in x_acc.iter_mut().zip(w_ih) {
+                    *a += row.get(t).copied().unwrap_or(0.0);
+                }
+                x_acc
+            }
+        };
+        if separate {
+            (x_acc, dot_rows(w_hh, h_prev, *b_hh))
+        } else {
+            (dot_rows(w_hh, h_prev, x_acc), [0.0; B])
         }
     }
 }
