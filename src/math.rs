@@ -110,7 +110,10 @@ pub fn exp(x: f32) -> f32 {
 /// assert!((tanh(30.0) - 1.0).abs() < 1e-6);
 /// assert!(tanh(f32::NAN).is_nan());
 /// ```
-#[inline]
+// Without an FPU (the `eabi` Cortex-M targets) each is a dozen soft-float calls: one copy of
+// the code, not one per call site, keeps the firmware small at no measurable cost.
+#[cfg_attr(target_abi = "eabi", inline(never))]
+#[cfg_attr(not(target_abi = "eabi"), inline)]
 pub fn tanh(x: f32) -> f32 {
     #[cfg(feature = "exact-activations")]
     {
@@ -130,7 +133,10 @@ pub fn tanh(x: f32) -> f32 {
 /// assert!((sigmoid(2.0) - 0.880_797).abs() < 1e-6);
 /// assert!(sigmoid(-200.0) >= 0.0);
 /// ```
-#[inline]
+// Without an FPU (the `eabi` Cortex-M targets) each is a dozen soft-float calls: one copy of
+// the code, not one per call site, keeps the firmware small at no measurable cost.
+#[cfg_attr(target_abi = "eabi", inline(never))]
+#[cfg_attr(not(target_abi = "eabi"), inline)]
 pub fn sigmoid(x: f32) -> f32 {
     #[cfg(feature = "exact-activations")]
     {

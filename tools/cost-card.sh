@@ -12,6 +12,9 @@
 #                the regioninsn QEMU plugin (tools/qemu/regioninsn.c, built with gcc)
 #   MACs         multiply-accumulates of one step (MACS_PER_STEP), and instructions per MAC of
 #                the whole inference (steps x MACS_PER_STEP + HEAD_MACS)
+#   engine       code bytes of the inference: .text of the firmware minus .text of the same
+#                firmware measuring no model (TINYRNN_COST_MODEL=none: runtime, startup and
+#                semihosting exit only), so everything but weights, vocabulary and runtime
 # Prints the table and writes it into BENCHMARKS.md (section "Cortex-M cost card").
 #
 #   tools/cost-card.sh               (needs qemu-system-arm, gdb-multiarch, gcc: installs them
@@ -103,6 +106,9 @@ for target in "${targets[@]}"; do
     echo "cost-card.sh: no QEMU board for target $target in firmware/boards.txt" >&2
     exit 1
   fi
+  # The same firmware without a model: what the engine's code is measured against.
+  (cd firmware && TINYRNN_COST_MODEL=none cargo build --quiet --release --target "$target" --bin mcu_cost)
+  base_text=$(section_size "$target_dir/$target/release/mcu_cost" .text)
   for model in "${models[@]}"; do
     echo "== $target $model" >&2
     (cd firmware && TINYRNN_COST_MODEL=$model cargo build --quiet --release --target "$target" --bin mcu_cost)
@@ -128,13 +134,13 @@ for target in "${targets[@]}"; do
     model_bytes=$(( $(field "$line" weight_bytes) + $(field "$line" vocab_bytes) ))
     shape="I=$(field "$line" inputs) H=$(field "$line" hidden) L=$(field "$line" layers)"
     per_mac=$(awk -v i="$inference" -v m=$(( steps * macs + head )) 'BEGIN {printf "%.2f", i / m}')
-    rows+=("| $core ($machine) | $model ($shape) | $((text + rodata)) | $model_bytes | $((data + bss)) | $stack | $steps | $inference | $step | $macs | $per_mac |")
+    rows+=("| $core ($machine) | $model ($shape) | $((text + rodata)) | $model_bytes | $((text - base_text)) | $((data + bss)) | $stack | $steps | $inference | $step | $macs | $per_mac |")
   done
 done
 
 table=$(
-  echo "| core | model | flash: .text+.rodata (B) | of which model data (B) | RAM: .data+.bss (B) | peak stack (B) | steps | instructions / inference | instructions / extra step | MACs / step | instructions / MAC |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| core | model | flash: .text+.rodata (B) | of which model data (B) | engine code (B) | RAM: .data+.bss (B) | peak stack (B) | steps | instructions / inference | instructions / extra step | MACs / step | instructions / MAC |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
 )
 echo "$table"
@@ -148,7 +154,11 @@ One firmware per model and core (\`firmware/src/bin/mcu_cost.rs\`, \`TINYRNN_COS
 model alone, one inference and one extra step between two markers, semihosting exit.
 
 - **flash**: \`.text + .rodata\` of that whole firmware (runtime, model, inference code, one input);
-  **model data**: the model's weights and vocabulary in it (\`WEIGHT_BYTES + VOCAB_BYTES\`).
+  **model data**: the model's weights and vocabulary in it (\`WEIGHT_BYTES + VOCAB_BYTES\`);
+  **engine code**: the inference's instructions, \`.text\` of that firmware minus \`.text\` of the
+  same firmware measuring no model (\`TINYRNN_COST_MODEL=none\`): tinyrnn's code for that model
+  (tokenizer, frontend, layer, cell, head), \`libm\`'s \`expf\`, soft-float and \`memcpy\` helpers,
+  and the measuring code; constant tables (\`.rodata\`) are not counted.
 - **RAM**: \`.data + .bss\`; the recurrent state and all scratch live on the stack, in
   **peak stack**: measured by painting (cortex-m-rt \`paint-stack\`; gdb stops the firmware when
   the inference returns and finds the deepest word no longer painted).
