@@ -43,6 +43,7 @@ pub mod linalg;
 pub mod math;
 mod model;
 mod network;
+pub mod quant;
 pub mod vocab;
 
 pub use cell::{Cell, Gru, Lstm, Rnn};
@@ -52,6 +53,7 @@ pub use head::{Activation, Linear, Output};
 pub use layer::{Layer, LayerInput};
 pub use model::{Model, Prediction, StreamingModel, Task, TextModel};
 pub use network::{Network, State};
+pub use quant::{QNetwork, QState};
 pub use vocab::{Split, Tokenizer, Tokens, Vocabulary};
 
 /// Declares a module holding a model baked by `tinyrnn_build::bake` in this crate's build script.

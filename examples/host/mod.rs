@@ -70,6 +70,7 @@ pub fn text_model(name: &str) -> Option<&'static dyn AnyTextModel> {
         };
     }
     tinyrnn::for_each_text_model!(entry);
+    tinyrnn::for_each_int8_text_model!(entry);
     None
 }
 
@@ -84,6 +85,7 @@ pub fn sensor_model(name: &str) -> Option<Box<dyn AnySensorModel>> {
         };
     }
     tinyrnn::for_each_sensor_model!(entry);
+    tinyrnn::for_each_int8_sensor_model!(entry);
     None
 }
 
@@ -101,7 +103,9 @@ pub fn model_names() -> (Vec<&'static str>, Vec<&'static str>) {
         };
     }
     tinyrnn::for_each_text_model!(text);
+    tinyrnn::for_each_int8_text_model!(text);
     tinyrnn::for_each_sensor_model!(sensor);
+    tinyrnn::for_each_int8_sensor_model!(sensor);
     (text, sensor)
 }
 

@@ -23,6 +23,7 @@
 mod codegen;
 mod error;
 mod layout;
+mod quantize;
 mod spec;
 mod warnings;
 
@@ -31,8 +32,9 @@ pub use tinyrnn_schema as meta;
 
 use std::path::{Path, PathBuf};
 
-pub use codegen::{generate, Generated, Options};
+pub use codegen::{generate, generate_int8, Generated, Options};
 pub use error::Error;
+pub use quantize::{Quantize, MAX_COLUMNS};
 pub use spec::{load, parse, ModelSpec, Tensor, MAX_FILE_BYTES, MAX_PARAMETERS, MAX_TEXT_BYTES};
 pub use tinyrnn_schema::METADATA_KEY;
 
@@ -53,7 +55,22 @@ const MAX_WARNINGS: usize = 20;
 /// tinyrnn_build::bake("models/gesture.safetensors");
 /// ```
 pub fn bake(model: impl AsRef<Path>) {
-    let lines = directives(model.as_ref(), &out_dir());
+    bake_with(model, Quantize::None);
+}
+
+/// [`bake`], quantised as `quantize` says: `Quantize::Int8` writes the module `<stem>_int8`
+/// (`tinyrnn::include_model!(<stem>_int8)`) with int8 weights and an integer-only step, from
+/// the same `f32` model file (docs/quantization.md). A model the int8 scheme cannot represent
+/// (a layer wider than [`MAX_COLUMNS`], absurdly large weights) stops the build with one line.
+///
+/// ```no_run
+/// // build.rs of a firmware crate: the f32 model and its int8 variant
+/// use tinyrnn_build::Quantize;
+/// tinyrnn_build::bake("models/gesture.safetensors");
+/// tinyrnn_build::bake_with("models/gesture.safetensors", Quantize::Int8);
+/// ```
+pub fn bake_with(model: impl AsRef<Path>, quantize: Quantize) {
+    let lines = directives(model.as_ref(), &out_dir(), quantize);
     for line in &lines {
         println!("{line}");
     }
@@ -65,12 +82,12 @@ pub fn bake(model: impl AsRef<Path>) {
 
 /// What [`bake`] tells cargo, one directive a line: rebuild when the file changes, then a
 /// warning each, or the error.
-fn directives(model: &Path, out_dir: &Path) -> Vec<String> {
+fn directives(model: &Path, out_dir: &Path, quantize: Quantize) -> Vec<String> {
     let mut lines = Vec::new();
     // The path goes into a directive only once it is known to hold no line break.
     let baked = source_name(model).and_then(|name| {
         lines.push(format!("cargo::rerun-if-changed={name}"));
-        bake_into(model, out_dir, "::tinyrnn", None)
+        bake_into_with(model, out_dir, "::tinyrnn", None, quantize)
     });
     match baked {
         Ok(baked) => lines.extend(baked.warnings.iter().map(|w| format!("cargo::warning={w}"))),
@@ -145,9 +162,32 @@ pub fn bake_into(
     crate_path: &str,
     doc_module: Option<&str>,
 ) -> Result<Baked, Error> {
+    bake_into_with(model, out_dir, crate_path, doc_module, Quantize::None)
+}
+
+/// [`bake_into`], quantised as `quantize` says (the module is `<stem>_int8` for
+/// [`Quantize::Int8`]).
+///
+/// ```
+/// use tinyrnn_build::Quantize;
+/// let out = std::env::temp_dir().join("tinyrnn-build-doc-int8");
+/// let baked = tinyrnn_build::bake_into_with(
+///     "../conformance/fixtures/gru_1l_dense.safetensors".as_ref(), &out, "::tinyrnn", None,
+///     Quantize::Int8)?;
+/// assert_eq!(baked.module, "gru_1l_dense_int8");
+/// assert!(out.join("tinyrnn/gru_1l_dense_int8.rs").exists());
+/// # Ok::<(), tinyrnn_build::Error>(())
+/// ```
+pub fn bake_into_with(
+    model: &Path,
+    out_dir: &Path,
+    crate_path: &str,
+    doc_module: Option<&str>,
+    quantize: Quantize,
+) -> Result<Baked, Error> {
     let path_text = source_name(model)?;
     let source_name = path_text.replace('\\', "/");
-    let module = module_name(model)?;
+    let module = format!("{}{}", module_name(model)?, quantize.suffix());
     let spec = load(model)?;
     let opts = Options {
         crate_path: crate_path.to_string(),
@@ -155,7 +195,10 @@ pub fn bake_into(
         source_name: source_name.clone(),
         doc_module: doc_module.map(|d| format!("{d}::{module}")),
     };
-    let generated = generate(&spec, &opts);
+    let generated = match quantize {
+        Quantize::None => generate(&spec, &opts),
+        Quantize::Int8 => generate_int8(&spec, &opts).map_err(|e| Error::new(model, e))?,
+    };
     let dir = out_dir.join("tinyrnn");
     let write = |name: String, text: &str| {
         std::fs::create_dir_all(&dir)
@@ -298,7 +341,7 @@ mod tests {
 
     fn lines_for(model: &str) -> Vec<String> {
         let out = std::env::temp_dir().join("tinyrnn-build-directives");
-        directives(Path::new(model), &out)
+        directives(Path::new(model), &out, Quantize::None)
     }
 
     #[test]

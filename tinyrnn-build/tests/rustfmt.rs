@@ -47,8 +47,17 @@ fn rustfmt_check(sources: &[(String, String)]) -> Vec<String> {
 }
 
 fn bake(path: &Path, crate_path: &str, doc: Option<&str>) -> String {
+    bake_with(path, crate_path, doc, tinyrnn_build::Quantize::None)
+}
+
+fn bake_with(
+    path: &Path,
+    crate_path: &str,
+    doc: Option<&str>,
+    quantize: tinyrnn_build::Quantize,
+) -> String {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rustfmt-baked");
-    let baked = tinyrnn_build::bake_into(path, &out, crate_path, doc).unwrap();
+    let baked = tinyrnn_build::bake_into_with(path, &out, crate_path, doc, quantize).unwrap();
     std::fs::read_to_string(out.join("tinyrnn").join(format!("{}.rs", baked.module))).unwrap()
 }
 
@@ -63,9 +72,25 @@ fn shipped_models_and_fixtures_generate_rustfmt_clean_source() {
     }
     for file in model_files("conformance/fixtures") {
         let stem = file.file_stem().unwrap().to_string_lossy().to_string();
-        sources.push((stem, bake(&file, "::tinyrnn", None)));
+        sources.push((stem.clone(), bake(&file, "::tinyrnn", None)));
+        // And quantised to int8.
+        let int8 = tinyrnn_build::Quantize::Int8;
+        sources.push((
+            format!("{stem}_int8"),
+            bake_with(&file, "::tinyrnn", None, int8),
+        ));
     }
-    assert!(sources.len() >= 8 + 18, "found {} models", sources.len());
+    for file in model_files("models") {
+        let stem = file.file_stem().unwrap().to_string_lossy().to_string();
+        let int8 = tinyrnn_build::Quantize::Int8;
+        let doc = Some("tinyrnn::models");
+        sources.push((format!("{stem}_int8"), bake_with(&file, "crate", doc, int8)));
+    }
+    assert!(
+        sources.len() >= 8 + 36 + 4,
+        "found {} models",
+        sources.len()
+    );
     let failures = rustfmt_check(&sources);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -1,0 +1,986 @@
+//! Int8 models: int8 weights and an integer-only step, baked from the same `f32` model file with
+//! `tinyrnn_build::bake_with(path, Quantize::Int8)` (the shipped models: `models::<name>_int8`).
+//!
+//! The scheme, in full in `docs/quantization.md`:
+//!
+//! | value | type | scale |
+//! |---|---|---|
+//! | weights of `W_ih`, `W_hh`, the head, embedding rows | `i8`, symmetric per row | `max\|row\| / 127` |
+//! | a layer's input vector | `i16` | Q15 for the `h` of the layer below, Q12 (±8 std) for a normalised sample, a per-model power of two for embeddings |
+//! | hidden state `h` | `i16` Q15 | `|h| ≤ 1` by construction |
+//! | LSTM cell state `c` | `i32` Q15 | saturated at ±128 |
+//! | mat-vec sums | `i32`, wrapping (cannot wrap: ≤ 511 columns) | |
+//! | gate pre-activations, biases | `i32` Q12, requantised by a `u16` multiplier and a shift | saturated at ±4096 |
+//! | tanh, sigmoid | 513-entry table, linear interpolation | Q12 in, Q15 out |
+//!
+//! Every step is integer arithmetic only, rounding defined exactly ([`shift_round`]), so the
+//! same model gives bit-identical states on every target. The head's sums are integers; their
+//! scale, bias and the softmax are applied in `f32` once per output ([`QNetwork::output`]).
+//!
+//! ```
+//! use tinyrnn::models::{seed, seed_int8};
+//!
+//! let mut state = seed_int8::State::new();
+//! let out = seed_int8::MODEL.classify_text("i am very happy", &mut state)?;
+//! assert_eq!(out.label(), "positive");
+//! assert!(seed_int8::WEIGHT_BYTES * 3 < seed::WEIGHT_BYTES);
+//! # Ok::<(), tinyrnn::Error>(())
+//! ```
+
+mod act;
+
+use core::marker::PhantomData;
+
+use crate::cell::{Gru, Lstm, Rnn};
+use crate::error::Error;
+use crate::head::{Activation, Output};
+use crate::model::{Model, StreamingModel, Task, TextModel};
+use crate::vocab::Vocabulary;
+
+pub use act::{sigmoid_q12, tanh_q12, TANH_Q15};
+
+/// Fraction bits of a gate pre-activation and of a bias: Q12.
+pub const PRE_FRAC: u32 = 12;
+
+/// Largest magnitude of a requantised product or a bias, in Q12: `2^24` (4096.0). Far beyond
+/// where every activation saturates, it keeps sums of three such terms within `i32`.
+pub const PRE_LIMIT: i32 = 1 << 24;
+
+/// Largest magnitude of an LSTM cell state, in Q15: `2^22` (128.0). `c` is not bounded by the
+/// equations (it can grow by up to 1 per step); it saturates here.
+pub const CELL_LIMIT: i32 = 1 << 22;
+
+/// Largest number of columns of a quantised matrix: 511 products of `i8 × i16` (each below
+/// `2^22`) always fit an `i32` sum.
+pub const MAX_COLUMNS: usize = 511;
+
+/// `v / 2^n` rounded to nearest, ties towards +∞: `(v + 2^(n-1)) >> n` (arithmetic shift);
+/// `n` is clamped to `1..=62`.
+///
+/// ```
+/// use tinyrnn::quant::shift_round;
+/// assert_eq!(shift_round(5, 1), 3); // 2.5 -> 3
+/// assert_eq!(shift_round(-5, 1), -2); // -2.5 -> -2
+/// assert_eq!(shift_round(-7, 2), -2); // -1.75 -> -2
+/// ```
+#[inline(always)]
+pub fn shift_round(v: i64, n: u32) -> i64 {
+    let n = n.clamp(1, 62);
+    (v + (1i64 << (n - 1))) >> n
+}
+
+/// `acc · m / 2^shift`, rounded by [`shift_round`] and saturated at ±[`PRE_LIMIT`]: an `i32`
+/// mat-vec sum to Q12.
+///
+/// ```
+/// // A multiplier of 0.75 (49152 / 2^16): 1000 -> 750.
+/// assert_eq!(tinyrnn::quant::requantize(1000, 49152, 16), 750);
+/// assert_eq!(tinyrnn::quant::requantize(i32::MAX, 65535, 1), 1 << 24);
+/// ```
+#[inline(always)]
+pub fn requantize(acc: i32, m: u16, shift: u8) -> i32 {
+    let v = shift_round(acc as i64 * m as i64, shift as u32);
+    v.clamp(-(PRE_LIMIT as i64), PRE_LIMIT as i64) as i32
+}
+
+/// `Σ w[j] · x[j]` in an `i32`. With at most [`MAX_COLUMNS`] columns it cannot overflow; the
+/// additions wrap rather than check, so that no overflow branch exists in any build.
+///
+/// ```
+/// assert_eq!(tinyrnn::quant::dot_i8(&[1, -2, 127], &[100, 50, -32768]), 100 - 100 - 127 * 32768);
+/// ```
+#[inline(always)]
+pub fn dot_i8<const N: usize>(w: &[i8; N], x: &[i16; N]) -> i32 {
+    w.iter()
+        .zip(x)
+        .fold(0i32, |acc, (&w, &x)| acc.wrapping_add(w as i32 * x as i32))
+}
+
+/// A recurrent cell in integer arithmetic: `G` gates, with [`Cell`](crate::Cell)'s equations
+/// and gate orders.
+///
+/// The layer hands the cell one unit's pre-activations in Q12 — summed in `x` unless
+/// `SEPARATE[g]`, in which case `x[g] = b_ih + W_ih x` and `h[g] = b_hh + W_hh h` — with its
+/// previous `h` (Q15) and `c` (Q15, 0 for cells without one); it returns the new `(h, c)`.
+///
+/// ```
+/// use tinyrnn::quant::QCell;
+/// use tinyrnn::Rnn;
+/// assert_eq!(<Rnn as QCell<1>>::unit([4096], [0], 0, 0), (24956, 0)); // tanh(1)
+/// ```
+pub trait QCell<const G: usize> {
+    /// For each gate, whether its input and recurrent parts arrive separately.
+    const SEPARATE: [bool; G];
+
+    /// Whether the cell keeps a cell state `c` (the LSTM).
+    const CELL_STATE: bool;
+
+    /// The new `(h, c)` of one unit.
+    fn unit(x: [i32; G], h: [i32; G], hidden: i16, cell: i32) -> (i16, i32);
+}
+
+impl QCell<1> for Rnn {
+    const SEPARATE: [bool; 1] = [false];
+    const CELL_STATE: bool = false;
+
+    #[inline(always)]
+    fn unit(x: [i32; 1], _: [i32; 1], _: i16, _: i32) -> (i16, i32) {
+        (tanh_q12(x[0]), 0)
+    }
+}
+
+impl QCell<3> for Gru {
+    const SEPARATE: [bool; 3] = [false, false, true];
+    const CELL_STATE: bool = false;
+
+    /// `n = tanh(x_n + r·h_n)`, `h' = n + z·(h − n)` (the same as `(1 − z)·n + z·h`).
+    #[inline(always)]
+    fn unit(x: [i32; 3], h: [i32; 3], hidden: i16, _: i32) -> (i16, i32) {
+        let [xr, xz, xn] = x;
+        let [_, _, hn] = h;
+        let r = sigmoid_q12(xr) as i64;
+        let z = sigmoid_q12(xz) as i32;
+        // |hn| ≤ 2·PRE_LIMIT, so r·hn needs 41 bits and the sum stays far inside i32.
+        let n = tanh_q12(xn + shift_round(r * hn as i64, 15) as i32) as i32;
+        let old = hidden as i32;
+        // z ≤ 32767 and |old − n| ≤ 65535: the product fits an i32.
+        let new = n + ((z * (old - n) + (1 << 14)) >> 15);
+        (new.clamp(-32768, 32767) as i16, 0)
+    }
+}
+
+impl QCell<4> for Lstm {
+    const SEPARATE: [bool; 4] = [false; 4];
+    const CELL_STATE: bool = true;
+
+    /// `c' = f·c + i·g` (saturated at ±[`CELL_LIMIT`]), `h' = o·tanh(c')`.
+    #[inline(always)]
+    fn unit(x: [i32; 4], _: [i32; 4], _: i16, cell: i32) -> (i16, i32) {
+        let [xi, xf, xg, xo] = x;
+        let i = sigmoid_q12(xi) as i64;
+        let f = sigmoid_q12(xf) as i64;
+        let g = tanh_q12(xg) as i64;
+        let o = sigmoid_q12(xo) as i32;
+        let c = shift_round(f * cell as i64, 15) + shift_round(i * g, 15);
+        let c = c.clamp(-(CELL_LIMIT as i64), CELL_LIMIT as i64) as i32;
+        // Q15 to Q12, rounded like every shift.
+        let t = tanh_q12(shift_round(c as i64, 3) as i32) as i32;
+        (((o * t + (1 << 14)) >> 15) as i16, c)
+    }
+}
+
+/// What the first layer of an int8 model reads at a step.
+///
+/// ```
+/// use tinyrnn::quant::QInput;
+/// let x = [4096i16, -4096];
+/// assert_ne!(QInput::Dense(&x), QInput::<2>::OneHot(1));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum QInput<'a, const I: usize> {
+    /// `I` fixed-point values, in the input format the layer's multipliers were baked for.
+    Dense(&'a [i16; I]),
+    /// A one-hot index (`< I`): the product with `W_ih` is a column lookup.
+    OneHot(usize),
+}
+
+/// Turns one element of the sequence into the first layer's integer input.
+///
+/// ```
+/// use tinyrnn::quant::{QFrontend, QInput, QNormalize};
+/// // One feature, mean 0, std 1: the Q12 sample is x · 4096, saturated at ±8.
+/// static SHIFT: [i16; 1] = [16];
+/// static MEAN: [i64; 1] = [0];
+/// static INV: [i32; 1] = [1 << 28];
+/// let norm = QNormalize { shift: &SHIFT, mean: &MEAN, inv_std: &INV };
+/// let mut buf = norm.scratch();
+/// assert_eq!(norm.encode(&[0.5], &mut buf), Ok(QInput::Dense(&[2048])));
+/// ```
+pub trait QFrontend<const I: usize> {
+    /// One element of the sequence: a token id or a reference to a sample.
+    type Item<'a>: Copy;
+
+    /// Stack space the encoding needs (`[i16; I]`, or `()` for tokens).
+    type Scratch;
+
+    /// A scratch value for [`encode`](Self::encode).
+    fn scratch(&self) -> Self::Scratch;
+
+    /// Encodes `item` as the first layer's input; [`Error::TokenOutOfRange`] or
+    /// [`Error::NonFinite`] for an element the model cannot read.
+    fn encode<'a>(
+        &'a self,
+        item: Self::Item<'_>,
+        scratch: &'a mut Self::Scratch,
+    ) -> Result<QInput<'a, I>, Error>;
+
+    /// Bytes of weights the frontend reads from flash (an embedding table and its scales).
+    fn weight_bytes(&self) -> usize {
+        0
+    }
+}
+
+/// An int8 frontend that reads token ids.
+pub trait QTextFrontend<const I: usize>: for<'a> QFrontend<I, Item<'a> = usize> {
+    /// The vocabulary and tokenizer rules of the model.
+    fn vocabulary(&self) -> &Vocabulary;
+}
+
+/// Token ids through an int8 embedding table: row `t` is `table[t]` times `scale[t] / 256` in
+/// the model's embedding input format (`x = (q · scale + 128) >> 8`).
+///
+/// ```
+/// use tinyrnn::quant::{QEmbedding, QFrontend, QInput};
+/// use tinyrnn::{Split, Tokenizer, Vocabulary};
+/// static WORDS: [&str; 2] = ["<unk>", "hi"];
+/// static SORTED: [u32; 2] = [0, 1];
+/// static TABLE: [[i8; 2]; 2] = [[0, 0], [127, -64]];
+/// static SCALE: [u16; 2] = [0, 512];
+/// let vocab = Vocabulary { words: &WORDS, sorted: &SORTED, unk: 0, pad: None,
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+/// let emb = QEmbedding { table: &TABLE, scale: &SCALE, vocab };
+/// assert_eq!(emb.encode(1, &mut [0; 2]), Ok(QInput::Dense(&[254, -128])));
+/// assert!(emb.encode(2, &mut [0; 2]).is_err());
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct QEmbedding<const V: usize, const E: usize> {
+    /// `embedding.weight`, int8 per row.
+    pub table: &'static [[i8; E]; V],
+    /// Per row: its scale to the input format, times 256.
+    pub scale: &'static [u16; V],
+    /// The vocabulary whose ids index `table`.
+    pub vocab: Vocabulary,
+}
+
+impl<const V: usize, const E: usize> QFrontend<E> for QEmbedding<V, E> {
+    type Item<'a> = usize;
+    type Scratch = [i16; E];
+
+    fn scratch(&self) -> [i16; E] {
+        [0; E]
+    }
+
+    fn encode<'a>(&'a self, id: usize, buf: &'a mut [i16; E]) -> Result<QInput<'a, E>, Error> {
+        let out_of_range = Error::TokenOutOfRange { id, vocab_size: V };
+        let row = self.table.get(id).ok_or(out_of_range)?;
+        let m = self.scale.get(id).copied().ok_or(out_of_range)? as i32;
+        for (x, &q) in buf.iter_mut().zip(row) {
+            // |q · m| ≤ 127 · 65535: no overflow; the bake keeps the result within i16.
+            *x = ((q as i32 * m + 128) >> 8).clamp(-32768, 32767) as i16;
+        }
+        Ok(QInput::Dense(buf))
+    }
+
+    fn weight_bytes(&self) -> usize {
+        V * (E + 2)
+    }
+}
+
+impl<const V: usize, const E: usize> QTextFrontend<E> for QEmbedding<V, E> {
+    fn vocabulary(&self) -> &Vocabulary {
+        &self.vocab
+    }
+}
+
+/// Token ids as one-hot vectors of size `V` (a column lookup in `W_ih`).
+///
+/// ```
+/// use tinyrnn::quant::{QFrontend, QInput, QOneHot};
+/// use tinyrnn::{Split, Tokenizer, Vocabulary};
+/// static WORDS: [&str; 2] = ["<unk>", "hi"];
+/// static SORTED: [u32; 2] = [0, 1];
+/// let vocab = Vocabulary { words: &WORDS, sorted: &SORTED, unk: 0, pad: None,
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+/// let one_hot = QOneHot::<2> { vocab };
+/// assert_eq!(one_hot.encode(1, &mut ()), Ok(QInput::OneHot(1)));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct QOneHot<const V: usize> {
+    /// The vocabulary whose ids are the one-hot positions.
+    pub vocab: Vocabulary,
+}
+
+impl<const V: usize> QFrontend<V> for QOneHot<V> {
+    type Item<'a> = usize;
+    type Scratch = ();
+
+    fn scratch(&self) {}
+
+    fn encode<'a>(&'a self, id: usize, _: &'a mut ()) -> Result<QInput<'a, V>, Error> {
+        if id < V {
+            Ok(QInput::OneHot(id))
+        } else {
+            Err(Error::TokenOutOfRange { id, vocab_size: V })
+        }
+    }
+}
+
+impl<const V: usize> QTextFrontend<V> for QOneHot<V> {
+    fn vocabulary(&self) -> &Vocabulary {
+        &self.vocab
+    }
+}
+
+/// Dense `f32` samples normalised in integer arithmetic to Q12, saturated at ±8 standard
+/// deviations.
+///
+/// Per feature `f`, with `k = shift[f]` chosen at bake time so that `std · 2^k` lies in
+/// `[2^16, 2^17)`: the sample is read from its bits as `round(x · 2^k)` (an `i64`, exact
+/// rounding, saturated at ±2^62; [`f32_to_fixed`]), `mean[f] = round(mean · 2^k)` is
+/// subtracted (saturating), the difference is clamped to ±2^21 (16 std or more), multiplied by
+/// `inv_std[f] = round(2^44 / (std · 2^k))` and shifted right by 32 (rounded), then saturated
+/// to `i16`: ±8 std. A NaN or infinite feature is [`Error::NonFinite`]; a finite sample never
+/// is an error (unlike the `f32` path, which reports a sample whose normalisation overflows
+/// `f32`), it saturates.
+///
+/// ```
+/// use tinyrnn::quant::{QFrontend, QInput, QNormalize};
+/// use tinyrnn::Error;
+/// static SHIFT: [i16; 2] = [16, 15];
+/// static MEAN: [i64; 2] = [0, 1 << 15]; // mean 1.0 at 2^15
+/// static INV: [i32; 2] = [1 << 28, 1 << 28]; // std 1 and 2
+/// let norm = QNormalize { shift: &SHIFT, mean: &MEAN, inv_std: &INV };
+/// let mut buf = norm.scratch();
+/// assert_eq!(norm.encode(&[1.0, 5.0], &mut buf), Ok(QInput::Dense(&[4096, 8192])));
+/// assert_eq!(norm.encode(&[1e30, -1e30], &mut buf), Ok(QInput::Dense(&[32767, -32768])));
+/// assert_eq!(norm.encode(&[0.0, f32::NAN], &mut buf), Err(Error::NonFinite { feature: 1 }));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct QNormalize<const F: usize> {
+    /// Per feature: the power of two `k` the sample is read at.
+    pub shift: &'static [i16; F],
+    /// Per feature: `round(mean · 2^k)`.
+    pub mean: &'static [i64; F],
+    /// Per feature: `round(2^44 / (std · 2^k))`.
+    pub inv_std: &'static [i32; F],
+}
+
+/// `round(x · 2^k)` (ties away from zero) computed from the bits of `x`, saturated at ±2^62;
+/// `None` for NaN and infinities. No floating-point operation.
+///
+/// ```
+/// use tinyrnn::quant::f32_to_fixed;
+/// assert_eq!(f32_to_fixed(1.5, 4), Some(24));
+/// assert_eq!(f32_to_fixed(-0.75, 1), Some(-2)); // -1.5 -> -2
+/// assert_eq!(f32_to_fixed(1e-30, 20), Some(0));
+/// assert_eq!(f32_to_fixed(3e38, 20), Some(1 << 62));
+/// assert_eq!(f32_to_fixed(f32::INFINITY, 0), None);
+/// ```
+pub fn f32_to_fixed(x: f32, k: i32) -> Option<i64> {
+    let bits = x.to_bits();
+    let exponent = ((bits >> 23) & 0xff) as i32;
+    let fraction = (bits & 0x7f_ffff) as i64;
+    if exponent == 0xff {
+        return None;
+    }
+    // x = mantissa · 2^(e − 150): subnormals have no implicit bit and e = 1.
+    let (mantissa, e) = if exponent == 0 {
+        (fraction, 1)
+    } else {
+        (fraction | 0x80_0000, exponent)
+    };
+    let sh = e - 150 + k;
+    let magnitude = if sh >= 0 {
+        if sh > 38 {
+            1i64 << 62
+        } else {
+            mantissa << sh
+        }
+    } else if sh < -25 {
+        0
+    } else {
+        (mantissa + (1i64 << (-sh - 1))) >> -sh
+    };
+    Some(if bits >> 31 == 1 {
+        -magnitude
+    } else {
+        magnitude
+    })
+}
+
+impl<const F: usize> QFrontend<F> for QNormalize<F> {
+    type Item<'a> = &'a [f32; F];
+    type Scratch = [i16; F];
+
+    fn scratch(&self) -> [i16; F] {
+        [0; F]
+    }
+
+    fn encode<'a>(
+        &'a self,
+        sample: &[f32; F],
+        buf: &'a mut [i16; F],
+    ) -> Result<QInput<'a, F>, Error> {
+        let stats = self.shift.iter().zip(self.mean).zip(self.inv_std);
+        for (feature, ((out, &x), ((&k, &mean), &inv))) in
+            buf.iter_mut().zip(sample).zip(stats).enumerate()
+        {
+            let fixed = f32_to_fixed(x, k as i32).ok_or(Error::NonFinite { feature })?;
+            let d = fixed.saturating_sub(mean).clamp(-(1 << 21), 1 << 21);
+            *out = shift_round(d * inv as i64, 32).clamp(-32768, 32767) as i16;
+        }
+        Ok(QInput::Dense(buf))
+    }
+}
+
+/// One int8 layer: `G` gates of `H` units reading `I` inputs, PyTorch's layout with every row
+/// quantised on its own.
+///
+/// For gate `g`, unit `u`: `x_part = b_x + requantize(W_ih[g][u] · x, m_ih, s_ih)` and
+/// `h_part = b_h + requantize(W_hh[g][u] · h, m_hh, s_hh)`, both Q12; `b_x = b_ih + b_hh` and
+/// `b_h = 0` for a gate whose parts are summed, `b_x = b_ih`, `b_h = b_hh` for a separate one.
+///
+/// ```
+/// use tinyrnn::quant::{QInput, QLayer};
+/// use tinyrnn::Rnn;
+/// // One unit: h' = tanh(0.5 · x), x in Q12; W_ih = [127] with a multiplier of 0.5 / 127.
+/// static W_IH: [[[i8; 1]; 1]; 1] = [[[127]]];
+/// static W_HH: [[[i8; 1]; 1]; 1] = [[[0]]];
+/// static M_IH: [[u16; 1]; 1] = [[33026]]; // 0.5/127 ≈ 33026 / 2^23
+/// static S_IH: [[u8; 1]; 1] = [[23]];
+/// static M_HH: [[u16; 1]; 1] = [[0]];
+/// static S_HH: [[u8; 1]; 1] = [[1]];
+/// static B: [[i32; 1]; 1] = [[0]];
+/// let layer = QLayer { w_ih: &W_IH, w_hh: &W_HH, m_ih: &M_IH, s_ih: &S_IH,
+///     m_hh: &M_HH, s_hh: &S_HH, b_x: &B, b_h: &B };
+/// let mut h = [0i16; 1];
+/// layer.step::<Rnn>(QInput::Dense(&[8192]), &mut h, None); // x = 2.0
+/// assert_eq!(h, [24956]); // tanh(1.0)
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct QLayer<const G: usize, const I: usize, const H: usize> {
+    /// `weight_ih_l{k}`, int8: (gate, unit, input).
+    pub w_ih: &'static [[[i8; I]; H]; G],
+    /// `weight_hh_l{k}`, int8: (gate, unit, hidden).
+    pub w_hh: &'static [[[i8; H]; H]; G],
+    /// Per row of `w_ih`: the multiplier of its sum to Q12 (with `s_ih`).
+    pub m_ih: &'static [[u16; H]; G],
+    /// Per row of `w_ih`: the right shift of its requantisation.
+    pub s_ih: &'static [[u8; H]; G],
+    /// Per row of `w_hh`: the multiplier of its sum to Q12 (with `s_hh`).
+    pub m_hh: &'static [[u16; H]; G],
+    /// Per row of `w_hh`: the right shift of its requantisation.
+    pub s_hh: &'static [[u8; H]; G],
+    /// The input-side bias in Q12 (`b_ih + b_hh` for a gate whose parts are summed).
+    pub b_x: &'static [[i32; H]; G],
+    /// The recurrent-side bias in Q12 (`b_hh` for a separate gate, 0 otherwise).
+    pub b_h: &'static [[i32; H]; G],
+}
+
+impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
+    /// Bytes of its arrays in flash.
+    ///
+    /// ```
+    /// # use tinyrnn::quant::QLayer;
+    /// static W_IH: [[[i8; 3]; 2]; 1] = [[[0; 3]; 2]];
+    /// static W_HH: [[[i8; 2]; 2]; 1] = [[[0; 2]; 2]];
+    /// static M: [[u16; 2]; 1] = [[0; 2]];
+    /// static S: [[u8; 2]; 1] = [[1; 2]];
+    /// static B: [[i32; 2]; 1] = [[0; 2]];
+    /// let layer = QLayer { w_ih: &W_IH, w_hh: &W_HH, m_ih: &M, s_ih: &S, m_hh: &M, s_hh: &S,
+    ///     b_x: &B, b_h: &B };
+    /// assert_eq!(layer.weight_bytes(), 6 + 4 + 2 * (4 + 2) + 2 * 8);
+    /// ```
+    pub const fn weight_bytes(&self) -> usize {
+        G * H * (I + H + 2 * 3 + 2 * 4)
+    }
+
+    /// Advances one layer's `h` (and its `c`, for a cell with a cell state) by one step of
+    /// `input` with the equations of cell `K`.
+    #[inline]
+    pub fn step<K: QCell<G>>(
+        &self,
+        input: QInput<'_, I>,
+        h: &mut [i16; H],
+        mut c: Option<&mut [i32; H]>,
+    ) {
+        let h_prev = *h;
+        for u in 0..H {
+            let mut x_parts = [0i32; G];
+            let mut h_parts = [0i32; G];
+            for g in 0..G {
+                let (Some(w_ih), Some(w_hh)) = (row(self.w_ih, g, u), row(self.w_hh, g, u)) else {
+                    return;
+                };
+                let acc_x = match input {
+                    QInput::Dense(x) => dot_i8(w_ih, x),
+                    QInput::OneHot(t) => w_ih.get(t).map_or(0, |&w| w as i32),
+                };
+                let acc_h = dot_i8(w_hh, &h_prev);
+                let x_part = at(self.b_x, g, u)
+                    + requantize(acc_x, at(self.m_ih, g, u), at(self.s_ih, g, u));
+                let h_part = at(self.b_h, g, u)
+                    + requantize(acc_h, at(self.m_hh, g, u), at(self.s_hh, g, u));
+                let separate = K::SEPARATE.get(g).copied().unwrap_or(false);
+                if let (Some(xs), Some(hs)) = (x_parts.get_mut(g), h_parts.get_mut(g)) {
+                    if separate {
+                        (*xs, *hs) = (x_part, h_part);
+                    } else {
+                        *xs = x_part + h_part;
+                    }
+                }
+            }
+            let old_h = h_prev.get(u).copied().unwrap_or(0);
+            let old_c = c.as_ref().and_then(|c| c.get(u)).copied().unwrap_or(0);
+            let (new_h, new_c) = K::unit(x_parts, h_parts, old_h, old_c);
+            if let Some(slot) = h.get_mut(u) {
+                *slot = new_h;
+            }
+            if let Some(slot) = c.as_mut().and_then(|c| c.get_mut(u)) {
+                *slot = new_c;
+            }
+        }
+    }
+}
+
+/// `m[g][u]`, or a zero value if out of range (never: `g < G`, `u < H`).
+#[inline(always)]
+fn at<T: Copy + Default, const H: usize, const G: usize>(m: &[[T; H]; G], g: usize, u: usize) -> T {
+    m.get(g).and_then(|r| r.get(u)).copied().unwrap_or_default()
+}
+
+/// Row `u` of gate `g`.
+#[inline(always)]
+fn row<const C: usize, const H: usize, const G: usize>(
+    m: &'static [[[i8; C]; H]; G],
+    g: usize,
+    u: usize,
+) -> Option<&'static [i8; C]> {
+    m.get(g).and_then(|r| r.get(u))
+}
+
+/// The int8 head: `y = scale · (w · h) + b`, the sums in integers, scale and bias in `f32`
+/// (applied once per output read).
+///
+/// ```
+/// use tinyrnn::quant::QLinear;
+/// static W: [[i8; 2]; 1] = [[127, -127]];
+/// static SCALE: [f32; 1] = [1.0 / 127.0 / 32768.0];
+/// static B: [f32; 1] = [0.5];
+/// let head = QLinear { w: &W, scale: &SCALE, b: &B };
+/// assert_eq!(head.sums(&[16384, 0]), [127 * 16384]);
+/// assert!((head.forward(&[16384, 0])[0] - 1.0).abs() < 1e-6);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct QLinear<const H: usize, const C: usize> {
+    /// `head.weight`, int8 per row: (output, hidden).
+    pub w: &'static [[i8; H]; C],
+    /// Per row: `max|row| / 127 / 32768` (the weight scale times the Q15 of `h`).
+    pub scale: &'static [f32; C],
+    /// `head.bias`.
+    pub b: &'static [f32; C],
+}
+
+impl<const H: usize, const C: usize> QLinear<H, C> {
+    /// Bytes of its arrays in flash.
+    ///
+    /// ```
+    /// # use tinyrnn::quant::QLinear;
+    /// static W: [[i8; 4]; 2] = [[0; 4]; 2];
+    /// static F: [f32; 2] = [0.0; 2];
+    /// assert_eq!(QLinear { w: &W, scale: &F, b: &F }.weight_bytes(), 8 + 2 * 8);
+    /// ```
+    pub const fn weight_bytes(&self) -> usize {
+        C * (H + 8)
+    }
+
+    /// The integer sums `w · h`, one per output.
+    pub fn sums(&self, h: &[i16; H]) -> [i32; C] {
+        let mut y = [0i32; C];
+        for (y, row) in y.iter_mut().zip(self.w) {
+            *y = dot_i8(row, h);
+        }
+        y
+    }
+
+    /// `scale · (w · h) + b`, before the activation.
+    pub fn forward(&self, h: &[i16; H]) -> [f32; C] {
+        let mut y = [0.0f32; C];
+        let parts = self.sums(h).into_iter().zip(self.scale).zip(self.b);
+        for (y, ((sum, scale), b)) in y.iter_mut().zip(parts) {
+            *y = sum as f32 * scale + b;
+        }
+        y
+    }
+}
+
+/// The caller-owned state of an int8 network with `L` layers of `H` units: `h` in Q15 per
+/// layer, and `c` in Q15 per layer for an LSTM (`M = L`; `M = 0` for the other cells).
+///
+/// ```
+/// use tinyrnn::models::motion_int8;
+/// let mut state = motion_int8::State::new();
+/// motion_int8::MODEL.step(&[0.1; motion_int8::INPUTS], &mut state)?;
+/// assert_eq!(state.layers().count(), motion_int8::LAYERS);
+/// assert!(state.hidden_f32().iter().all(|h| h.abs() <= 1.0));
+/// state.reset();
+/// assert_eq!(state.hidden(), &[0; motion_int8::HIDDEN]);
+/// # Ok::<(), tinyrnn::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct QState<const H: usize, const L: usize, const M: usize> {
+    h: [[i16; H]; L],
+    c: [[i32; H]; M],
+}
+
+impl<const H: usize, const L: usize, const M: usize> QState<H, L, M> {
+    /// The all-zero state every sequence starts from.
+    pub const fn new() -> Self {
+        QState {
+            h: [[0; H]; L],
+            c: [[0; H]; M],
+        }
+    }
+
+    /// Returns to the all-zero state, to start a new sequence.
+    pub fn reset(&mut self) {
+        *self = Self::new();
+    }
+
+    /// The top layer's hidden state in Q15: what the head reads.
+    pub fn hidden(&self) -> &[i16; H] {
+        match self.h.last() {
+            Some(h) => h,
+            None => &[0; H],
+        }
+    }
+
+    /// [`hidden`](Self::hidden) as `f32` values (`h / 32768`), to compare with an `f32` model.
+    pub fn hidden_f32(&self) -> [f32; H] {
+        let mut out = [0.0; H];
+        for (o, &h) in out.iter_mut().zip(self.hidden()) {
+            *o = h as f32 / 32768.0;
+        }
+        out
+    }
+
+    /// Each layer's hidden state `h` (Q15), bottom first.
+    pub fn layers(&self) -> impl Iterator<Item = &[i16; H]> {
+        self.h.iter()
+    }
+
+    /// Each layer's cell state `c` (Q15), bottom first: empty unless the cell is an LSTM.
+    pub fn cells(&self) -> impl Iterator<Item = &[i32; H]> {
+        self.c.iter()
+    }
+}
+
+impl<const H: usize, const L: usize, const M: usize> Default for QState<H, L, M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// An int8 recurrent network baked into flash: the struct behind every generated int8 `MODEL`.
+///
+/// The same API as [`Network`](crate::Network) — [`Model`], [`StreamingModel`] and, for text
+/// models, [`TextModel`], with the same inherent methods — but integer weights and an integer
+/// [`QState`]. Type parameters: cell `K` with `G` gates, frontend `F` producing `I` inputs, `H`
+/// hidden units, `L` layers, `M` cell-state vectors (`L` for the LSTM, else 0), `C` outputs.
+/// Baked models name it `model::Network` and its state `model::State`.
+///
+/// ```
+/// use tinyrnn::models::{sentiment, sentiment_int8};
+///
+/// let text = "the food was great and the staff very friendly";
+/// let f32_out = sentiment::MODEL.classify_text(text, &mut sentiment::State::new())?;
+/// let int8_out = sentiment_int8::MODEL.classify_text(text, &mut sentiment_int8::State::new())?;
+/// assert_eq!(f32_out.label(), int8_out.label());
+/// assert!((f32_out.score() - int8_out.score()).abs() < 0.05);
+/// # Ok::<(), tinyrnn::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct QNetwork<
+    K,
+    F,
+    const G: usize,
+    const I: usize,
+    const H: usize,
+    const L: usize,
+    const M: usize,
+    const C: usize,
+> {
+    /// The cell equations used by every layer.
+    pub cell: PhantomData<K>,
+    /// Turns a token or a sample into the first layer's input.
+    pub frontend: F,
+    /// Layer 0.
+    pub first: QLayer<G, I, H>,
+    /// Layers 1 to `L − 1`, each reading the `h` of the layer below.
+    pub upper: &'static [QLayer<G, H, H>],
+    /// The output layer.
+    pub head: QLinear<H, C>,
+    /// The activation after the output layer.
+    pub activation: Activation,
+    /// What the model was trained for.
+    pub task: Task,
+    /// One label per output.
+    pub labels: &'static [&'static str; C],
+}
+
+impl<
+        K,
+        F,
+        const G: usize,
+        const I: usize,
+        const H: usize,
+        const L: usize,
+        const M: usize,
+        const C: usize,
+    > QNetwork<K, F, G, I, H, L, M, C>
+where
+    K: QCell<G>,
+    F: QFrontend<I>,
+{
+    /// Feeds one token or sample, advancing `state` by one step in integer arithmetic only.
+    /// A token id out of range or a NaN or infinite sample is an error, and `state` is left
+    /// unchanged; nothing else can fail (values saturate, see the module documentation).
+    ///
+    /// ```
+    /// use tinyrnn::models::motion_int8;
+    /// let mut state = motion_int8::State::new();
+    /// motion_int8::MODEL.step(&[0.1, -0.3, 9.8, 0.0, 0.01, 0.0], &mut state)?;
+    /// let before = state;
+    /// assert!(motion_int8::MODEL.step(&[f32::NAN; 6], &mut state).is_err());
+    /// assert_eq!(state, before);
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn step(&self, item: F::Item<'_>, state: &mut QState<H, L, M>) -> Result<(), Error> {
+        let mut scratch = self.frontend.scratch();
+        let input = self.frontend.encode(item, &mut scratch)?;
+        let mut cells = state.c.iter_mut();
+        let mut layers = state.h.iter_mut();
+        let Some(h0) = layers.next() else {
+            return Ok(());
+        };
+        self.first.step::<K>(input, h0, cells.next());
+        let mut below = *h0;
+        for (layer, h) in self.upper.iter().zip(layers) {
+            layer.step::<K>(QInput::Dense(&below), h, cells.next());
+            below = *h;
+        }
+        Ok(())
+    }
+
+    /// The head's integer sums for the current state (before scale, bias and activation): what
+    /// the integer reference `scripts/int8_reference.py` checks bit for bit.
+    ///
+    /// ```
+    /// use tinyrnn::models::seed_int8;
+    /// assert_eq!(seed_int8::MODEL.head_sums(&seed_int8::State::new()), [0, 0]);
+    /// ```
+    pub fn head_sums(&self, state: &QState<H, L, M>) -> [i32; C] {
+        self.head.sums(state.hidden())
+    }
+
+    /// The head's output for the current state, after the activation (in `f32`, once per
+    /// read); [`Error::Overflow`] only for a model whose head values are not finite.
+    ///
+    /// ```
+    /// use tinyrnn::models::seed_int8;
+    /// let mut state = seed_int8::State::new();
+    /// seed_int8::MODEL.feed_text("i am happy", &mut state)?;
+    /// let out = seed_int8::MODEL.output(&state)?;
+    /// assert!((out.values().iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn output(&self, state: &QState<H, L, M>) -> Result<Output<C>, Error> {
+        let mut values = self.head.forward(state.hidden());
+        self.activation.apply(&mut values);
+        Output::new(values, self.labels)
+    }
+
+    /// [`step`](Self::step), then the head's output (sequence tagging, N→N).
+    ///
+    /// ```
+    /// use tinyrnn::models::seed_int8;
+    /// let mut state = seed_int8::State::new();
+    /// let out = seed_int8::MODEL.step_output(seed_int8::MODEL.vocabulary().id("good"), &mut state)?;
+    /// assert!(seed_int8::LABELS.contains(&out.label()));
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn step_output(
+        &self,
+        item: F::Item<'_>,
+        state: &mut QState<H, L, M>,
+    ) -> Result<Output<C>, Error> {
+        StreamingModel::step_output(self, item, state)
+    }
+
+    /// Runs a whole sequence from the zero state; [`Error::EmptyInput`] for an empty one.
+    ///
+    /// ```
+    /// use tinyrnn::models::motion_int8;
+    /// let series = [[0.0f32; motion_int8::INPUTS]; 10];
+    /// let out = motion_int8::MODEL.classify(&series, &mut motion_int8::State::new())?;
+    /// assert!(motion_int8::LABELS.contains(&out.label()));
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn classify<'a>(
+        &self,
+        items: impl IntoIterator<Item = F::Item<'a>>,
+        state: &mut QState<H, L, M>,
+    ) -> Result<Output<C>, Error> {
+        state.reset();
+        let mut steps = 0usize;
+        for item in items {
+            self.step(item, state)?;
+            steps += 1;
+        }
+        if steps == 0 {
+            return Err(Error::EmptyInput);
+        }
+        self.output(state)
+    }
+
+    /// Bytes of weights in flash: the layers, the head, and an embedding table with its
+    /// scales.
+    ///
+    /// ```
+    /// use tinyrnn::models::seed_int8;
+    /// assert_eq!(seed_int8::MODEL.weight_bytes(), seed_int8::WEIGHT_BYTES);
+    /// ```
+    pub fn weight_bytes(&self) -> usize {
+        let upper: usize = self.upper.iter().map(QLayer::weight_bytes).sum();
+        self.frontend.weight_bytes() + self.first.weight_bytes() + upper + self.head.weight_bytes()
+    }
+}
+
+impl<
+        K,
+        F,
+        const G: usize,
+        const I: usize,
+        const H: usize,
+        const L: usize,
+        const M: usize,
+        const C: usize,
+    > QNetwork<K, F, G, I, H, L, M, C>
+where
+    K: QCell<G>,
+    F: QTextFrontend<I>,
+{
+    /// Tokenizes `text` (without allocating) and classifies it.
+    ///
+    /// ```
+    /// use tinyrnn::models::seed_int8;
+    /// let mut state = seed_int8::State::new();
+    /// assert_eq!(seed_int8::MODEL.classify_text("I am very HAPPY!", &mut state)?.label(), "positive");
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn classify_text(
+        &self,
+        text: &str,
+        state: &mut QState<H, L, M>,
+    ) -> Result<Output<C>, Error> {
+        TextModel::classify_text(self, text, state)
+    }
+
+    /// Streams the tokens of `text` into `state` without resetting it; returns how many.
+    ///
+    /// ```
+    /// use tinyrnn::models::seed_int8;
+    /// let mut state = seed_int8::State::new();
+    /// assert_eq!(seed_int8::MODEL.feed_text("i am not", &mut state)?, 3);
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn feed_text(&self, text: &str, state: &mut QState<H, L, M>) -> Result<usize, Error> {
+        TextModel::feed_text(self, text, state)
+    }
+
+    /// The vocabulary and tokenizer rules (the `f32` model's, unchanged).
+    ///
+    /// ```
+    /// use tinyrnn::models::{seed, seed_int8};
+    /// assert_eq!(seed_int8::MODEL.vocabulary().id("happy"), seed::MODEL.vocabulary().id("happy"));
+    /// ```
+    pub fn vocabulary(&self) -> &Vocabulary {
+        self.frontend.vocabulary()
+    }
+}
+
+impl<
+        K,
+        F,
+        const G: usize,
+        const I: usize,
+        const H: usize,
+        const L: usize,
+        const M: usize,
+        const C: usize,
+    > Model for QNetwork<K, F, G, I, H, L, M, C>
+where
+    K: QCell<G>,
+    F: QFrontend<I>,
+{
+    type State = QState<H, L, M>;
+    type Input<'a> = F::Item<'a>;
+    type Output = Output<C>;
+
+    fn labels(&self) -> &'static [&'static str] {
+        self.labels
+    }
+
+    fn task(&self) -> Task {
+        self.task
+    }
+
+    fn weight_bytes(&self) -> usize {
+        QNetwork::weight_bytes(self)
+    }
+
+    fn classify<'a>(
+        &self,
+        items: impl IntoIterator<Item = F::Item<'a>>,
+        state: &mut QState<H, L, M>,
+    ) -> Result<Output<C>, Error> {
+        QNetwork::classify(self, items, state)
+    }
+}
+
+impl<
+        K,
+        F,
+        const G: usize,
+        const I: usize,
+        const H: usize,
+        const L: usize,
+        const M: usize,
+        const C: usize,
+    > StreamingModel for QNetwork<K, F, G, I, H, L, M, C>
+where
+    K: QCell<G>,
+    F: QFrontend<I>,
+{
+    fn step(&self, item: F::Item<'_>, state: &mut QState<H, L, M>) -> Result<(), Error> {
+        QNetwork::step(self, item, state)
+    }
+
+    fn output(&self, state: &QState<H, L, M>) -> Result<Output<C>, Error> {
+        QNetwork::output(self, state)
+    }
+}
+
+impl<
+        K,
+        F,
+        const G: usize,
+        const I: usize,
+        const H: usize,
+        const L: usize,
+        const M: usize,
+        const C: usize,
+    > TextModel for QNetwork<K, F, G, I, H, L, M, C>
+where
+    K: QCell<G>,
+    F: QTextFrontend<I>,
+{
+    fn vocabulary(&self) -> &Vocabulary {
+        self.frontend.vocabulary()
+    }
+}
+
+#[cfg(test)]
+mod tests;

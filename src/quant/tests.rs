@@ -1,0 +1,129 @@
+//! Saturation and hand-checked cases of the integer arithmetic.
+
+use super::*;
+
+#[test]
+fn extreme_samples_saturate_at_eight_std() {
+    static SHIFT: [i16; 3] = [16, 16, 16];
+    static MEAN: [i64; 3] = [0, 0, 0];
+    static INV: [i32; 3] = [1 << 28, 1 << 28, 1 << 28];
+    let norm = QNormalize {
+        shift: &SHIFT,
+        mean: &MEAN,
+        inv_std: &INV,
+    };
+    let mut buf = norm.scratch();
+    // (x, its Q12 value, the Q12 value of -x): saturated at +32767 and -32768 (±8 std).
+    for (x, q, minus_q) in [
+        (f32::MAX, 32767, -32768),
+        (8.0, 32767, -32768),
+        (7.5, 30720, -30720),
+        (1e-40, 0, 0), // subnormal
+        (0.0, 0, 0),
+    ] {
+        assert_eq!(
+            norm.encode(&[x, 0.0, -x], &mut buf),
+            Ok(QInput::Dense(&[q, 0, minus_q])),
+            "{x}"
+        );
+    }
+    for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        assert_eq!(
+            norm.encode(&[0.0, 0.0, bad], &mut buf),
+            Err(Error::NonFinite { feature: 2 })
+        );
+    }
+}
+
+#[test]
+fn f32_to_fixed_rounds_every_binade_exactly() {
+    for &x in &[0.1f32, 1.0 / 3.0, 123.456, -9.75e-3, 6.5e4, -2.5, 2.5] {
+        for k in [0, 3, 10, 20, 30] {
+            let exact = (x as f64) * (2f64).powi(k);
+            let expected = exact.signum() * (exact.abs() + 0.5).floor();
+            assert_eq!(f32_to_fixed(x, k), Some(expected as i64), "{x} at 2^{k}");
+        }
+    }
+}
+
+/// One LSTM unit whose input, forget and candidate gates are wide open: `c` grows by one per
+/// step until it saturates at 128, and `h` stays `o · tanh(c)` within [-1, 1].
+#[test]
+fn lstm_cell_state_saturates() {
+    static W_IH: [[[i8; 1]; 1]; 4] = [[[0]]; 4];
+    static W_HH: [[[i8; 1]; 1]; 4] = [[[0]]; 4];
+    static M: [[u16; 1]; 4] = [[0]; 4];
+    static S: [[u8; 1]; 4] = [[1]; 4];
+    // i, f, g, o pre-activations of +100 (Q12): σ = 32767/32768, tanh = 32767/32768.
+    static B_X: [[i32; 1]; 4] = [[100 << 12]; 4];
+    static B_H: [[i32; 1]; 4] = [[0]; 4];
+    let layer = QLayer {
+        w_ih: &W_IH,
+        w_hh: &W_HH,
+        m_ih: &M,
+        s_ih: &S,
+        m_hh: &M,
+        s_hh: &S,
+        b_x: &B_X,
+        b_h: &B_H,
+    };
+    let (mut h, mut c) = ([0i16; 1], [0i32; 1]);
+    let mut previous = 0;
+    for step in 0..200 {
+        layer.step::<Lstm>(QInput::Dense(&[0]), &mut h, Some(&mut c));
+        assert!(c[0] >= previous, "step {step}: c shrank");
+        assert!(c[0] <= CELL_LIMIT);
+        previous = c[0];
+    }
+    assert_eq!(c[0], CELL_LIMIT);
+    assert_eq!(h[0], 32766); // o · tanh(128) = (32767 · 32767 + 2^14) >> 15
+                             // Negative candidate: c falls back through zero to the negative limit.
+    static B_NEG: [[i32; 1]; 4] = [[100 << 12], [100 << 12], [-100 << 12], [100 << 12]];
+    let layer = QLayer {
+        b_x: &B_NEG,
+        ..layer
+    };
+    for _ in 0..400 {
+        layer.step::<Lstm>(QInput::Dense(&[0]), &mut h, Some(&mut c));
+    }
+    assert_eq!(c[0], -CELL_LIMIT);
+    assert_eq!(h[0], -32766);
+}
+
+/// Extreme pre-activations (the largest weights, inputs and biases) saturate the gates, never
+/// wrap.
+#[test]
+fn extreme_pre_activations_saturate() {
+    static W: [[[i8; 4]; 1]; 3] = [[[127; 4]], [[-127; 4]], [[127; 4]]];
+    static W_HH: [[[i8; 1]; 1]; 3] = [[[127]]; 3];
+    static M: [[u16; 1]; 3] = [[65535]; 3];
+    static S: [[u8; 1]; 3] = [[1]; 3];
+    static B: [[i32; 1]; 3] = [[PRE_LIMIT]; 3];
+    let layer = QLayer {
+        w_ih: &W,
+        w_hh: &W_HH,
+        m_ih: &M,
+        s_ih: &S,
+        m_hh: &M,
+        s_hh: &S,
+        b_x: &B,
+        b_h: &B,
+    };
+    let mut h = [0i16; 1];
+    for x in [i16::MAX, i16::MIN] {
+        for _ in 0..3 {
+            layer.step::<Gru>(QInput::Dense(&[x; 4]), &mut h, None);
+            assert!(h[0] > i16::MIN, "h stays within tanh's range");
+        }
+    }
+    assert_eq!(requantize(i32::MIN, 65535, 1), -PRE_LIMIT);
+    assert_eq!(tanh_q12(3 * PRE_LIMIT), 32767);
+}
+
+#[test]
+fn gru_unit_matches_its_equation() {
+    // r = z = σ(0) = 1/2, n = tanh(1 + 0.5 · 2) = tanh(2), h' = (n + h) / 2.
+    let (h, _) = <Gru as QCell<3>>::unit([0, 0, 4096], [0, 0, 8192], 16384, 0);
+    let n = 2f64.tanh();
+    assert!((h as f64 / 32768.0 - (n + 0.5) / 2.0).abs() < 1e-4, "{h}");
+}

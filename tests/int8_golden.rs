@@ -1,0 +1,250 @@
+//! The int8 runtime against a second implementation of the scheme: `scripts/int8_reference.py`
+//! (plain Python, written from docs/quantization.md) quantises the same model files and runs
+//! the integer forward pass; its states and head sums, committed in
+//! `tests/fixtures/int8_golden.json`, must equal the Rust ones bit for bit, every step.
+//! Regenerate with `python3 scripts/int8_reference.py` after changing the scheme or a model.
+
+/// The little JSON the fixture uses: numbers (integers), strings, arrays, objects.
+#[derive(Debug, Clone)]
+enum Json {
+    Int(i64),
+    Str(String),
+    Arr(Vec<Json>),
+    Obj(Vec<(String, Json)>),
+}
+
+impl Json {
+    fn parse(text: &str) -> Json {
+        let mut p = Parser {
+            s: text.as_bytes(),
+            at: 0,
+        };
+        p.value()
+    }
+
+    fn get(&self, key: &str) -> &Json {
+        match self {
+            Json::Obj(fields) => &fields.iter().find(|(k, _)| k == key).unwrap().1,
+            _ => panic!("not an object"),
+        }
+    }
+
+    fn try_get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Obj(fields) => fields.iter().find(|(k, _)| k == key).map(|f| &f.1),
+            _ => None,
+        }
+    }
+
+    fn arr(&self) -> &[Json] {
+        match self {
+            Json::Arr(items) => items,
+            _ => panic!("not an array"),
+        }
+    }
+
+    fn int(&self) -> i64 {
+        match self {
+            Json::Int(v) => *v,
+            _ => panic!("not an integer"),
+        }
+    }
+
+    fn str(&self) -> &str {
+        match self {
+            Json::Str(s) => s,
+            _ => panic!("not a string"),
+        }
+    }
+
+    fn ints(&self) -> Vec<i64> {
+        self.arr().iter().map(Json::int).collect()
+    }
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    at: usize,
+}
+
+impl Parser<'_> {
+    fn skip(&mut self) {
+        while self.s[self.at].is_ascii_whitespace() {
+            self.at += 1;
+        }
+    }
+
+    fn value(&mut self) -> Json {
+        self.skip();
+        match self.s[self.at] {
+            b'[' => {
+                self.at += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.skip();
+                    if self.s[self.at] == b']' {
+                        self.at += 1;
+                        return Json::Arr(items);
+                    }
+                    items.push(self.value());
+                    self.skip();
+                    if self.s[self.at] == b',' {
+                        self.at += 1;
+                    }
+                }
+            }
+            b'{' => {
+                self.at += 1;
+                let mut fields = Vec::new();
+                loop {
+                    self.skip();
+                    if self.s[self.at] == b'}' {
+                        self.at += 1;
+                        return Json::Obj(fields);
+                    }
+                    let key = self.value().str().to_string();
+                    self.skip();
+                    assert_eq!(self.s[self.at], b':');
+                    self.at += 1;
+                    fields.push((key, self.value()));
+                    self.skip();
+                    if self.s[self.at] == b',' {
+                        self.at += 1;
+                    }
+                }
+            }
+            b'"' => {
+                let start = self.at + 1;
+                self.at = start;
+                while self.s[self.at] != b'"' {
+                    self.at += 1;
+                }
+                self.at += 1;
+                Json::Str(String::from_utf8(self.s[start..self.at - 1].to_vec()).unwrap())
+            }
+            _ => {
+                let start = self.at;
+                while self.s[self.at] == b'-' || self.s[self.at].is_ascii_digit() {
+                    self.at += 1;
+                }
+                let text = std::str::from_utf8(&self.s[start..self.at]).unwrap();
+                Json::Int(text.parse().unwrap())
+            }
+        }
+    }
+}
+
+fn fixture() -> Json {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/int8_golden.json"
+    );
+    Json::parse(&std::fs::read_to_string(path).unwrap())
+}
+
+/// Runs every recorded sequence of `name` and compares each step's states and head sums.
+macro_rules! check_model {
+    ($fixture:expr, $m:path, |$input:ident| $arg:expr) => {{
+        use $m as m;
+        let name = stringify!($m).rsplit("::").next().unwrap().trim();
+        let model = $fixture
+            .get("models")
+            .arr()
+            .iter()
+            .find(|e| e.get("model").str() == name)
+            .unwrap_or_else(|| panic!("{name}: not in the fixture"));
+        let mut steps = 0;
+        for (s, seq) in model.get("sequences").arr().iter().enumerate() {
+            let mut state = m::State::new();
+            let inputs = seq.get("inputs").arr();
+            let expected = seq.get("steps").arr();
+            assert_eq!(inputs.len(), expected.len());
+            for (t, (input, want)) in inputs.iter().zip(expected).enumerate() {
+                let $input = input;
+                m::MODEL.step($arg, &mut state).unwrap();
+                for (k, (got, want)) in state.layers().zip(want.get("h").arr()).enumerate() {
+                    let got: Vec<i64> = got.iter().map(|&v| v as i64).collect();
+                    assert_eq!(
+                        got,
+                        want.ints(),
+                        "{name}: sequence {s}, step {t}, layer {k}: h"
+                    );
+                }
+                if let Some(cells) = want.try_get("c") {
+                    for (k, (got, want)) in state.cells().zip(cells.arr()).enumerate() {
+                        let got: Vec<i64> = got.iter().map(|&v| v as i64).collect();
+                        assert_eq!(
+                            got,
+                            want.ints(),
+                            "{name}: sequence {s}, step {t}, layer {k}: c"
+                        );
+                    }
+                }
+                let sums: Vec<i64> = m::MODEL
+                    .head_sums(&state)
+                    .iter()
+                    .map(|&v| v as i64)
+                    .collect();
+                assert_eq!(
+                    sums,
+                    want.get("head").ints(),
+                    "{name}: sequence {s}, step {t}: head"
+                );
+                steps += 1;
+            }
+        }
+        assert!(steps > 0, "{name}: no step");
+        println!("{name}: {steps} steps bit-identical to scripts/int8_reference.py");
+    }};
+}
+
+fn token(input: &Json) -> usize {
+    input.int() as usize
+}
+
+/// A sample from its recorded `f32` bits.
+fn sample<const F: usize>(input: &Json) -> [f32; F] {
+    let bits = input.ints();
+    std::array::from_fn(|i| f32::from_bits(bits[i] as u32))
+}
+
+#[test]
+fn text_models_match_the_python_reference() {
+    let f = fixture();
+    check_model!(f, tinyrnn::models::seed_int8, |i| token(i));
+    check_model!(f, tinyrnn::models::sentiment_int8, |i| token(i));
+}
+
+#[test]
+fn sensor_models_match_the_python_reference() {
+    let f = fixture();
+    check_model!(f, tinyrnn::models::motion_int8, |i| &sample::<6>(i));
+    check_model!(f, tinyrnn::models::vowels_int8, |i| &sample::<12>(i));
+}
+
+/// LSTM models (none is shipped): two conformance fixtures, baked to int8 for the tests by
+/// the root build.rs into `$OUT_DIR/tinyrnn/test/`.
+#[allow(dead_code)] // the tests read only some of the generated items
+mod fixtures {
+    pub mod lstm_2l_dense_int8 {
+        include!(concat!(
+            env!("OUT_DIR"),
+            "/tinyrnn/test/tinyrnn/lstm_2l_dense_int8.rs"
+        ));
+    }
+    pub mod lstm_1l_embedding_int8 {
+        include!(concat!(
+            env!("OUT_DIR"),
+            "/tinyrnn/test/tinyrnn/lstm_1l_embedding_int8.rs"
+        ));
+    }
+}
+
+#[test]
+fn lstm_fixtures_match_the_python_reference() {
+    let f = fixture();
+    check_model!(f, fixtures::lstm_2l_dense_int8, |i| &sample::<
+        { fixtures::lstm_2l_dense_int8::INPUTS },
+    >(i));
+    check_model!(f, fixtures::lstm_1l_embedding_int8, |i| token(i));
+}

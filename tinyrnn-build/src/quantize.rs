@@ -1,0 +1,310 @@
+//! The int8 scheme at bake time: from a validated `f32` model to the integer arrays of
+//! `tinyrnn::quant` (docs/quantization.md). Every value is derived with `f64` operations that
+//! are exact or correctly rounded (products by powers of two, one division, `floor`), so that
+//! a second implementation (`scripts/int8_reference.py`) derives the same integers.
+
+use tinyrnn_schema::{CellKind, Input};
+
+use crate::spec::ModelSpec;
+
+/// The most columns a quantised matrix may have (`tinyrnn::quant::MAX_COLUMNS`): 511 products
+/// of `i8 × i16` always fit the `i32` sum.
+pub const MAX_COLUMNS: usize = 511;
+
+/// Fraction bits of pre-activations and biases (Q12).
+const PRE_FRAC: i32 = 12;
+/// Saturation of biases in Q12 (`tinyrnn::quant::PRE_LIMIT`).
+const PRE_LIMIT: f64 = (1 << 24) as f64;
+
+/// How a model is baked.
+///
+/// ```
+/// assert_ne!(tinyrnn_build::Quantize::None, tinyrnn_build::Quantize::Int8);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Quantize {
+    /// `f32` weights, the model as trained: `tinyrnn::Network`, module `<stem>`.
+    #[default]
+    None,
+    /// int8 weights and an integer-only step: `tinyrnn::QNetwork`, module `<stem>_int8`
+    /// (docs/quantization.md).
+    Int8,
+}
+
+impl Quantize {
+    /// The suffix of the module name: `""` or `"_int8"`.
+    ///
+    /// ```
+    /// assert_eq!(tinyrnn_build::Quantize::Int8.suffix(), "_int8");
+    /// ```
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Quantize::None => "",
+            Quantize::Int8 => "_int8",
+        }
+    }
+}
+
+/// `x` rounded to the nearest integer, ties away from zero.
+pub(crate) fn round_half_away(x: f64) -> f64 {
+    (x.abs() + 0.5).floor().copysign(x)
+}
+
+/// `(mantissa, exponent)` with `x = mantissa · 2^exponent`, `mantissa` in `[0.5, 1)`, for a
+/// positive normal `x` (C's `frexp`); exact.
+pub(crate) fn frexp(x: f64) -> (f64, i32) {
+    let bits = x.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i32;
+    let mantissa = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    (mantissa, exponent - 1022)
+}
+
+/// One row quantised symmetrically: `round(w / s)` with `s = max|w| / 127` (all zero when the
+/// row is).
+pub(crate) fn quantize_row(row: &[f32]) -> (Vec<i8>, f64) {
+    let max = row.iter().map(|&v| (v as f64).abs()).fold(0.0, f64::max);
+    if max == 0.0 {
+        return (vec![0; row.len()], 0.0);
+    }
+    let scale = max / 127.0;
+    let q = row
+        .iter()
+        .map(|&v| round_half_away(v as f64 / scale).clamp(-127.0, 127.0) as i8)
+        .collect();
+    (q, scale)
+}
+
+/// A positive real multiplier as `m · 2^-shift` with `m` in `[2^15, 2^16)` and `shift` in
+/// `1..=62`; `(0, 1)` for 0 or a multiplier below `2^-47` (no effect on any Q12 value).
+pub(crate) fn multiplier(real: f64) -> Result<(u16, u8), String> {
+    if real == 0.0 {
+        return Ok((0, 1));
+    }
+    let (mantissa, exponent) = frexp(real);
+    let mut m = (mantissa * 65536.0 + 0.5).floor() as u32;
+    let mut shift = 16 - exponent;
+    if m == 1 << 16 {
+        m = 1 << 15;
+        shift -= 1;
+    }
+    if shift > 62 {
+        return Ok((0, 1));
+    }
+    if shift < 1 {
+        return Err(format!(
+            "a requantisation multiplier of {real:e} is too large for the int8 scheme \
+             (at most 2^15: weights this large do not fit it)"
+        ));
+    }
+    Ok((m as u16, shift as u8))
+}
+
+/// A bias in Q12, saturated at ±2^24.
+fn bias(b: f64) -> i32 {
+    round_half_away(b * (1 << PRE_FRAC) as f64).clamp(-PRE_LIMIT, PRE_LIMIT) as i32
+}
+
+/// One quantised layer, arrays row-major in PyTorch's layout (gate-major rows).
+#[derive(Debug, Clone)]
+pub(crate) struct QLayerData {
+    pub w_ih: Vec<i8>,
+    pub w_hh: Vec<i8>,
+    pub m_ih: Vec<u16>,
+    pub s_ih: Vec<u8>,
+    pub m_hh: Vec<u16>,
+    pub s_hh: Vec<u8>,
+    pub b_x: Vec<i32>,
+    pub b_h: Vec<i32>,
+}
+
+/// The quantised frontend.
+#[derive(Debug, Clone)]
+pub(crate) enum QFront {
+    Embedding {
+        table: Vec<i8>,
+        scale: Vec<u16>,
+    },
+    OneHot,
+    Dense {
+        shift: Vec<i16>,
+        mean: Vec<i64>,
+        inv_std: Vec<i32>,
+    },
+}
+
+/// A whole quantised model.
+#[derive(Debug, Clone)]
+pub(crate) struct QModel {
+    pub front: QFront,
+    /// Fraction bits of layer 0's input vector.
+    pub input_frac: i32,
+    pub layers: Vec<QLayerData>,
+    pub head_w: Vec<i8>,
+    pub head_scale: Vec<f32>,
+    pub head_b: Vec<f32>,
+}
+
+impl QModel {
+    /// Bytes of every array the runtime counts in `weight_bytes` (normalisation excluded, as
+    /// for `f32` models).
+    pub fn weight_bytes(&self) -> usize {
+        let front = match &self.front {
+            QFront::Embedding { table, scale } => table.len() + 2 * scale.len(),
+            QFront::OneHot | QFront::Dense { .. } => 0,
+        };
+        let layers: usize = self
+            .layers
+            .iter()
+            .map(|l| {
+                l.w_ih.len() + l.w_hh.len() + 3 * (l.m_ih.len() + l.m_hh.len()) + 8 * l.b_x.len()
+            })
+            .sum();
+        front + layers + self.head_w.len() + 8 * self.head_b.len()
+    }
+}
+
+/// Quantises a validated model; the reason if the scheme cannot represent it.
+pub(crate) fn quantize(spec: &ModelSpec) -> Result<QModel, String> {
+    let m = &spec.meta;
+    let g = m.cell.gates();
+    let h = m.hidden_size;
+    let i = spec.input_size;
+    let wide = |what: &str, n: usize| {
+        format!(
+            "int8: {what} of {n} columns: the int8 scheme sums at most {MAX_COLUMNS} products \
+             per row in an i32"
+        )
+    };
+    if h > MAX_COLUMNS {
+        return Err(wide("hidden state", h));
+    }
+    if !matches!(m.input, Input::OneHot(_)) && i > MAX_COLUMNS {
+        return Err(wide("an input", i));
+    }
+    let (front, input_frac) = match &m.input {
+        Input::OneHot(_) => (QFront::OneHot, 0),
+        Input::Embedding(_) => {
+            let t = spec.tensor("embedding.weight");
+            let max = t.data.iter().map(|&v| (v as f64).abs()).fold(0.0, f64::max);
+            let frac = if max == 0.0 { 0 } else { 14 - frexp(max).1 };
+            let mut table = Vec::with_capacity(t.data.len());
+            let mut scale = Vec::new();
+            for row in t.data.chunks(i.max(1)) {
+                let (q, s) = quantize_row(row);
+                table.extend(q);
+                let m = round_half_away(s * 2f64.powi(frac + 8));
+                scale.push(m.clamp(0.0, 65535.0) as u16);
+            }
+            (QFront::Embedding { table, scale }, frac)
+        }
+        Input::Dense(d) => {
+            let (mut shift, mut mean, mut inv_std) = (Vec::new(), Vec::new(), Vec::new());
+            for (f, (&mu, &sd)) in d.mean.iter().zip(&d.std).enumerate() {
+                let k = 17 - frexp(sd as f64).1;
+                let std_fix = sd as f64 * 2f64.powi(k);
+                let mean_fix = round_half_away(mu as f64 * 2f64.powi(k));
+                if mean_fix.abs() >= 2f64.powi(62) {
+                    return Err(format!(
+                        "int8: feature {f}: |mean| / std = {:e} is too large for the int8 \
+                         scheme (at most 2^45)",
+                        (mu / sd).abs()
+                    ));
+                }
+                shift.push(k as i16);
+                mean.push(mean_fix as i64);
+                inv_std.push((2f64.powi(44) / std_fix + 0.5).floor() as i32);
+            }
+            (
+                QFront::Dense {
+                    shift,
+                    mean,
+                    inv_std,
+                },
+                PRE_FRAC,
+            )
+        }
+    };
+    let separate = |gate: usize| m.cell == CellKind::Gru && gate == 2;
+    let mut layers = Vec::new();
+    for k in 0..m.num_layers {
+        let cols = if k == 0 { i } else { h };
+        let frac = if k == 0 { input_frac } else { 15 };
+        let mut layer = QLayerData {
+            w_ih: Vec::new(),
+            w_hh: Vec::new(),
+            m_ih: Vec::new(),
+            s_ih: Vec::new(),
+            m_hh: Vec::new(),
+            s_hh: Vec::new(),
+            b_x: Vec::new(),
+            b_h: Vec::new(),
+        };
+        let w_ih = &spec.tensor(&format!("rnn.weight_ih_l{k}")).data;
+        let w_hh = &spec.tensor(&format!("rnn.weight_hh_l{k}")).data;
+        let b_ih = &spec.tensor(&format!("rnn.bias_ih_l{k}")).data;
+        let b_hh = &spec.tensor(&format!("rnn.bias_hh_l{k}")).data;
+        for r in 0..g * h {
+            let (q, s) = quantize_row(&w_ih[r * cols..(r + 1) * cols]);
+            layer.w_ih.extend(q);
+            let (mm, sh) = multiplier(s * 2f64.powi(PRE_FRAC - frac))?;
+            layer.m_ih.push(mm);
+            layer.s_ih.push(sh);
+            let (q, s) = quantize_row(&w_hh[r * h..(r + 1) * h]);
+            layer.w_hh.extend(q);
+            let (mm, sh) = multiplier(s * 2f64.powi(PRE_FRAC - 15))?;
+            layer.m_hh.push(mm);
+            layer.s_hh.push(sh);
+            let (bi, bh) = (b_ih[r] as f64, b_hh[r] as f64);
+            if separate(r / h) {
+                layer.b_x.push(bias(bi));
+                layer.b_h.push(bias(bh));
+            } else {
+                layer.b_x.push(bias(bi + bh));
+                layer.b_h.push(0);
+            }
+        }
+        layers.push(layer);
+    }
+    let head = spec.tensor("head.weight");
+    let mut head_w = Vec::new();
+    let mut head_scale = Vec::new();
+    for row in head.data.chunks(h) {
+        let (q, s) = quantize_row(row);
+        head_w.extend(q);
+        head_scale.push((s / 32768.0) as f32);
+    }
+    Ok(QModel {
+        front,
+        input_frac,
+        layers,
+        head_w,
+        head_scale,
+        head_b: spec.tensor("head.bias").data.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipliers_are_sixteen_bit_mantissas() {
+        assert_eq!(multiplier(0.5).unwrap(), (32768, 16));
+        assert_eq!(multiplier(1.0).unwrap(), (32768, 15));
+        assert_eq!(multiplier(0.75).unwrap(), (49152, 16));
+        // Rounds up to 2^16: one bit less of shift.
+        assert_eq!(multiplier(1.0 - 1e-9).unwrap(), (32768, 15));
+        assert_eq!(multiplier(1e-30).unwrap(), (0, 1));
+        assert!(multiplier(1e10).is_err());
+    }
+
+    #[test]
+    fn rows_use_the_whole_int8_range() {
+        let (q, s) = quantize_row(&[0.5, -1.0, 0.25, 0.0]);
+        assert_eq!(q, [64, -127, 32, 0]); // 63.5 rounds away from zero
+        assert_eq!(s, 1.0 / 127.0);
+        assert_eq!(quantize_row(&[0.0, 0.0]), (vec![0, 0], 0.0));
+        assert_eq!(frexp(6.0), (0.75, 3));
+        assert_eq!(round_half_away(-2.5), -3.0);
+    }
+}
