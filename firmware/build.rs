@@ -10,12 +10,18 @@
 
 use std::path::PathBuf;
 
+use tinyrnn_build::Quantize;
+
 fn main() {
     // The shipped models the programs use; each becomes `include_model!(<file stem>)`.
     tinyrnn_build::bake("../models/seed.safetensors");
     tinyrnn_build::bake("../models/sentiment.safetensors");
     tinyrnn_build::bake("../models/motion.safetensors");
     tinyrnn_build::bake("../models/vowels.safetensors");
+    // Their int8 variants (docs/quantization.md): `include_model!(<file stem>_int8)`.
+    for model in ["seed", "sentiment", "motion", "vowels"] {
+        tinyrnn_build::bake_with(format!("../models/{model}.safetensors"), Quantize::Int8);
+    }
     println!("cargo::rerun-if-changed=build.rs");
     let target = std::env::var("TARGET").unwrap_or_default();
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();

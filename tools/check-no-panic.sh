@@ -15,8 +15,12 @@ if [ -n "${CARGO_TARGET_DIR:-}" ] && [ "${CARGO_TARGET_DIR#/}" = "$CARGO_TARGET_
 fi
 cd firmware
 target=${1:-thumbv7em-none-eabihf}
-for features in "" exact-activations; do
-  what="$target${features:+ --features $features}"
+# The f32 models with both activations, then the int8 models (TINYRNN_NO_PANIC=int8: the two sets
+# do not fit the M0 board's flash together).
+for run in "f32 " "f32 exact-activations" "int8 "; do
+  read -r models features <<<"$run"
+  export TINYRNN_NO_PANIC=$models
+  what="$target, $models models${features:+ --features $features}"
   if ! cargo build --quiet --release --target "$target" --bin mcu_no_panic ${features:+--features "$features"}; then
     cat >&2 <<MSG
 FAIL ($what): the inference path keeps a panicking branch ("error(panic-never)" above).

@@ -7,7 +7,7 @@
 //! TINYRNN_COST_MODEL=seed cargo run --release --target thumbv6m-none-eabi --bin mcu_cost
 //! ```
 //! The model is chosen at build time by `TINYRNN_COST_MODEL` (default: every model baked by
-//! `build.rs`, one after the other), so that the firmware holds that model only and its flash, RAM and stack
+//! `build.rs` but the int8 variants, one after the other), so that the firmware holds that model only and its flash, RAM and stack
 //! are that model's. The inference is, for a text model, `classify_text` of [`TEXT`]; for a
 //! sensor model, `classify` of the first recorded series of `cases/series.rs` for
 //! that model, or else of 100 samples of a fixed wave. Nothing is printed before the first
@@ -29,6 +29,12 @@ tinyrnn::include_model!(seed);
 tinyrnn::include_model!(sentiment);
 tinyrnn::include_model!(motion);
 tinyrnn::include_model!(vowels);
+// Their int8 variants (`bake_with(.., Quantize::Int8)`), measured only when selected by name
+// (`TINYRNN_COST_MODEL=seed_int8`); the default, every model, is the `f32` ones.
+tinyrnn::include_model!(seed_int8);
+tinyrnn::include_model!(sentiment_int8);
+tinyrnn::include_model!(motion_int8);
+tinyrnn::include_model!(vowels_int8);
 
 /// The model to measure, from `TINYRNN_COST_MODEL` at build time; `None`: all of them.
 const SELECTED: Option<&str> = option_env!("TINYRNN_COST_MODEL");
@@ -77,8 +83,24 @@ const fn same(a: &str, b: &str) -> bool {
 const fn selected(name: &str) -> bool {
     match SELECTED {
         Some(s) => same(s, name),
-        None => true,
+        None => !is_int8(name),
     }
+}
+
+/// Whether `name` ends in `_int8`.
+const fn is_int8(name: &str) -> bool {
+    let (name, suffix) = (name.as_bytes(), b"_int8");
+    if name.len() < suffix.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < suffix.len() {
+        if name[name.len() - suffix.len() + i] != suffix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// The first recorded series for the model called `name`, if any.
@@ -145,9 +167,13 @@ fn run() -> bool {
     }
     macro_rules! sensor {
         ($m:ident) => {
+            sensor!($m, stringify!($m))
+        };
+        // `$series`: the model whose recorded series it reads.
+        ($m:ident, $series:expr) => {
             if const { selected(stringify!($m)) } {
                 use crate::$m as m;
-                const DATA: Option<&[f32]> = first_series(stringify!($m));
+                const DATA: Option<&[f32]> = first_series($series);
                 let samples = match DATA {
                     Some(series) => series,
                     None => WAVE.get(..WAVE_STEPS + m::INPUTS - 1).unwrap_or(&WAVE),
@@ -163,6 +189,10 @@ fn run() -> bool {
     text!(sentiment);
     sensor!(motion);
     sensor!(vowels);
+    text!(seed_int8);
+    text!(sentiment_int8);
+    sensor!(motion_int8, "motion");
+    sensor!(vowels_int8, "vowels");
     ok
 }
 

@@ -1,5 +1,6 @@
 //! Link-time proof that the inference path cannot panic: this firmware calls `classify_text`,
-//! `feed_text`, `classify`, `step`, `step_output` and `output` of every model it bakes on inputs
+//! `feed_text`, `classify`, `step`, `step_output` and `output` of every model it bakes (the `f32`
+//! models, or with `TINYRNN_NO_PANIC=int8` at build time their int8 variants) on inputs
 //! the optimizer cannot see, and links with `panic-never` as its panic handler, whose symbol is
 //! undefined: if any panic path survives optimisation, linking fails.
 //!
@@ -27,6 +28,18 @@ tinyrnn::include_model!(seed);
 tinyrnn::include_model!(sentiment);
 tinyrnn::include_model!(motion);
 tinyrnn::include_model!(vowels);
+// Their int8 variants: `tinyrnn_build::bake_with(.., Quantize::Int8)`.
+tinyrnn::include_model!(seed_int8);
+tinyrnn::include_model!(sentiment_int8);
+tinyrnn::include_model!(motion_int8);
+tinyrnn::include_model!(vowels_int8);
+
+/// Whether this build checks the int8 models (`TINYRNN_NO_PANIC=int8` at build time) rather
+/// than the `f32` ones.
+const INT8: bool = match option_env!("TINYRNN_NO_PANIC") {
+    Some(s) => matches!(s.as_bytes(), b"int8"),
+    None => false,
+};
 
 /// Runs every entry point of every model once; true if none reported an error.
 fn run() -> bool {
@@ -75,10 +88,19 @@ fn run() -> bool {
             }
         }};
     }
-    text!(seed);
-    text!(sentiment);
-    sensor!(motion);
-    sensor!(vowels);
+    // The f32 models and the int8 ones together do not fit the M0 board's flash: one set per
+    // build, chosen by `TINYRNN_NO_PANIC=int8` (the models not called are not linked).
+    if const { INT8 } {
+        text!(seed_int8);
+        text!(sentiment_int8);
+        sensor!(motion_int8);
+        sensor!(vowels_int8);
+    } else {
+        text!(seed);
+        text!(sentiment);
+        sensor!(motion);
+        sensor!(vowels);
+    }
     ok
 }
 
