@@ -72,15 +72,60 @@ pub fn shift_round(v: i64, n: u32) -> i64 {
 /// `acc · m / 2^shift`, rounded by [`shift_round`] and saturated at ±[`PRE_LIMIT`]: an `i32`
 /// mat-vec sum to Q12.
 ///
+/// Exactly `clamp(shift_round(acc · m, shift), ±PRE_LIMIT)` computed in 64 bits, but with 32-bit
+/// products for `shift ≥ 16` (every multiplier of a dense input): `acc = hi · 2^16 + lo`, so that
+/// a core without a 32×32→64 multiply (the M0) needs no library call.
+///
 /// ```
+/// use tinyrnn::quant::{requantize, shift_round};
 /// // A multiplier of 0.75 (49152 / 2^16): 1000 -> 750.
-/// assert_eq!(tinyrnn::quant::requantize(1000, 49152, 16), 750);
-/// assert_eq!(tinyrnn::quant::requantize(i32::MAX, 65535, 1), 1 << 24);
+/// assert_eq!(requantize(1000, 49152, 16), 750);
+/// assert_eq!(requantize(i32::MAX, 65535, 1), 1 << 24);
+/// for (acc, m, s) in [(-123_456_789, 40_000, 27), (77, 65_535, 17), (-1, 32_768, 40)] {
+///     assert_eq!(requantize(acc, m, s) as i64, shift_round(acc as i64 * m as i64, s as u32));
+/// }
 /// ```
 #[inline(always)]
 pub fn requantize(acc: i32, m: u16, shift: u8) -> i32 {
-    let v = shift_round(acc as i64 * m as i64, shift as u32);
-    v.clamp(-(PRE_LIMIT as i64), PRE_LIMIT as i64) as i32
+    let shift = shift.clamp(1, 62) as u32;
+    if shift < 16 {
+        let v = shift_round(acc as i64 * m as i64, shift);
+        return v.clamp(-(PRE_LIMIT as i64), PRE_LIMIT as i64) as i32;
+    }
+    let m = m as i32;
+    let hi = acc >> 16;
+    let low = (acc & 0xffff) as u32 * m as u32;
+    // |hi · m| ≤ 2^31 − 2^15 and low >> 16 < 2^16: no overflow.
+    let v = (hi * m).wrapping_add((low >> 16) as i32);
+    let n = shift - 16;
+    let rounded = if n == 0 {
+        v.wrapping_add(((low >> 15) & 1) as i32)
+    } else if n >= 32 {
+        0
+    } else {
+        // floor(v / 2^n + 1/2) without the overflow of v + 2^(n-1).
+        (v >> n) + ((v >> (n - 1)) & 1)
+    };
+    rounded.clamp(-PRE_LIMIT, PRE_LIMIT)
+}
+
+/// `shift_round(a · b, 15)` for `0 ≤ a ≤ 32768` (a Q15 gate) and any `b`, with 32-bit products
+/// only (exact: `b = hi · 2^16 + lo`).
+///
+/// ```
+/// use tinyrnn::quant::{mul_q15, shift_round};
+/// for (a, b) in [(32767, 1 << 25), (16384, -3), (1, -1), (32768, i32::MIN / 2)] {
+///     assert_eq!(mul_q15(a, b) as i64, shift_round(a as i64 * b as i64, 15));
+/// }
+/// ```
+#[inline(always)]
+pub fn mul_q15(a: i32, b: i32) -> i32 {
+    let a = a.clamp(0, 32768);
+    let hi = b >> 16;
+    let lo = (b & 0xffff) as u32;
+    // a · lo < 2^31 + 2^16; 2 · a · hi keeps the result's range.
+    let low = (a as u32 * lo + (1 << 14)) >> 15;
+    (a.wrapping_mul(hi) << 1).wrapping_add(low as i32)
 }
 
 /// `Σ w[j] · x[j]` in an `i32`. With at most [`MAX_COLUMNS`] columns it cannot overflow; the
@@ -138,10 +183,10 @@ impl QCell<3> for Gru {
     fn unit(x: [i32; 3], h: [i32; 3], hidden: i16, _: i32) -> (i16, i32) {
         let [xr, xz, xn] = x;
         let [_, _, hn] = h;
-        let r = sigmoid_q12(xr) as i64;
+        let r = sigmoid_q12(xr) as i32;
         let z = sigmoid_q12(xz) as i32;
-        // |hn| ≤ 2·PRE_LIMIT, so r·hn needs 41 bits and the sum stays far inside i32.
-        let n = tanh_q12(xn + shift_round(r * hn as i64, 15) as i32) as i32;
+        // |hn| ≤ 2·PRE_LIMIT: r·hn / 2^15 and the sum stay far inside i32.
+        let n = tanh_q12(xn + mul_q15(r, hn)) as i32;
         let old = hidden as i32;
         // z ≤ 32767 and |old − n| ≤ 65535: the product fits an i32.
         let new = n + ((z * (old - n) + (1 << 14)) >> 15);
@@ -157,14 +202,15 @@ impl QCell<4> for Lstm {
     #[inline(always)]
     fn unit(x: [i32; 4], _: [i32; 4], _: i16, cell: i32) -> (i16, i32) {
         let [xi, xf, xg, xo] = x;
-        let i = sigmoid_q12(xi) as i64;
-        let f = sigmoid_q12(xf) as i64;
-        let g = tanh_q12(xg) as i64;
+        let i = sigmoid_q12(xi) as i32;
+        let f = sigmoid_q12(xf) as i32;
+        let g = tanh_q12(xg) as i32;
         let o = sigmoid_q12(xo) as i32;
-        let c = shift_round(f * cell as i64, 15) + shift_round(i * g, 15);
-        let c = c.clamp(-(CELL_LIMIT as i64), CELL_LIMIT as i64) as i32;
+        // |c| ≤ CELL_LIMIT and |i·g| < 2^30: the sum fits an i32.
+        let c = mul_q15(f, cell) + mul_q15(i, g);
+        let c = c.clamp(-CELL_LIMIT, CELL_LIMIT);
         // Q15 to Q12, rounded like every shift.
-        let t = tanh_q12(shift_round(c as i64, 3) as i32) as i32;
+        let t = tanh_q12((c + 4) >> 3) as i32;
         (((o * t + (1 << 14)) >> 15) as i16, c)
     }
 }
@@ -488,6 +534,10 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
 
     /// Advances one layer's `h` (and its `c`, for a cell with a cell state) by one step of
     /// `input` with the equations of cell `K`.
+    ///
+    /// Units are computed in blocks of [`BLOCK`] (then one by one): each input value loaded
+    /// is multiplied with the block's rows of a gate at once. Integer sums do not depend on
+    /// the order of their terms, so the blocking changes no result.
     #[inline]
     pub fn step<K: QCell<G>>(
         &self,
@@ -496,24 +546,59 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
         mut c: Option<&mut [i32; H]>,
     ) {
         let h_prev = *h;
-        for u in 0..H {
-            let mut x_parts = [0i32; G];
-            let mut h_parts = [0i32; G];
-            for g in 0..G {
-                let (Some(w_ih), Some(w_hh)) = (row(self.w_ih, g, u), row(self.w_hh, g, u)) else {
-                    return;
-                };
-                let acc_x = match input {
-                    QInput::Dense(x) => dot_i8(w_ih, x),
-                    QInput::OneHot(t) => w_ih.get(t).map_or(0, |&w| w as i32),
-                };
-                let acc_h = dot_i8(w_hh, &h_prev);
-                let x_part = at(self.b_x, g, u)
-                    + requantize(acc_x, at(self.m_ih, g, u), at(self.s_ih, g, u));
-                let h_part = at(self.b_h, g, u)
-                    + requantize(acc_h, at(self.m_hh, g, u), at(self.s_hh, g, u));
-                let separate = K::SEPARATE.get(g).copied().unwrap_or(false);
-                if let (Some(xs), Some(hs)) = (x_parts.get_mut(g), h_parts.get_mut(g)) {
+        let mut unit = 0;
+        while unit + BLOCK <= H {
+            self.block::<K, BLOCK>(unit, input, &h_prev, h, &mut c);
+            unit += BLOCK;
+        }
+        while unit < H {
+            self.block::<K, 1>(unit, input, &h_prev, h, &mut c);
+            unit += 1;
+        }
+    }
+
+    /// Updates units `unit..unit + B`.
+    #[inline(always)]
+    fn block<K: QCell<G>, const B: usize>(
+        &self,
+        unit: usize,
+        input: QInput<'_, I>,
+        h_prev: &[i16; H],
+        h: &mut [i16; H],
+        c: &mut Option<&mut [i32; H]>,
+    ) {
+        let mut x_parts = [[0i32; G]; B];
+        let mut h_parts = [[0i32; G]; B];
+        for g in 0..G {
+            let w_ih = self.w_ih.get(g).and_then(|m| block_of::<_, B>(m, unit));
+            let w_hh = self.w_hh.get(g).and_then(|m| block_of::<_, B>(m, unit));
+            let (Some(w_ih), Some(w_hh)) = (w_ih, w_hh) else {
+                return; // unit + B > H: not reached
+            };
+            let acc_x = match input {
+                QInput::Dense(x) => dot_rows(w_ih, x),
+                QInput::OneHot(t) => {
+                    let mut acc = [0i32; B];
+                    for (a, row) in acc.iter_mut().zip(w_ih) {
+                        *a = row.get(t).map_or(0, |&w| w as i32);
+                    }
+                    acc
+                }
+            };
+            let acc_h = dot_rows(w_hh, h_prev);
+            let separate = K::SEPARATE.get(g).copied().unwrap_or(false);
+            for (k, ((xs, hs), (ax, ah))) in x_parts
+                .iter_mut()
+                .zip(h_parts.iter_mut())
+                .zip(acc_x.into_iter().zip(acc_h))
+                .enumerate()
+            {
+                let u = unit + k;
+                let x_part =
+                    at(self.b_x, g, u) + requantize(ax, at(self.m_ih, g, u), at(self.s_ih, g, u));
+                let h_part =
+                    at(self.b_h, g, u) + requantize(ah, at(self.m_hh, g, u), at(self.s_hh, g, u));
+                if let (Some(xs), Some(hs)) = (xs.get_mut(g), hs.get_mut(g)) {
                     if separate {
                         (*xs, *hs) = (x_part, h_part);
                     } else {
@@ -521,9 +606,12 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
                     }
                 }
             }
+        }
+        for (k, (x, hp)) in x_parts.into_iter().zip(h_parts).enumerate() {
+            let u = unit + k;
             let old_h = h_prev.get(u).copied().unwrap_or(0);
             let old_c = c.as_ref().and_then(|c| c.get(u)).copied().unwrap_or(0);
-            let (new_h, new_c) = K::unit(x_parts, h_parts, old_h, old_c);
+            let (new_h, new_c) = K::unit(x, hp, old_h, old_c);
             if let Some(slot) = h.get_mut(u) {
                 *slot = new_h;
             }
@@ -534,20 +622,35 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
     }
 }
 
+/// Rows a layer computes together: each input value loaded is used for `BLOCK` rows.
+pub const BLOCK: usize = 4;
+
+/// `v[at..at + B]` as an array, if it fits.
+#[inline(always)]
+fn block_of<T, const B: usize>(v: &[T], at: usize) -> Option<&[T; B]> {
+    v.get(at..at.checked_add(B)?)?.try_into().ok()
+}
+
+/// The sums `w[k] · x` of `B` rows, each input value loaded once for all rows (wrapping, like
+/// [`dot_i8`]).
+#[inline(always)]
+fn dot_rows<const B: usize, const N: usize>(w: &[[i8; N]; B], x: &[i16; N]) -> [i32; B] {
+    let mut acc = [0i32; B];
+    for (j, &xv) in x.iter().enumerate() {
+        let xv = xv as i32;
+        for (a, row) in acc.iter_mut().zip(w) {
+            if let Some(&wv) = row.get(j) {
+                *a = a.wrapping_add(wv as i32 * xv);
+            }
+        }
+    }
+    acc
+}
+
 /// `m[g][u]`, or a zero value if out of range (never: `g < G`, `u < H`).
 #[inline(always)]
 fn at<T: Copy + Default, const H: usize, const G: usize>(m: &[[T; H]; G], g: usize, u: usize) -> T {
     m.get(g).and_then(|r| r.get(u)).copied().unwrap_or_default()
-}
-
-/// Row `u` of gate `g`.
-#[inline(always)]
-fn row<const C: usize, const H: usize, const G: usize>(
-    m: &'static [[[i8; C]; H]; G],
-    g: usize,
-    u: usize,
-) -> Option<&'static [i8; C]> {
-    m.get(g).and_then(|r| r.get(u))
 }
 
 /// The int8 head: `y = scale · (w · h) + b`, the sums in integers, scale and bias in `f32`

@@ -127,3 +127,50 @@ fn gru_unit_matches_its_equation() {
     let n = 2f64.tanh();
     assert!((h as f64 / 32768.0 - (n + 0.5) / 2.0).abs() < 1e-4, "{h}");
 }
+
+/// The 32-bit requantisation and Q15 products equal their 64-bit definitions.
+#[test]
+fn thirty_two_bit_arithmetic_equals_the_definition() {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let edges = [
+        i32::MIN,
+        i32::MIN + 1,
+        -65536,
+        -32769,
+        -1,
+        0,
+        1,
+        32767,
+        65535,
+        i32::MAX,
+    ];
+    for k in 0..400_000u32 {
+        let r = next();
+        let acc = if k % 10 == 0 {
+            edges[(r % 10) as usize]
+        } else {
+            (r >> 16) as i32 >> (r % 24)
+        };
+        let m = if k % 7 == 0 {
+            [0u16, 1, 32768, 65535][(r % 4) as usize]
+        } else {
+            (r >> 48) as u16
+        };
+        let s = (1 + (r >> 8) % 62) as u8;
+        let want = shift_round(acc as i64 * m as i64, s as u32)
+            .clamp(-(PRE_LIMIT as i64), PRE_LIMIT as i64);
+        assert_eq!(requantize(acc, m, s) as i64, want, "{acc} {m} {s}");
+        let a = ((r >> 40) % 32769) as i32;
+        assert_eq!(
+            mul_q15(a, acc) as i64,
+            shift_round(a as i64 * acc as i64, 15),
+            "{a} {acc}"
+        );
+    }
+}
