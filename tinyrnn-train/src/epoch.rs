@@ -100,17 +100,11 @@ impl<'o> Trainer<'o> {
         tally: &mut Tally,
     ) -> anyhow::Result<()> {
         let augmented: Vec<Example>;
-        let ex: Vec<&Example> = if self.opts.crop.is_some() || self.opts.noise > 0.0 {
+        let o = self.opts;
+        let ex: Vec<&Example> = if o.crop.is_some() || o.noise > 0.0 || o.unk_drop > 0.0 {
             augmented = batch
                 .iter()
-                .map(|&i| {
-                    augment(
-                        &examples[i],
-                        self.opts.crop,
-                        self.opts.noise,
-                        &mut self.augment_rng,
-                    )
-                })
+                .map(|&i| augment(&examples[i], o, &mut self.augment_rng))
                 .collect();
             augmented.iter().collect()
         } else {
@@ -214,11 +208,13 @@ fn clip_gradients(grads: &mut GradStore, vars: &[Var], max_norm: f64) -> anyhow:
     Ok(norm)
 }
 
-/// A training example with a random window of at least `crop` steps and Gaussian noise of
-/// standard deviation `noise` on dense samples.
-fn augment(e: &Example, crop: Option<usize>, noise: f32, rng: &mut Rng) -> Example {
+/// A training example with a random window of at least `crop` steps, Gaussian noise of
+/// standard deviation `noise` on dense samples, and tokens replaced by `<unk>` with probability
+/// `unk_drop` (the options' fields).
+fn augment(e: &Example, opts: &TrainOptions, rng: &mut Rng) -> Example {
     let mut seq = e.seq.clone();
-    if let Some(min) = crop {
+    let noise = opts.noise;
+    if let Some(min) = opts.crop {
         let len = seq.len();
         let min = min.clamp(1, len);
         let n = min + rng.below(len - min + 1);
@@ -232,6 +228,15 @@ fn augment(e: &Example, crop: Option<usize>, noise: f32, rng: &mut Rng) -> Examp
         if let Seq::Dense(d) = &mut seq {
             for x in d.iter_mut().flatten() {
                 *x += noise * rng.normal() as f32;
+            }
+        }
+    }
+    if opts.unk_drop > 0.0 {
+        if let Seq::Tokens(t) = &mut seq {
+            for id in t.iter_mut() {
+                if rng.next_f64() < f64::from(opts.unk_drop) {
+                    *id = crate::text::UNK_ID;
+                }
             }
         }
     }

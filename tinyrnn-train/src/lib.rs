@@ -15,11 +15,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bow;
 pub mod cell;
 pub mod data;
 mod epoch;
 pub mod examples;
 pub mod history;
+pub mod loso;
 pub mod metrics;
 pub mod model;
 pub mod modelfile;

@@ -1,11 +1,12 @@
-//! The `tinyrnn-train` command line: `train`, `eval`, `split`.
+//! The `tinyrnn-train` command line: `train`, `eval`, `loso`, `split`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use tinyrnn_train::{data, split, Cell, Model, TextInput, TrainOptions};
+use tinyrnn_train::bow::BowOptions;
+use tinyrnn_train::{data, loso, split, Cell, Model, TextInput, TrainOptions};
 
 /// Train, evaluate and export tinyrnn sequence classifiers (tanh RNN, LSTM, GRU).
 #[derive(Parser)]
@@ -30,6 +31,9 @@ enum Command {
         /// The data file (.tsv or .ts).
         data: PathBuf,
     },
+    /// Leave-one-source-out: for each source, train on the others and test on it, with the
+    /// given recipe and with a bag-of-words logistic regression; prints the accuracy table.
+    Loso(LosoArgs),
     /// Split label<TAB>text files into stratified train/val/test files, reproducibly.
     Split {
         /// The input TSV files.
@@ -65,6 +69,47 @@ struct TrainArgs {
     /// Where to write the model; the training curve goes next to it as .png.
     #[arg(long)]
     out: PathBuf,
+    /// Hold out this fraction of the training data (stratified) for validation.
+    #[arg(long, default_value_t = 0.0, conflicts_with = "val")]
+    val_split: f64,
+    /// A separate validation file.
+    #[arg(long)]
+    val: Option<PathBuf>,
+    /// Do not write the training-curve PNG.
+    #[arg(long)]
+    no_plot: bool,
+    /// Name the classes in the model file, for data whose labels are the class indices 0, 1, …
+    /// (e.g. `--label-names negative,positive`). Data files may then use either form.
+    #[arg(long, value_delimiter = ',')]
+    label_names: Option<Vec<String>>,
+    #[command(flatten)]
+    recipe: RecipeArgs,
+}
+
+#[derive(Args)]
+struct LosoArgs {
+    /// The sources (label<TAB>text files): each is held out once while the others train.
+    #[arg(required = true, num_args = 2..)]
+    sources: Vec<PathBuf>,
+    /// Directory for the fold models.
+    #[arg(long, default_value = "target/loso")]
+    out_dir: PathBuf,
+    /// Seeds of the recurrent runs (one run per seed and fold; the table gives the mean).
+    #[arg(long, value_delimiter = ',', default_value = "0")]
+    seeds: Vec<u64>,
+    /// Stratified fraction of the training sources held out for validation (early stopping).
+    #[arg(long, default_value_t = 0.1)]
+    val_split: f64,
+    /// Inverse regularisation strength C of the bag-of-words logistic regression.
+    #[arg(long, default_value_t = 1.0)]
+    bow_c: f64,
+    #[command(flatten)]
+    recipe: RecipeArgs,
+}
+
+/// The model and training flags shared by `train` and `loso`.
+#[derive(Args)]
+struct RecipeArgs {
     /// The recurrent cell.
     #[arg(long, value_enum, default_value = "gru")]
     cell: CellArg,
@@ -101,15 +146,16 @@ struct TrainArgs {
     /// Text: keep words seen at least this often in the training split.
     #[arg(long, default_value_t = 1)]
     min_count: usize,
+    /// Extra labelled text added to the training split after the validation hold-out (e.g. a
+    /// sentiment lexicon, data/sentiment/lexicon.tsv).
+    #[arg(long)]
+    extra: Vec<PathBuf>,
+    /// Text: add up to this many tokens of the --extra files, in file order, to the vocabulary.
+    #[arg(long, default_value_t = 0)]
+    extra_vocab: usize,
     /// Truncate training sequences to this many steps (validation and test are never truncated).
     #[arg(long)]
     max_len: Option<usize>,
-    /// Hold out this fraction of the training data (stratified) for validation.
-    #[arg(long, default_value_t = 0.0, conflicts_with = "val")]
-    val_split: f64,
-    /// A separate validation file.
-    #[arg(long)]
-    val: Option<PathBuf>,
     /// Stop after this many epochs without a better validation accuracy (the best epoch is kept).
     #[arg(long)]
     patience: Option<usize>,
@@ -127,50 +173,81 @@ struct TrainArgs {
     /// normalised training samples, drawn anew every epoch.
     #[arg(long, default_value_t = 0.0)]
     noise: f32,
-    /// Do not write the training-curve PNG.
-    #[arg(long)]
-    no_plot: bool,
-    /// Name the classes in the model file, for data whose labels are the class indices 0, 1, …
-    /// (e.g. `--label-names negative,positive`). Data files may then use either form.
-    #[arg(long, value_delimiter = ',')]
-    label_names: Option<Vec<String>>,
+    /// Augmentation (text): replace each training token by <unk> with this probability, drawn
+    /// anew every epoch.
+    #[arg(long, default_value_t = 0.0)]
+    unk_drop: f32,
+}
+
+impl RecipeArgs {
+    /// Training options with these flags and the given data and output.
+    fn options(&self, data: Vec<PathBuf>, out: PathBuf) -> TrainOptions {
+        let mut o = TrainOptions::new(data, out);
+        o.cell = match self.cell {
+            CellArg::Rnn => Cell::Rnn,
+            CellArg::Lstm => Cell::Lstm,
+            CellArg::Gru => Cell::Gru,
+        };
+        o.hidden = self.hidden;
+        o.layers = self.layers;
+        o.text_input = if self.one_hot {
+            TextInput::OneHot
+        } else {
+            TextInput::Embedding(self.embedding.unwrap_or(16))
+        };
+        o.epochs = self.epochs;
+        o.lr = self.lr;
+        o.weight_decay = self.weight_decay;
+        o.batch_size = self.batch_size;
+        o.seed = self.seed;
+        o.vocab_size = self.vocab_size;
+        o.min_count = self.min_count;
+        o.extra = self.extra.clone();
+        o.extra_vocab = self.extra_vocab;
+        o.max_len = self.max_len;
+        o.patience = self.patience;
+        o.dropout = self.dropout;
+        o.clip = self.clip;
+        o.crop = self.crop;
+        o.noise = self.noise;
+        o.unk_drop = self.unk_drop;
+        o
+    }
+}
+
+/// Trains the recipe and the baseline leaving out each source in turn; prints the table.
+fn loso(a: LosoArgs) -> anyhow::Result<()> {
+    let start = std::time::Instant::now();
+    let mut recipe = a.recipe.options(Vec::new(), PathBuf::new());
+    recipe.val_split = a.val_split;
+    let cell = recipe.cell.name().to_uppercase();
+    let opts = loso::LosoOptions {
+        recipe,
+        seeds: a.seeds,
+        out_dir: a.out_dir,
+        bow: BowOptions {
+            c: a.bow_c,
+            ..BowOptions::default()
+        },
+    };
+    let results = loso::run(&a.sources, &opts, |line| println!("{line}"))?;
+    println!("\nleave-one-source-out accuracy:\n");
+    print!("{}", loso::table(&results, &cell));
+    println!("\ntotal time: {:.1} s", start.elapsed().as_secs_f64());
+    Ok(())
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Train(a) => {
-            let mut o = TrainOptions::new(a.data, a.out);
-            o.cell = match a.cell {
-                CellArg::Rnn => Cell::Rnn,
-                CellArg::Lstm => Cell::Lstm,
-                CellArg::Gru => Cell::Gru,
-            };
-            o.hidden = a.hidden;
-            o.layers = a.layers;
-            o.text_input = if a.one_hot {
-                TextInput::OneHot
-            } else {
-                TextInput::Embedding(a.embedding.unwrap_or(16))
-            };
-            o.epochs = a.epochs;
-            o.lr = a.lr;
-            o.weight_decay = a.weight_decay;
-            o.batch_size = a.batch_size;
-            o.seed = a.seed;
-            o.vocab_size = a.vocab_size;
-            o.min_count = a.min_count;
-            o.max_len = a.max_len;
+            let mut o = a.recipe.options(a.data, a.out);
             o.val_split = a.val_split;
             o.val = a.val;
-            o.patience = a.patience;
-            o.dropout = a.dropout;
-            o.clip = a.clip;
-            o.crop = a.crop;
-            o.noise = a.noise;
             o.plot = !a.no_plot;
             o.label_names = a.label_names;
             tinyrnn_train::train(&o)?;
         }
+        Command::Loso(a) => loso(a)?,
         Command::Eval { model, data } => {
             let m = Model::load(&model)?;
             let d = data::load(&data)?;

@@ -100,6 +100,22 @@ impl Vocab {
         Vocab::from_words(words)
     }
 
+    /// Appends up to `n` tokens of `texts` that the vocabulary lacks, in order of first
+    /// appearance.
+    pub fn extend<'a>(&mut self, texts: impl IntoIterator<Item = &'a str>, n: usize) {
+        let mut added = 0;
+        for token in texts.into_iter().flat_map(tokenize) {
+            if added == n {
+                break;
+            }
+            if !self.index.contains_key(&token) {
+                self.index.insert(token.clone(), self.words.len() as u32);
+                self.words.push(token);
+                added += 1;
+            }
+        }
+    }
+
     /// Number of entries, `V`.
     pub fn len(&self) -> usize {
         self.words.len()
@@ -145,5 +161,13 @@ mod tests {
         let v = Vocab::build(["b a c", "a b", "a", "d"], 1, Some(3));
         assert_eq!(v.words, ["<pad>", "<unk>", "a"]);
         assert_eq!(v.encode("A zebra"), [2, UNK_ID]);
+    }
+
+    #[test]
+    fn extend_appends_new_tokens_in_order() {
+        let mut v = Vocab::build(["a b"], 1, None);
+        v.extend(["b c", "d c", "e"], 2);
+        assert_eq!(v.words, ["<pad>", "<unk>", "a", "b", "c", "d"]);
+        assert_eq!(v.encode("d e"), [5, UNK_ID]);
     }
 }

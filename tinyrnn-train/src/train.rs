@@ -40,6 +40,13 @@ pub struct TrainOptions {
     pub val: Option<PathBuf>,
     /// Fraction of the training data held out for validation (stratified), when `val` is `None`.
     pub val_split: f64,
+    /// Extra labelled text (for example a sentiment lexicon, one word a row) added to the
+    /// training split after the validation hold-out; it adds to the vocabulary only through
+    /// `extra_vocab`.
+    pub extra: Vec<PathBuf>,
+    /// Text: add up to this many tokens of the extra files (in order of first appearance) that
+    /// the training split's vocabulary lacks.
+    pub extra_vocab: usize,
     /// The cell.
     pub cell: Cell,
     /// Hidden size.
@@ -76,6 +83,9 @@ pub struct TrainOptions {
     /// Augmentation: add Gaussian noise of this standard deviation to the normalised samples of
     /// dense training sequences, drawn anew every epoch.
     pub noise: f32,
+    /// Augmentation (text): replace each training token by `<unk>` with this probability, drawn
+    /// anew every epoch, so that the model learns to read sentences with unknown words.
+    pub unk_drop: f32,
     /// The model file to write.
     pub out: PathBuf,
     /// Also write the training curve as a PNG next to the model file.
@@ -94,6 +104,8 @@ impl TrainOptions {
             train,
             val: None,
             val_split: 0.0,
+            extra: Vec::new(),
+            extra_vocab: 0,
             cell: Cell::Gru,
             hidden: 32,
             layers: 1,
@@ -111,6 +123,7 @@ impl TrainOptions {
             clip: 5.0,
             crop: None,
             noise: 0.0,
+            unk_drop: 0.0,
             out,
             plot: true,
             verbose: true,
@@ -242,8 +255,8 @@ fn check_options(opts: &TrainOptions) -> anyhow::Result<()> {
     if !(0.0..1.0).contains(&opts.val_split) {
         bail!("--val-split must be in [0, 1)");
     }
-    if !(0.0..1.0).contains(&opts.dropout) {
-        bail!("--dropout must be in [0, 1)");
+    if !(0.0..1.0).contains(&opts.dropout) || !(0.0..1.0).contains(&opts.unk_drop) {
+        bail!("--dropout and --unk-drop must be in [0, 1)");
     }
     if !(opts.noise >= 0.0 && opts.noise.is_finite()) {
         bail!("--noise must be a finite number >= 0");
@@ -254,8 +267,18 @@ fn check_options(opts: &TrainOptions) -> anyhow::Result<()> {
 /// Loads and encodes the training and validation data, with the preprocessing fitted on the
 /// training split only.
 fn prepare(opts: &TrainOptions) -> anyhow::Result<Prepared> {
-    let (labels, train_data, val_data) = load_splits(opts)?;
-    let pre = fit_preprocess(opts, &train_data);
+    let (labels, mut train_data, val_data) = load_splits(opts)?;
+    let extra = load_extra(opts)?;
+    let pre = fit_preprocess(opts, &train_data, &extra);
+    if let (DataFile::Text(rows), Some(DataFile::Text(more)), Preprocess::Text(vocab)) =
+        (&mut train_data, extra, &pre)
+    {
+        // Rows of only unknown words would teach nothing but a label for <unk>.
+        rows.extend(
+            more.into_iter()
+                .filter(|r| vocab.encode(&r.text).iter().any(|&id| id != vocab.unk)),
+        );
+    }
     let mut train = encode_part(opts, &train_data, &labels, &pre, "training")?;
     let val = match &val_data {
         Some(v) => {
@@ -310,14 +333,37 @@ fn class_names(opts: &TrainOptions, all: &DataFile) -> anyhow::Result<Vec<String
     }
 }
 
-/// The vocabulary of the training texts, or the per-feature mean and std of the training series.
-fn fit_preprocess(opts: &TrainOptions, train_data: &DataFile) -> Preprocess {
+/// The extra training text, if any (text files only).
+fn load_extra(opts: &TrainOptions) -> anyhow::Result<Option<DataFile>> {
+    if opts.extra.is_empty() {
+        return Ok(None);
+    }
+    let extra = data::load_many(&opts.extra).context("extra training data")?;
+    if !matches!(extra, DataFile::Text(_)) {
+        bail!("--extra takes label<TAB>text files");
+    }
+    Ok(Some(extra))
+}
+
+/// The vocabulary of the training texts (plus up to `extra_vocab` tokens of the extra text), or
+/// the per-feature mean and std of the training series.
+fn fit_preprocess(
+    opts: &TrainOptions,
+    train_data: &DataFile,
+    extra: &Option<DataFile>,
+) -> Preprocess {
     match train_data {
-        DataFile::Text(rows) => Preprocess::Text(Vocab::build(
-            rows.iter().map(|r| r.text.as_str()),
-            opts.min_count,
-            opts.vocab_size,
-        )),
+        DataFile::Text(rows) => {
+            let mut vocab = Vocab::build(
+                rows.iter().map(|r| r.text.as_str()),
+                opts.min_count,
+                opts.vocab_size,
+            );
+            if let Some(DataFile::Text(more)) = extra {
+                vocab.extend(more.iter().map(|r| r.text.as_str()), opts.extra_vocab);
+            }
+            Preprocess::Text(vocab)
+        }
         DataFile::Series(_) => {
             let (mean, std) = mean_std(train_data);
             Preprocess::Dense { mean, std }
