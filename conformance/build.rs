@@ -9,4 +9,8 @@ fn main() {
             }
         }
     }
+    // Generative (1→N) models: scripts/make_generate_fixtures.py.
+    for name in ["generate_gru_2l", "generate_lstm_1l"] {
+        tinyrnn_build::bake(format!("fixtures/{name}.safetensors"));
+    }
 }

@@ -34,6 +34,13 @@ pub enum Error {
         /// The number of entries in the model's vocabulary.
         vocab_size: usize,
     },
+    /// A generative model was asked for a condition (class) it does not have.
+    ClassOutOfRange {
+        /// The condition index that was given.
+        class: usize,
+        /// The number of conditions of the model.
+        classes: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -50,6 +57,12 @@ impl fmt::Display for Error {
                 write!(
                     f,
                     "token id {id} is out of range for a vocabulary of {vocab_size}"
+                )
+            }
+            Error::ClassOutOfRange { class, classes } => {
+                write!(
+                    f,
+                    "condition {class} is out of range for a model with {classes}"
                 )
             }
         }

@@ -37,6 +37,7 @@
 pub mod cell;
 mod error;
 pub mod frontend;
+pub mod generate;
 pub mod head;
 pub mod layer;
 pub mod linalg;
@@ -49,6 +50,7 @@ pub mod vocab;
 pub use cell::{Cell, Gru, Lstm, Rnn};
 pub use error::Error;
 pub use frontend::{Embedding, Frontend, Normalize, OneHot, TextFrontend};
+pub use generate::{Generative, GenerativeModel, Generator, Logits, Rng, Sampling};
 pub use head::{Activation, Linear, Output};
 pub use layer::{Layer, LayerInput};
 pub use model::{Model, Prediction, StreamingModel, Task, TextModel};

@@ -32,6 +32,9 @@ pub enum Task {
     Tag,
     /// Real-valued outputs per sequence, read after the last step.
     Regress,
+    /// One-to-many generation: the head scores the next token after every step, and the drawn
+    /// token is fed back ([`GenerativeModel`](crate::GenerativeModel)).
+    Generate,
 }
 
 /// A model's output for one sequence or one step: a value per label, the best label and its

@@ -56,6 +56,28 @@ impl<const H: usize, const S: usize, const U: usize> State<H, S, U> {
         }
     }
 
+    /// The state whose hidden vectors `h` are `first` (layer 0) and `upper` (layers 1 to `U`),
+    /// every other vector (an LSTM's `c`) zero: the initial state PyTorch's `h0` gives.
+    ///
+    /// ```
+    /// use tinyrnn::State;
+    /// let state = State::<2, 1, 1>::with_hidden(&[1.0, 2.0], &[[3.0, 4.0]]);
+    /// assert_eq!(state.hidden(), &[3.0, 4.0]);
+    /// assert_eq!(state.layers().next(), Some(&[[1.0, 2.0]]));
+    /// ```
+    pub fn with_hidden(first: &[f32; H], upper: &[[f32; H]; U]) -> Self {
+        let mut state = Self::new();
+        if let Some(h) = state.first.first_mut() {
+            *h = *first;
+        }
+        for (layer, h) in state.upper.iter_mut().zip(upper) {
+            if let Some(slot) = layer.first_mut() {
+                *slot = *h;
+            }
+        }
+        state
+    }
+
     /// Returns to the all-zero state, to start a new sequence.
     pub fn reset(&mut self) {
         *self = Self::new();

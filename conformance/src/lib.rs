@@ -1,4 +1,5 @@
-//! The 18 reference models of `fixtures/` (made by `scripts/make_fixtures.py`), baked by this
+//! The 18 reference models of `fixtures/` (made by `scripts/make_fixtures.py`) and two
+//! generative ones (`scripts/make_generate_fixtures.py`), baked by this
 //! crate's build script the way a firmware crate bakes its own model. The tests in `tests/`
 //! compare them with ONNX Runtime's outputs stored next to each model.
 #![no_std]
@@ -22,3 +23,5 @@ tinyrnn::include_model!(gru_1l_dense);
 tinyrnn::include_model!(gru_2l_embedding);
 tinyrnn::include_model!(gru_2l_one_hot);
 tinyrnn::include_model!(gru_2l_dense);
+tinyrnn::include_model!(generate_gru_2l);
+tinyrnn::include_model!(generate_lstm_1l);

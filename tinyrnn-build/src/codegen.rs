@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use tinyrnn_schema::{CellKind, Input, InputKind, OutputKind, SplitKind, TaskKind, Text};
+use tinyrnn_schema::{
+    CellKind, Generation, Input, InputKind, OutputKind, SplitKind, TaskKind, Text,
+};
 
 use crate::layout::Expr;
 use crate::quantize::QFront;
@@ -103,6 +105,17 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
         .chain(sizes)
         .collect();
     o.type_alias("Network", &format!("{p}::Network"), &network_args);
+    if let Some(generation) = &m.generation {
+        o.line(&format!(
+            "/// The generative model's type (it implements `{p}::GenerativeModel`): the network \
+             and the initial state of each condition."
+        ));
+        let args: Vec<String> = ["Network".to_string()]
+            .into_iter()
+            .chain([h, s, l - 1, generation.conditions.len()].map(|n| n.to_string()))
+            .collect();
+        o.type_alias("Model", &format!("{p}::Generative"), &args);
+    }
     o.line("/// The caller-owned recurrent state of this model (all zero: [`State::new`]).");
     o.line(&format!(
         "pub type State = {p}::State<{h}, {s}, {}>;",
@@ -198,6 +211,7 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
         TaskKind::Classify => "Classify",
         TaskKind::Tag => "Tag",
         TaskKind::Regress => "Regress",
+        TaskKind::Generate => "Generate",
     };
     let model = Expr::record(
         format!("{p}::Network"),
@@ -221,11 +235,14 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
             ("labels", Expr::atom("&LABELS")),
         ],
     );
-    o.item(
-        "The model: weights in flash, run with a [`State`].",
-        "pub static MODEL: Network",
-        &model,
-    );
+    match &m.generation {
+        None => o.item(
+            "The model: weights in flash, run with a [`State`].",
+            "pub static MODEL: Network",
+            &model,
+        ),
+        Some(generation) => write_generative(&mut o, p, model, generation),
+    }
 
     o.line(&match l {
         1 => "// One layer: nothing above the first.".to_string(),
@@ -299,10 +316,77 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
         &spec.tensor("head.bias").data,
         &[c],
     );
+    if let Some(generation) = &m.generation {
+        write_conditions(&mut o, spec, generation.conditions.len(), h, l);
+    }
 
     Generated {
         source: o.finish(),
         summary: summary(spec, opts, text_bytes),
+    }
+}
+
+/// `MODEL` of a generative model: the network with its conditions' names and initial states
+/// (see [`write_conditions`]), and the start and end tokens.
+fn write_generative(o: &mut Source, p: &str, network: Expr, generation: &Generation) {
+    let n = generation.conditions.len();
+    o.item(
+        "The model: weights in flash, generating with a [`State`] (`GenerativeModel`).",
+        "pub static MODEL: Model",
+        &Expr::record(
+            format!("{p}::Generative"),
+            vec![
+                ("network", network),
+                ("conditions", Expr::atom("&CONDITIONS")),
+                ("initial_first", Expr::atom("&CONDITION_FIRST")),
+                ("initial_upper", Expr::atom("&CONDITION_UPPER")),
+                ("start_id", Expr::atom(generation.start_id.to_string())),
+                ("end_id", Expr::atom(generation.end_id.to_string())),
+            ],
+        ),
+    );
+    o.item(
+        "The condition (class) names: a generation starts from one of them.",
+        &format!("pub static CONDITIONS: [&str; {n}]"),
+        &numbered(&generation.conditions),
+    );
+    o.line("/// The token fed at the first step of a generation.");
+    o.line(&format!(
+        "pub const START_ID: usize = {};",
+        generation.start_id
+    ));
+    o.line("/// The token that ends a generated sequence (drawing it stops a generation).");
+    o.line(&format!("pub const END_ID: usize = {};", generation.end_id));
+    o.blank();
+}
+
+/// `condition.weight` `[N, L·H]` as the initial `h` of layer 0 (`CONDITION_FIRST`, `[N, H]`)
+/// and of layers 1 to `L - 1` (`CONDITION_UPPER`, `[N, L - 1, H]`).
+fn write_conditions(o: &mut Source, spec: &ModelSpec, n: usize, h: usize, l: usize) {
+    let data = &spec.tensor("condition.weight").data;
+    let rows = || data.chunks(l * h);
+    let first: Vec<f32> = rows().flat_map(|r| r[..h].to_vec()).collect();
+    let upper: Vec<f32> = rows().flat_map(|r| r[h..].to_vec()).collect();
+    o.tensor(
+        "CONDITION_FIRST",
+        "`condition.weight[:, ..H]`: layer 0's initial `h` (condition, unit)",
+        &first,
+        &[n, h],
+    );
+    if l > 1 {
+        o.tensor(
+            "CONDITION_UPPER",
+            "`condition.weight[:, H..]`: the upper layers' initial `h` (condition, layer, unit)",
+            &upper,
+            &[n, l - 1, h],
+        );
+    } else {
+        // N empty arrays: `nest` would write one empty array for no data.
+        o.item(
+            "One layer: no upper layer to initialise.",
+            &format!("static CONDITION_UPPER: [[[f32; {h}]; 0]; {n}]"),
+            &Expr::atom(format!("[[]; {n}]")),
+        );
     }
 }
 
@@ -577,6 +661,23 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
         let _ = writeln!(w, "```");
         let _ = writeln!(w, "use {module} as model;");
         let _ = writeln!(w, "let mut state = model::State::new();");
+        if m.generation.is_some() {
+            let _ = writeln!(w, "use tinyrnn::{{GenerativeModel, Rng, Sampling}};");
+            let _ = writeln!(w, "let mut tokens = [0usize; 32];");
+            let _ = writeln!(
+                w,
+                "let sampling = Sampling::TopK {{ k: 5, temperature: 1.0 }};"
+            );
+            let _ = writeln!(w, "let mut rng = Rng::new(1);");
+            let _ = writeln!(
+                w,
+                "let n = model::MODEL.generate(0, sampling, &mut rng, &mut state, &mut tokens)?;"
+            );
+            let _ = writeln!(w, "assert!(n <= tokens.len());");
+            let _ = writeln!(w, "# Ok::<(), tinyrnn::Error>(())");
+            let _ = writeln!(w, "```");
+            return o;
+        }
         match m.input.kind() {
             InputKind::Embedding | InputKind::OneHot => {
                 let _ = writeln!(
@@ -611,6 +712,13 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
 /// # Ok::<(), tinyrnn_build::Error>(())
 /// ```
 pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, String> {
+    if spec.meta.generation.is_some() {
+        return Err(
+            "task `generate`: expected a classifier, tagger or regressor for int8, found a \
+             generative model (bake it without quantisation)"
+                .into(),
+        );
+    }
     let q = crate::quantize::quantize(spec)?;
     let m = &spec.meta;
     let p = opts.crate_path.as_str();
@@ -746,6 +854,7 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
         TaskKind::Classify => "Classify",
         TaskKind::Tag => "Tag",
         TaskKind::Regress => "Regress",
+        TaskKind::Generate => "Generate",
     };
     let model = Expr::record(
         format!("{p}::QNetwork"),

@@ -266,6 +266,12 @@ fn shape_reason(meta: &Meta, name: &str) -> String {
     let h = meta.hidden_size;
     if name.starts_with("head.") {
         format!("{} labels, hidden_size {h}", meta.labels.len())
+    } else if name.starts_with("condition.") {
+        format!(
+            "{} conditions, num_layers {} × hidden_size {h}",
+            meta.generation.as_ref().map_or(0, |g| g.conditions.len()),
+            meta.num_layers
+        )
     } else if name.starts_with("embedding.") {
         format!(
             "{} vocabulary entries",
@@ -462,6 +468,15 @@ fn expected_tensors(
     }
     expected.insert("head.weight".to_string(), vec![meta.labels.len(), h]);
     expected.insert("head.bias".to_string(), vec![meta.labels.len()]);
+    if let Some(generation) = &meta.generation {
+        // Row k: h0 of every layer, layer 0 first. Within MAX_PARAMETERS once checked below;
+        // saturating so that an absurd count cannot overflow before the check.
+        let row = meta.num_layers.saturating_mul(h);
+        expected.insert(
+            "condition.weight".to_string(),
+            vec![generation.conditions.len(), row],
+        );
+    }
     check_parameters(meta, &expected)?;
     Ok((expected, input))
 }

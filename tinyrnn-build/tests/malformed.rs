@@ -632,6 +632,57 @@ fn control_characters_in_vocabulary() -> Input {
     file(m)
 }
 
+// Generative models (`task: "generate"`).
+
+fn without_condition_weight() -> Input {
+    let mut m = take_apart("generate_gru_2l.safetensors");
+    m.tensors.retain(|t| t.0 != "condition.weight");
+    file(m)
+}
+
+fn condition_weight_of_one_layer() -> Input {
+    let mut m = take_apart("generate_gru_2l.safetensors");
+    let t = m
+        .tensors
+        .iter_mut()
+        .find(|t| t.0 == "condition.weight")
+        .unwrap();
+    t.1 = vec![3, 8];
+    t.2.truncate(3 * 8 * 4);
+    file(m)
+}
+
+fn condition_weight_on_a_classifier() -> Input {
+    let mut m = take_apart("gru_1l_embedding.safetensors");
+    m.tensors
+        .push(("condition.weight".into(), vec![1, 8], vec![0; 32]));
+    file(m)
+}
+
+fn end_id_outside_the_vocabulary() -> Input {
+    file(take_apart("generate_gru_2l.safetensors").with("end_id", json!(12)))
+}
+
+fn generate_without_conditions() -> Input {
+    let mut m = take_apart("generate_lstm_1l.safetensors");
+    m.meta.as_object_mut().unwrap().remove("conditions");
+    file(m)
+}
+
+fn conditions_on_a_classifier() -> Input {
+    file(take_apart("gru_1l_embedding.safetensors").with("conditions", json!(["a"])))
+}
+
+fn generate_with_labels_other_than_the_vocabulary() -> Input {
+    let mut m = take_apart("generate_lstm_1l.safetensors");
+    m.meta["labels"][2] = json!("c4");
+    file(m)
+}
+
+fn generate_from_samples() -> Input {
+    file(take_apart("gru_1l_dense.safetensors").with("task", json!("generate")))
+}
+
 /// One row: the case, its input, and what the line must say.
 type Case = (&'static str, fn() -> Input, &'static [&'static str]);
 
@@ -811,6 +862,47 @@ const CASES: &[Case] = &[
         "control characters in vocabulary entries",
         control_characters_in_vocabulary,
         &["field `vocab`: expected distinct entries, found duplicate \"\\u{1b}[2J\\n\" at ids 5 and 6"],
+    ),
+    // Generative models.
+    (
+        "a generative model without condition.weight",
+        without_condition_weight,
+        &["tensor `condition.weight`: expected shape [3, 16] for a 2-layer gru model", "found no such tensor"],
+    ),
+    (
+        "condition.weight of one layer for two",
+        condition_weight_of_one_layer,
+        &["tensor `condition.weight`: expected shape [3, 16] (3 conditions, num_layers 2 × hidden_size 8), found [3, 8]"],
+    ),
+    (
+        "condition.weight on a classifier",
+        condition_weight_on_a_classifier,
+        &["tensor `condition.weight`: not expected in a 1-layer gru model with embedding input"],
+    ),
+    (
+        "end_id outside the vocabulary",
+        end_id_outside_the_vocabulary,
+        &["field `end_id`: expected an id below the vocabulary size 12, found 12"],
+    ),
+    (
+        "task generate without conditions",
+        generate_without_conditions,
+        &["field `conditions`: expected a value for task `generate`, found no such field"],
+    ),
+    (
+        "conditions on a classifier",
+        conditions_on_a_classifier,
+        &["field `conditions`: expected no such field for task `tag`, found one"],
+    ),
+    (
+        "task generate with labels other than the vocabulary",
+        generate_with_labels_other_than_the_vocabulary,
+        &["field `labels`: expected the vocabulary, in its order, for task `generate`"],
+    ),
+    (
+        "task generate on sensor samples",
+        generate_from_samples,
+        &["field `input`: expected `embedding` or `one_hot` for task `generate`", "found `dense`"],
     ),
 ];
 

@@ -78,6 +78,7 @@ const MAX_MESSAGE: usize = 400;
 ///     task: TaskKind::Classify,
 ///     output: OutputKind::Softmax,
 ///     labels: vec!["still".into(), "moving".into()],
+///     generation: None,
 /// };
 /// meta.validate()?;
 /// assert_eq!(
@@ -103,8 +104,30 @@ pub struct Meta {
     pub task: TaskKind,
     /// The activation after the head.
     pub output: OutputKind,
-    /// Class (or output) names, one per head row, distinct.
+    /// Class (or output) names, one per head row, distinct. For a generative model
+    /// (`task: "generate"`), the vocabulary itself: output `i` is the score of token `i`.
     pub labels: Vec<String>,
+    /// The fields of a generative model (`task: "generate"`), `None` for every other task.
+    pub generation: Option<Generation>,
+}
+
+/// The fields of a generative model (`task: "generate"`, one-to-many): the conditions a
+/// sequence can be generated for, whose rows of `condition.weight` initialise the hidden state,
+/// and the tokens that start and end a sequence.
+///
+/// ```
+/// use tinyrnn_schema::Generation;
+/// let g = Generation { conditions: vec!["reel".into(), "jig".into()], start_id: 1, end_id: 1 };
+/// assert_eq!(g.conditions.len(), 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generation {
+    /// The condition (class) names, distinct: row `k` of `condition.weight` is condition `k`.
+    pub conditions: Vec<String>,
+    /// The token fed at the first step, before any generated one.
+    pub start_id: usize,
+    /// The token that ends a sequence (it may equal `start_id`).
+    pub end_id: usize,
 }
 
 /// What one step of the model reads (the file's `input` field and the fields that go with it).
@@ -280,6 +303,9 @@ pub enum TaskKind {
     Tag,
     /// N→1 regression.
     Regress,
+    /// 1→N generation: the head scores the next token after every step (a language model
+    /// over the vocabulary), started from a condition's initial state.
+    Generate,
 }
 
 impl TaskKind {
@@ -289,6 +315,7 @@ impl TaskKind {
             TaskKind::Classify => "classify",
             TaskKind::Tag => "tag",
             TaskKind::Regress => "regress",
+            TaskKind::Generate => "generate",
         }
     }
 }
@@ -438,6 +465,7 @@ impl Meta {
     ///     task: TaskKind::Classify,
     ///     output: OutputKind::Softmax,
     ///     labels: vec!["a".into()],
+    ///     generation: None,
     /// };
     /// let e = meta.validate().unwrap_err();
     /// assert_eq!(
@@ -482,6 +510,12 @@ struct Wire<N> {
     mean: Option<Vec<N>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     std: Option<Vec<N>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    conditions: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    start_id: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    end_id: Option<usize>,
 }
 
 impl From<&Meta> for Wire<f32> {
@@ -503,6 +537,9 @@ impl From<&Meta> for Wire<f32> {
             tokenizer: text.map(|t| t.tokenizer),
             mean: dense.map(|d| d.mean.clone()),
             std: dense.map(|d| d.std.clone()),
+            conditions: m.generation.as_ref().map(|g| g.conditions.clone()),
+            start_id: m.generation.as_ref().map(|g| g.start_id),
+            end_id: m.generation.as_ref().map(|g| g.end_id),
         }
     }
 }
@@ -530,6 +567,11 @@ impl Wire<f64> {
                 std: f32s(self.std),
             }),
         };
+        let generation = (self.task == TaskKind::Generate).then(|| Generation {
+            conditions: self.conditions.unwrap_or_default(),
+            start_id: self.start_id.unwrap_or_default(),
+            end_id: self.end_id.unwrap_or_default(),
+        });
         Meta {
             cell: self.cell,
             num_layers: self.num_layers,
@@ -538,6 +580,7 @@ impl Wire<f64> {
             task: self.task,
             output: self.output,
             labels: self.labels,
+            generation,
         }
     }
 }
@@ -667,6 +710,88 @@ impl<N: Number> Wire<N> {
                 ));
             }
             check_statistics(mean, std)?;
+        }
+        self.check_generation()
+    }
+
+    /// The fields of `task: "generate"`: a text model with a softmax head over its
+    /// vocabulary, distinct condition names, and start and end tokens inside the vocabulary.
+    fn check_generation(&self) -> Result<(), MetaError> {
+        let field = |name: &str, expected: &str, found: String| {
+            MetaError::new(format!(
+                "metadata field `{name}`: expected {expected}, found {found}"
+            ))
+        };
+        let fields = [
+            ("conditions", self.conditions.is_some()),
+            ("start_id", self.start_id.is_some()),
+            ("end_id", self.end_id.is_some()),
+        ];
+        if self.task != TaskKind::Generate {
+            if let Some((name, _)) = fields.iter().find(|(_, present)| *present) {
+                return Err(field(
+                    name,
+                    &format!("no such field for task `{}`", self.task.name()),
+                    "one".into(),
+                ));
+            }
+            return Ok(());
+        }
+        if !self.input.is_text() {
+            return Err(field(
+                "input",
+                "`embedding` or `one_hot` for task `generate` (it feeds back token ids)",
+                format!("`{}`", self.input.name()),
+            ));
+        }
+        if self.output != OutputKind::Softmax {
+            return Err(field(
+                "output",
+                "`softmax` for task `generate` (a distribution over the next token)",
+                format!("`{}`", self.output.name()),
+            ));
+        }
+        for (name, present) in fields {
+            if !present {
+                return Err(field(
+                    name,
+                    "a value for task `generate`",
+                    "no such field".into(),
+                ));
+            }
+        }
+        let vocab = self.vocab.as_deref().unwrap_or_default();
+        if self.labels != vocab {
+            return Err(field(
+                "labels",
+                "the vocabulary, in its order, for task `generate` (output i scores token i)",
+                format!("{} labels that differ from it", self.labels.len()),
+            ));
+        }
+        let conditions = self.conditions.as_deref().unwrap_or_default();
+        if conditions.is_empty() {
+            return Err(field(
+                "conditions",
+                "at least one condition (one with a zero row for an unconditioned model)",
+                "an empty list".into(),
+            ));
+        }
+        if let Some((i, j)) = first_duplicate(conditions) {
+            return Err(field(
+                "conditions",
+                "distinct names",
+                format!("{} at positions {i} and {j}", show::quote(&conditions[i])),
+            ));
+        }
+        for (name, id) in [("start_id", self.start_id), ("end_id", self.end_id)] {
+            let id = id.unwrap_or_default();
+            if id >= vocab.len() {
+                return Err(field(
+                    name,
+                    &format!("an id below the vocabulary size {}", vocab.len()),
+                    id.to_string(),
+                ));
+            }
         }
         Ok(())
     }

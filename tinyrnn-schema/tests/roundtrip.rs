@@ -2,7 +2,7 @@
 //! the trainer has always written.
 
 use tinyrnn_schema::{
-    CellKind, Dense, Input, Meta, OutputKind, SplitKind, TaskKind, Text, TokenizerRules,
+    CellKind, Dense, Generation, Input, Meta, OutputKind, SplitKind, TaskKind, Text, TokenizerRules,
 };
 
 fn text_meta(input: fn(Text) -> Input) -> Meta {
@@ -24,6 +24,7 @@ fn text_meta(input: fn(Text) -> Input) -> Meta {
         task: TaskKind::Tag,
         output: OutputKind::Sigmoid,
         labels: vec!["a".into(), "b\\c".into()],
+        generation: None,
     }
 }
 
@@ -36,6 +37,7 @@ fn dense_meta(mean: Vec<f32>, std: Vec<f32>) -> Meta {
         task: TaskKind::Classify,
         output: OutputKind::Softmax,
         labels: vec!["x".into()],
+        generation: None,
     }
 }
 
@@ -69,6 +71,17 @@ fn every_kind_of_document_round_trips() {
             }
         }
     }
+    // A generative model: the labels are its vocabulary.
+    let mut generate = text_meta(Input::Embedding);
+    generate.task = TaskKind::Generate;
+    generate.output = OutputKind::Softmax;
+    generate.labels = generate.input.text().unwrap().vocab.clone();
+    generate.generation = Some(Generation {
+        conditions: vec!["reel".into(), "jig".into()],
+        start_id: 2,
+        end_id: 3,
+    });
+    metas.push(generate);
     for meta in metas {
         meta.validate().unwrap();
         let json = meta.to_json();
@@ -215,4 +228,59 @@ fn a_field_given_twice_is_rejected_naming_it() {
         "metadata field `tokenizer.split`: expected once, found it at least twice"
     );
     Meta::from_json(base).unwrap();
+}
+
+#[test]
+fn generation_fields_are_checked() {
+    let json = r#"{"format_version":1,"cell":"gru","num_layers":1,"hidden_size":4,
+        "input":"one_hot","task":"generate","output":"softmax","labels":["<s>","a","b"],
+        "vocab":["<s>","a","b"],"unk_id":0,"tokenizer":{"lowercase":false,"split":"whitespace"},
+        "conditions":["x","y"],"start_id":0,"end_id":0}"#;
+    let meta = Meta::from_json(json).unwrap();
+    let g = meta.generation.as_ref().unwrap();
+    assert_eq!((g.conditions.len(), g.start_id, g.end_id), (2, 0, 0));
+    assert_eq!(Meta::from_json(&meta.to_json()).unwrap(), meta);
+    let cases = [
+        (
+            r#""end_id":0"#,
+            r#""end_id":3"#,
+            "field `end_id`: expected an id below the vocabulary size 3, found 3",
+        ),
+        (
+            r#""conditions":["x","y"]"#,
+            r#""conditions":[]"#,
+            "field `conditions`: expected at least one condition",
+        ),
+        (
+            r#""conditions":["x","y"]"#,
+            r#""conditions":["x","x"]"#,
+            "field `conditions`: expected distinct names",
+        ),
+        (
+            r#","start_id":0"#,
+            "",
+            "field `start_id`: expected a value for task `generate`, found no such field",
+        ),
+        (
+            r#""labels":["<s>","a","b"]"#,
+            r#""labels":["a","b","c"]"#,
+            "field `labels`: expected the vocabulary",
+        ),
+        (
+            r#""output":"softmax""#,
+            r#""output":"sigmoid""#,
+            "field `output`: expected `softmax` for task `generate`",
+        ),
+        (
+            r#""task":"generate""#,
+            r#""task":"tag""#,
+            "field `conditions`: expected no such field for task `tag`",
+        ),
+    ];
+    for (from, to, says) in cases {
+        let bad = json.replace(from, to);
+        assert_ne!(bad, json);
+        let e = Meta::from_json(&bad).unwrap_err().to_string();
+        assert!(e.contains(says), "{e}\n does not say: {says}");
+    }
 }

@@ -78,6 +78,7 @@ impl ClassifierMeta for Meta {
             task: TaskKind::Classify,
             output: OutputKind::Softmax,
             labels: labels.to_vec(),
+            generation: None,
         }
     }
 }

@@ -1,0 +1,119 @@
+//! Generative (1→N) models against ONNX Runtime: the next-token distribution after every step
+//! from a condition's initial state, and the greedy decoder loop.
+//!
+//! The fixtures are made by `scripts/make_generate_fixtures.py`, which runs ONNX Runtime's
+//! GRU/LSTM operators with `initial_h` gathered from `condition.weight` and checks them against
+//! a plain-numpy float64 forward pass.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use tinyrnn::{GenerativeModel, Prediction, Rng, Sampling};
+use tinyrnn_conformance as fx;
+
+/// Largest allowed absolute difference from ONNX Runtime, as in `parity.rs`.
+const TOLERANCE: f32 = 1e-5;
+
+#[derive(Deserialize)]
+struct Case {
+    condition: usize,
+    tokens: Vec<usize>,
+    per_step: Vec<Vec<f32>>,
+}
+
+#[derive(Deserialize)]
+struct Reference {
+    cases: Vec<Case>,
+    greedy: Vec<Vec<usize>>,
+}
+
+fn reference(name: &str) -> Reference {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn check<M: GenerativeModel>(name: &str, model: &M)
+where
+    M::State: PartialEq + std::fmt::Debug,
+{
+    let r = reference(name);
+    assert_eq!(r.cases.len(), 4, "{name}: cases");
+    for (n, case) in r.cases.iter().enumerate() {
+        let mut state = M::State::default();
+        model.condition(case.condition, &mut state).unwrap();
+        for (t, (&token, theirs)) in case.tokens.iter().zip(&case.per_step).enumerate() {
+            let ours = model.step_output(token, &mut state).unwrap();
+            let worst = ours
+                .values()
+                .iter()
+                .zip(theirs)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0f32, f32::max);
+            assert!(
+                worst <= TOLERANCE,
+                "{name} case {n} step {t}: max |ours - onnxruntime| = {worst:e}"
+            );
+            // The logits give the same distribution.
+            let mut z = [0.0f32; 64];
+            let logits = model.logits(&state).unwrap();
+            let z = &mut z[..logits.values().len()];
+            z.copy_from_slice(logits.values());
+            let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let sum: f32 = z.iter().map(|v| (v - max).exp()).sum();
+            for (v, p) in z.iter().zip(ours.values()) {
+                assert!(((v - max).exp() / sum - p).abs() < 1e-6);
+            }
+        }
+    }
+    assert_eq!(
+        r.greedy.len(),
+        model.conditions().len(),
+        "{name}: greedy runs"
+    );
+    for (class, expected) in r.greedy.iter().enumerate() {
+        let mut state = M::State::default();
+        let mut out = [0usize; 12];
+        let mut rng = Rng::new(0);
+        let n = model
+            .generate(class, Sampling::Greedy, &mut rng, &mut state, &mut out)
+            .unwrap();
+        assert_eq!(
+            &out[..n],
+            expected.as_slice(),
+            "{name} greedy, condition {class}"
+        );
+        assert_eq!(rng, Rng::new(0), "greedy draws nothing");
+    }
+}
+
+#[test]
+fn generate_gru_2l_matches_onnxruntime() {
+    check("generate_gru_2l", &fx::generate_gru_2l::MODEL);
+}
+
+#[test]
+fn generate_lstm_1l_matches_onnxruntime() {
+    check("generate_lstm_1l", &fx::generate_lstm_1l::MODEL);
+}
+
+#[test]
+fn the_baked_module_carries_the_generation_fields() {
+    use fx::generate_gru_2l as g;
+    assert_eq!(g::CONDITIONS, ["reel", "jig", "polka"]);
+    assert_eq!((g::START_ID, g::END_ID), (0, 11));
+    assert_eq!(g::MODEL.conditions(), &g::CONDITIONS);
+    assert_eq!(tinyrnn::Model::task(&g::MODEL), tinyrnn::Task::Generate);
+    // condition.weight is counted with the other weights.
+    assert_eq!(tinyrnn::Model::weight_bytes(&g::MODEL), g::WEIGHT_BYTES);
+    let mut state = g::State::new();
+    assert_eq!(
+        g::MODEL.condition(3, &mut state),
+        Err(tinyrnn::Error::ClassOutOfRange {
+            class: 3,
+            classes: 3
+        })
+    );
+}
