@@ -1,9 +1,10 @@
-//! The tokenizer and `classify_text` of the shipped text models on arbitrary UTF-8: a label with
-//! probabilities, or `EmptyInput`; streaming the same text feeds exactly its tokens.
+//! The tokenizer and `classify_text` of the shipped text models (`f32` and int8) on arbitrary
+//! UTF-8: a label with probabilities, or `EmptyInput`; streaming the same text feeds exactly its
+//! tokens.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tinyrnn::models::{seed, sentiment};
+use tinyrnn::models::{seed, seed_int8, sentiment, sentiment_int8};
 use tinyrnn::{Error, Prediction, TextModel};
 
 fn check<M: TextModel>(model: &M, text: &str) {
@@ -24,4 +25,6 @@ fn check<M: TextModel>(model: &M, text: &str) {
 fuzz_target!(|text: &str| {
     check(&seed::MODEL, text);
     check(&sentiment::MODEL, text);
+    check(&seed_int8::MODEL, text);
+    check(&sentiment_int8::MODEL, text);
 });
