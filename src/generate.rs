@@ -149,7 +149,12 @@ impl Sampling {
             return 0;
         };
         let max = logits.get(top).copied().unwrap_or(0.0);
-        let cut = kth_largest(logits, k.max(1));
+        // Keeping every token needs no cut (and no pass per token).
+        let cut = if k >= logits.len() {
+            None
+        } else {
+            kth_largest(logits, k.max(1))
+        };
         let weight = |i: usize, z: f32| -> u64 {
             if !kept(z, i, cut) {
                 return 0;

@@ -20,6 +20,7 @@ pub mod cell;
 pub mod data;
 mod epoch;
 pub mod examples;
+pub mod generative;
 pub mod history;
 pub mod loso;
 pub mod metrics;
