@@ -87,24 +87,29 @@ pub fn shift_round(v: i64, n: u32) -> i64 {
 /// ```
 #[inline(always)]
 pub fn requantize(acc: i32, m: u16, shift: u8) -> i32 {
-    let shift = shift.clamp(1, 62) as u32;
     if shift < 16 {
-        let v = shift_round(acc as i64 * m as i64, shift);
+        let n = shift.max(1) as u32;
+        if let Ok(a) = i16::try_from(acc) {
+            // A one-hot input's sum is one weight: |a · m| + 2^14 ≤ 2^31 − 2^14, 32 bits suffice.
+            let v = (a as i32 * m as i32 + (1 << (n - 1))) >> n;
+            return v.clamp(-PRE_LIMIT, PRE_LIMIT);
+        }
+        let v = shift_round(acc as i64 * m as i64, n);
         return v.clamp(-(PRE_LIMIT as i64), PRE_LIMIT as i64) as i32;
     }
     let m = m as i32;
     let hi = acc >> 16;
     let low = (acc & 0xffff) as u32 * m as u32;
-    // |hi · m| ≤ 2^31 − 2^15 and low >> 16 < 2^16: no overflow.
+    // v = floor(acc · m / 2^16): |hi · m| ≤ 2^31 − 98303 and low >> 16 < 2^16, no overflow.
     let v = (hi * m).wrapping_add((low >> 16) as i32);
-    let n = shift - 16;
-    let rounded = if n == 0 {
+    let rounded = if shift == 16 {
         v.wrapping_add(((low >> 15) & 1) as i32)
-    } else if n >= 32 {
-        0
     } else {
-        // floor(v / 2^n + 1/2) without the overflow of v + 2^(n-1).
-        (v >> n) + ((v >> (n - 1)) & 1)
+        // floor((floor(v / 2^(n−1)) + 1) / 2) = floor(v / 2^n + 1/2), n = shift − 16, without
+        // the overflow of v + 2^(n−1). From n − 1 = 31 on, v >> 31 is 0 or −1 and the result 0,
+        // as it is for every larger shift (clamped to 62 by the definition).
+        let r = v >> (shift as u32 - 17).min(31);
+        r.wrapping_add(1) >> 1
     };
     rounded.clamp(-PRE_LIMIT, PRE_LIMIT)
 }
@@ -546,14 +551,12 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
         mut c: Option<&mut [i32; H]>,
     ) {
         let h_prev = *h;
-        let mut unit = 0;
-        while unit + BLOCK <= H {
-            self.block::<K, BLOCK>(unit, input, &h_prev, h, &mut c);
-            unit += BLOCK;
+        for block in 0..H / BLOCK {
+            self.block::<K, BLOCK>(block * BLOCK, input, &h_prev, h, &mut c);
         }
-        while unit < H {
+        // Empty at compile time when BLOCK divides H (every shipped model): no code, no stack.
+        for unit in H / BLOCK * BLOCK..H {
             self.block::<K, 1>(unit, input, &h_prev, h, &mut c);
-            unit += 1;
         }
     }
 
@@ -633,7 +636,7 @@ fn block_of<T, const B: usize>(v: &[T], at: usize) -> Option<&[T; B]> {
 
 /// The sums `w[k] · x` of `B` rows, each input value loaded once for all rows (wrapping, like
 /// [`dot_i8`]).
-#[inline(always)]
+#[inline(never)]
 fn dot_rows<const B: usize, const N: usize>(w: &[[i8; N]; B], x: &[i16; N]) -> [i32; B] {
     let mut acc = [0i32; B];
     for (j, &xv) in x.iter().enumerate() {
@@ -854,15 +857,15 @@ where
         let mut scratch = self.frontend.scratch();
         let input = self.frontend.encode(item, &mut scratch)?;
         let mut cells = state.c.iter_mut();
-        let mut layers = state.h.iter_mut();
-        let Some(h0) = layers.next() else {
+        let Some((h0, upper)) = state.h.split_first_mut() else {
             return Ok(());
         };
         self.first.step::<K>(input, h0, cells.next());
-        let mut below = *h0;
-        for (layer, h) in self.upper.iter().zip(layers) {
-            layer.step::<K>(QInput::Dense(&below), h, cells.next());
-            below = *h;
+        // Each layer reads the one below in place (split borrows): no copy of it on the stack.
+        let mut below: &[i16; H] = h0;
+        for (layer, h) in self.upper.iter().zip(upper) {
+            layer.step::<K>(QInput::Dense(below), h, cells.next());
+            below = h;
         }
         Ok(())
     }
