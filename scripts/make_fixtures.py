@@ -19,6 +19,14 @@ For every cell in {rnn, lstm, gru} x num_layers in {1, 2} x input in
 * cross-checks every ONNX Runtime result against an independent plain-numpy
   forward pass written from PyTorch's equations as given in the format doc,
   and stops with an error if they differ by more than 1e-5;
+* adds four dense models with a 1D convolution front-end (format version 2:
+  ``conv.{j}.weight`` [out, in, k] / ``conv.{j}.bias``, each layer followed by
+  ReLU and an optional max-pool, ``valid`` or ``causal`` (left) padding,
+  strides and dilations) in front of GRU / LSTM / RNN layers, named
+  ``conv_{cell}_{n}c``; their ONNX graph uses ``Conv`` (with ``pads`` =
+  [window - 1, 0] for causal padding), ``Relu`` and ``MaxPool`` and their
+  per-step outputs are those of the recurrent steps (one per output of the
+  last convolution layer);
 * writes ``conformance/fixtures/{name}.json`` with the input sequences and the
   reference outputs, and ``conformance/fixtures/text_cases.json`` with
   tokenizer-level cases (text -> token ids -> final output) for
@@ -81,6 +89,25 @@ WEIGHT_RANGE = 0.8
 TOLERANCE = 1e-5
 OPSET = 17
 
+# The convolution front-ends: (name, cell, recurrent layers, conv layers, output, task).
+# Each conv layer: out_channels, kernel_size, stride, dilation, padding, pool.
+def conv_layer(out, k, stride=1, dilation=1, padding="valid", pool=1):
+    return {"out_channels": out, "kernel_size": k, "stride": stride, "dilation": dilation,
+            "padding": padding, "pool": pool}
+
+
+CONV_MODELS = (
+    ("conv_gru_1c", "gru", 1, [conv_layer(6, 3)], "softmax", "classify"),
+    ("conv_gru_2c", "gru", 2,
+     [conv_layer(6, 3, padding="causal"), conv_layer(5, 3, dilation=2, pool=2)],
+     "softmax", "tag"),
+    ("conv_lstm_2c", "lstm", 1,
+     [conv_layer(6, 2, stride=2, padding="causal"), conv_layer(6, 3, padding="causal", pool=3)],
+     "sigmoid", "classify"),
+    ("conv_rnn_1c", "rnn", 2, [conv_layer(7, 3, stride=2, dilation=2, pool=2)],
+     "identity", "regress"),
+)
+
 assert V == 20 and len(set(VOCAB)) == V
 assert all(w == w.lower() for w in VOCAB)
 
@@ -129,14 +156,28 @@ def f32(a):
     return np.ascontiguousarray(np.asarray(a, dtype=np.float32))
 
 
-def make_model(name, cell, layers, inp, output, task):
+def window(layer):
+    return (layer["kernel_size"] - 1) * layer["dilation"] + 1
+
+
+def min_samples(conv):
+    """The fewest samples that give the recurrent layers one input."""
+    n = 1
+    for layer in reversed(conv):
+        outputs = n * layer["pool"]
+        first = window(layer) if layer["padding"] == "valid" else 1
+        n = first + (outputs - 1) * layer["stride"]
+    return n
+
+
+def make_model(name, cell, layers, inp, output, task, conv=None):
     """Return (tensors: dict name -> f32 array, meta: dict, rng)."""
     rng = np.random.default_rng(seed_for(name))
     G = GATES[cell]
     u = lambda *shape: f32(rng.uniform(-WEIGHT_RANGE, WEIGHT_RANGE, size=shape))
     tensors = {}
     meta = {
-        "format_version": 1,
+        "format_version": 2 if conv else 1,
         "cell": cell,
         "num_layers": layers,
         "hidden_size": H,
@@ -152,6 +193,11 @@ def make_model(name, cell, layers, inp, output, task):
         in0 = V
     else:
         in0 = F
+    for j, layer in enumerate(conv or []):
+        # PyTorch's nn.Conv1d: weight [out, in, k], bias [out]
+        tensors[f"conv.{j}.weight"] = u(layer["out_channels"], in0, layer["kernel_size"])
+        tensors[f"conv.{j}.bias"] = u(layer["out_channels"])
+        in0 = layer["out_channels"]
     for k in range(layers):
         ik = in0 if k == 0 else H
         tensors[f"rnn.weight_ih_l{k}"] = u(G * H, ik)
@@ -169,12 +215,18 @@ def make_model(name, cell, layers, inp, output, task):
         meta["unk_id"] = UNK_ID
         meta["pad_id"] = PAD_ID
         meta["tokenizer"] = dict(TOKENIZER)
+    if conv:
+        meta["conv"] = [dict(layer) for layer in conv]
     return tensors, meta, rng
 
 
 def make_sequences(inp, meta, rng):
     seqs = []
-    for n, length in enumerate(SEQ_LENGTHS):
+    lengths = SEQ_LENGTHS
+    if "conv" in meta:
+        shortest = min_samples(meta["conv"])
+        lengths = (shortest, shortest + 1, shortest + 7, 2 * shortest + 13, 3 * shortest + 29)
+    for n, length in enumerate(lengths):
         if inp == "dense":
             mean = np.array(meta["mean"], dtype=np.float64)
             std = np.array(meta["std"], dtype=np.float64)
@@ -206,6 +258,28 @@ def activate(y, output):
     return y
 
 
+def conv_forward(t, conv, xs):
+    """nn.Conv1d (+ left zero padding for causal) -> ReLU -> MaxPool1d, layer by layer."""
+    x = np.stack(xs) if xs else np.zeros((0, F))  # [L, in]
+    for j, layer in enumerate(conv):
+        w, b = t[f"conv.{j}.weight"], t[f"conv.{j}.bias"]
+        k, d, s, span = layer["kernel_size"], layer["dilation"], layer["stride"], window(layer)
+        if layer["padding"] == "causal":
+            x = np.concatenate([np.zeros((span - 1, x.shape[1])), x])
+        outputs = (x.shape[0] - span) // s + 1 if x.shape[0] >= span else 0
+        y = np.zeros((outputs, w.shape[0]))
+        for t_out in range(outputs):
+            taps = x[t_out * s + np.arange(k) * d]  # [k, in]
+            y[t_out] = b + np.einsum("oik,ki->o", w, taps)
+        y = np.maximum(y, 0.0)
+        p = layer["pool"]
+        if p > 1:
+            groups = y.shape[0] // p
+            y = y[:groups * p].reshape(groups, p, y.shape[1]).max(axis=1, initial=-np.inf)
+        x = y
+    return list(x)
+
+
 def numpy_forward(tensors, meta, seq):
     """Return (final [C], per_step [T, C]) in float64."""
     t = {k: v.astype(np.float64) for k, v in tensors.items()}
@@ -223,6 +297,8 @@ def numpy_forward(tensors, meta, seq):
         mean = np.array(meta["mean"], dtype=np.float64)
         std = np.array(meta["std"], dtype=np.float64)
         xs = [(np.asarray(x, dtype=np.float64) - mean) / std for x in seq]
+    if "conv" in meta:
+        xs = conv_forward(t, meta["conv"], xs)
     for k in range(layers):
         W_ih, W_hh = t[f"rnn.weight_ih_l{k}"], t[f"rnn.weight_hh_l{k}"]
         b_ih, b_hh = t[f"rnn.bias_ih_l{k}"], t[f"rnn.bias_hh_l{k}"]
@@ -288,11 +364,33 @@ def build_onnx(tensors, meta):
         init("std", f32(meta["std"]))
         nodes.append(helper.make_node("Sub", ["x", "mean"], ["x_centered"]))
         nodes.append(helper.make_node("Div", ["x_centered", "std"], ["x0"]))
+    if "conv" in meta:
+        # [seq, 1, F] -> [1, F, seq] (N, C, L) for Conv -> ... -> back to [L', 1, C]
+        nodes.append(helper.make_node("Transpose", ["x0"], ["c_in"], perm=[1, 2, 0]))
+        src = "c_in"
+        for j, layer in enumerate(meta["conv"]):
+            span = window(layer)
+            pads = [span - 1, 0] if layer["padding"] == "causal" else [0, 0]
+            nodes.append(helper.make_node(
+                "Conv",
+                [src, init(f"conv{j}_w", tensors[f"conv.{j}.weight"]),
+                 init(f"conv{j}_b", tensors[f"conv.{j}.bias"])],
+                [f"conv{j}"],
+                kernel_shape=[layer["kernel_size"]], strides=[layer["stride"]],
+                dilations=[layer["dilation"]], pads=pads))
+            nodes.append(helper.make_node("Relu", [f"conv{j}"], [f"relu{j}"]))
+            src = f"relu{j}"
+            if layer["pool"] > 1:
+                nodes.append(helper.make_node(
+                    "MaxPool", [src], [f"pool{j}"],
+                    kernel_shape=[layer["pool"]], strides=[layer["pool"]]))
+                src = f"pool{j}"
+        nodes.append(helper.make_node("Transpose", [src], ["x0_conv"], perm=[2, 0, 1]))
 
     init("axis1", np.array([1], dtype=np.int64))
     init("axis0", np.array([0], dtype=np.int64))
     op = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[cell]
-    layer_in = "x0"
+    layer_in = "x0_conv" if "conv" in meta else "x0"
     for k in range(layers):
         W = to_onnx_gate_order(tensors[f"rnn.weight_ih_l{k}"], cell)[None]
         R = to_onnx_gate_order(tensors[f"rnn.weight_hh_l{k}"], cell)[None]
@@ -362,7 +460,7 @@ def ort_forward(sess, inp, seq):
     else:
         x = f32(seq).reshape(-1, 1, F)
     final, per_step = sess.run(["final", "per_step"], {"x": x})
-    return final.reshape(C), per_step.reshape(len(seq), C)
+    return final.reshape(C), per_step.reshape(-1, C)
 
 
 # --------------------------------------------------------------------------
@@ -455,6 +553,10 @@ def check_file(path, tensors, meta):
         loaded = {k: fh.get_tensor(k) for k in fh.keys()}
     G = GATES[meta["cell"]]
     in0 = {"embedding": E, "one_hot": V, "dense": F}[meta["input"]]
+    for j, layer in enumerate(meta.get("conv", [])):
+        assert loaded[f"conv.{j}.weight"].shape == (layer["out_channels"], in0, layer["kernel_size"])
+        assert loaded[f"conv.{j}.bias"].shape == (layer["out_channels"],)
+        in0 = layer["out_channels"]
     for k in range(meta["num_layers"]):
         assert loaded[f"rnn.weight_ih_l{k}"].shape == (G * H, in0 if k == 0 else H)
         assert loaded[f"rnn.weight_hh_l{k}"].shape == (G * H, H)
@@ -473,8 +575,11 @@ def main():
     max_diff = 0.0
     summary = []
     text_model = None
-    for name, cell, layers, inp, output, task in all_model_specs():
-        tensors, meta, rng = make_model(name, cell, layers, inp, output, task)
+    specs = [(*spec, None) for spec in all_model_specs()] + [
+        (name, cell, layers, "dense", output, task, conv)
+        for name, cell, layers, conv, output, task in CONV_MODELS]
+    for name, cell, layers, inp, output, task, conv in specs:
+        tensors, meta, rng = make_model(name, cell, layers, inp, output, task, conv)
         st_path = os.path.join(OUT_DIR, name + ".safetensors")
         save_file(tensors, st_path, metadata={"tinyrnn": json.dumps(meta)})
         os.chmod(st_path, 0o644)  # safetensors creates the file with mode 0600
@@ -493,6 +598,11 @@ def main():
             if not d <= TOLERANCE:
                 sys.exit(f"FATAL: {name}: numpy and ONNX Runtime disagree by {d:.3g} "
                          f"(> {TOLERANCE}) on a sequence of length {len(seq)}")
+            if conv and len(seq) == min_samples(conv):
+                # min_samples is tight: one recurrent step, and none with a sample less
+                assert len(o_steps) == 1, name
+                t64 = {k: v.astype(np.float64) for k, v in tensors.items()}
+                assert not conv_forward(t64, conv, list(seq[:-1])), name
             # the two ORT paths (Y_h + Gemm vs. Y + MatMul) must agree too
             assert np.max(np.abs(o_final - o_steps[-1])) <= 1e-6, name
             assert np.all(np.isfinite(o_steps)), name
@@ -507,6 +617,7 @@ def main():
             "input": inp,
             "output": output,
             "task": task,
+            **({"conv": conv, "min_samples": min_samples(conv)} if conv else {}),
             "sequences": [floats(s) if inp == "dense" else [int(t) for t in s] for s in seqs],
             "final": [floats(f) for f in finals],
             "per_step": [floats(p) for p in per_steps],

@@ -163,8 +163,28 @@ impl<const F: usize> Frontend<F> for Normalize<F> {
         sample: &[f32; F],
         buf: &'a mut [f32; F],
     ) -> Result<LayerInput<'a, F>, Error> {
+        self.apply(sample, buf)?;
+        Ok(LayerInput::Dense(buf))
+    }
+}
+
+impl<const F: usize> Normalize<F> {
+    /// Writes `(sample - mean) / std` into `out`; [`Error::NonFinite`] names the first
+    /// feature that is NaN or infinite before or after normalising (`out` is then partly
+    /// written).
+    ///
+    /// ```
+    /// use tinyrnn::Normalize;
+    /// static MEAN: [f32; 2] = [1.0, 2.0];
+    /// static STD: [f32; 2] = [2.0, 4.0];
+    /// let mut out = [0.0; 2];
+    /// Normalize { mean: &MEAN, std: &STD }.apply(&[3.0, 0.0], &mut out)?;
+    /// assert_eq!(out, [1.0, -0.5]);
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn apply(&self, sample: &[f32; F], out: &mut [f32; F]) -> Result<(), Error> {
         let stats = self.mean.iter().zip(self.std.iter());
-        for (feature, ((out, x), (mean, std))) in buf.iter_mut().zip(sample).zip(stats).enumerate()
+        for (feature, ((out, x), (mean, std))) in out.iter_mut().zip(sample).zip(stats).enumerate()
         {
             *out = (x - mean) / std;
             // Also catches a finite sample so large that normalising it overflows.
@@ -172,7 +192,7 @@ impl<const F: usize> Frontend<F> for Normalize<F> {
                 return Err(Error::NonFinite { feature });
             }
         }
-        Ok(LayerInput::Dense(buf))
+        Ok(())
     }
 }
 

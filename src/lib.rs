@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 
 pub mod cell;
+pub mod conv;
 mod error;
 pub mod frontend;
 pub mod generate;
@@ -48,6 +49,7 @@ pub mod quant;
 pub mod vocab;
 
 pub use cell::{Cell, Gru, Lstm, Rnn};
+pub use conv::{Conv1d, ConvNetwork, ConvStage, ConvState, Padding};
 pub use error::Error;
 pub use frontend::{Embedding, Frontend, Normalize, OneHot, TextFrontend};
 pub use generate::{Generative, GenerativeModel, Generator, Logits, Rng, Sampling};

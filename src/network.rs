@@ -107,6 +107,31 @@ impl<const H: usize, const S: usize, const U: usize> State<H, S, U> {
     pub fn layers(&self) -> impl Iterator<Item = &[[f32; H]; S]> {
         core::iter::once(&self.first).chain(self.upper.iter())
     }
+
+    /// One step of the recurrent layers `first` and `upper` with cell `K` on `input`; on
+    /// [`Error::Overflow`] the state is left as it was.
+    pub(crate) fn advance<K: Cell<G, S>, const G: usize, const I: usize>(
+        &mut self,
+        first: &Layer<G, I, H>,
+        upper: &[Layer<G, H, H>; U],
+        input: LayerInput<'_, I>,
+    ) -> Result<(), Error> {
+        // Kept to undo a step whose arithmetic overflowed: a NaN state would stay NaN forever.
+        let before = *self;
+        first.step::<K, S>(input, &mut self.first);
+        // Copied so that the layer above can read it while its own state is borrowed mutably.
+        let mut below = hidden_of(&self.first);
+        for (layer, s) in upper.iter().zip(self.upper.iter_mut()) {
+            layer.step::<K, S>(LayerInput::Dense(&below), s);
+            below = hidden_of(s);
+        }
+        if self.is_finite() {
+            Ok(())
+        } else {
+            *self = before;
+            Err(Error::Overflow)
+        }
+    }
 }
 
 impl<const H: usize, const S: usize, const U: usize> Default for State<H, S, U> {
@@ -196,21 +221,7 @@ where
     pub fn step(&self, item: F::Item<'_>, state: &mut State<H, S, U>) -> Result<(), Error> {
         let mut scratch = self.frontend.scratch();
         let input = self.frontend.encode(item, &mut scratch)?;
-        // Kept to undo a step whose arithmetic overflowed: a NaN state would stay NaN forever.
-        let before = *state;
-        self.first.step::<K, S>(input, &mut state.first);
-        // Copied so that the layer above can read it while its own state is borrowed mutably.
-        let mut below = hidden_of(&state.first);
-        for (layer, s) in self.upper.iter().zip(state.upper.iter_mut()) {
-            layer.step::<K, S>(LayerInput::Dense(&below), s);
-            below = hidden_of(s);
-        }
-        if state.is_finite() {
-            Ok(())
-        } else {
-            *state = before;
-            Err(Error::Overflow)
-        }
+        state.advance::<K, G, I>(&self.first, self.upper, input)
     }
 
     /// [`step`](Self::step), then the head's output for this step (sequence tagging, N→N).

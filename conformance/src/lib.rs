@@ -1,7 +1,7 @@
-//! The 18 reference models of `fixtures/` (made by `scripts/make_fixtures.py`) and two
-//! generative ones (`scripts/make_generate_fixtures.py`), baked by this
-//! crate's build script the way a firmware crate bakes its own model. The tests in `tests/`
-//! compare them with ONNX Runtime's outputs stored next to each model.
+//! The 22 reference models of `fixtures/` (made by `scripts/make_fixtures.py`, 4 of them with a
+//! convolution front-end) and two generative ones (`scripts/make_generate_fixtures.py`), baked
+//! by this crate's build script the way a firmware crate bakes its own model. The tests in
+//! `tests/` compare them with ONNX Runtime's outputs stored next to each model.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -25,3 +25,7 @@ tinyrnn::include_model!(gru_2l_one_hot);
 tinyrnn::include_model!(gru_2l_dense);
 tinyrnn::include_model!(generate_gru_2l);
 tinyrnn::include_model!(generate_lstm_1l);
+tinyrnn::include_model!(conv_gru_1c);
+tinyrnn::include_model!(conv_gru_2c);
+tinyrnn::include_model!(conv_lstm_2c);
+tinyrnn::include_model!(conv_rnn_1c);

@@ -96,15 +96,30 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
     o.blank();
     o.line(&format!("/// The cell of every layer ({}).", m.cell.name()));
     o.line(&format!("pub type Cell = {p}::{cell_type};"));
-    o.line(&format!(
-        "/// The whole network's type (it implements `{p}::Model` and `{p}::StreamingModel`)."
-    ));
-    let sizes = [g, s, i, h, l - 1, c].map(|n| n.to_string());
-    let network_args: Vec<String> = ["Cell".to_string(), frontend_type]
-        .into_iter()
-        .chain(sizes)
-        .collect();
-    o.type_alias("Network", &format!("{p}::Network"), &network_args);
+    let conv = !m.conv.is_empty();
+    let f = spec.features();
+    if conv {
+        write_conv_types(&mut o, spec, p);
+        o.line(&format!(
+            "/// The whole network's type (it implements `{p}::Model` and `{p}::StreamingModel`)."
+        ));
+        let sizes = [f, g, s, i, h, l - 1, c].map(|n| n.to_string());
+        let network_args: Vec<String> = ["Cell".to_string(), "Conv".to_string()]
+            .into_iter()
+            .chain(sizes)
+            .collect();
+        o.type_alias("Network", &format!("{p}::ConvNetwork"), &network_args);
+    } else {
+        o.line(&format!(
+            "/// The whole network's type (it implements `{p}::Model` and `{p}::StreamingModel`)."
+        ));
+        let sizes = [g, s, i, h, l - 1, c].map(|n| n.to_string());
+        let network_args: Vec<String> = ["Cell".to_string(), frontend_type]
+            .into_iter()
+            .chain(sizes)
+            .collect();
+        o.type_alias("Network", &format!("{p}::Network"), &network_args);
+    }
     if let Some(generation) = &m.generation {
         o.line(&format!(
             "/// The generative model's type (it implements `{p}::GenerativeModel`): the network \
@@ -116,24 +131,48 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
             .collect();
         o.type_alias("Model", &format!("{p}::Generative"), &args);
     }
-    o.line("/// The caller-owned recurrent state of this model (all zero: [`State::new`]).");
-    o.line(&format!(
-        "pub type State = {p}::State<{h}, {s}, {}>;",
-        l - 1
-    ));
-    let first_inputs = match m.input {
-        Input::Embedding(_) => "embedding width",
-        Input::OneHot(_) => "vocabulary size, one-hot",
-        Input::Dense(_) => "features per sample",
-    };
-    let consts = [
-        ("HIDDEN", "Hidden units per layer.".to_string(), h),
-        ("LAYERS", "Stacked recurrent layers.".to_string(), l),
-        (
-            "INPUTS",
-            format!("Inputs of the first layer ({first_inputs})."),
+    if conv {
+        o.line(
+            "/// The caller-owned state of this model: the convolution windows and the recurrent \
+             state",
+        );
+        o.line("/// (all zero: [`State::new`]).");
+        o.type_alias(
+            "State",
+            &format!("{p}::ConvState"),
+            &[
+                format!("<Conv as {p}::ConvStage<{f}, {i}>>::State"),
+                h.to_string(),
+                s.to_string(),
+                (l - 1).to_string(),
+            ],
+        );
+    } else {
+        o.line("/// The caller-owned recurrent state of this model (all zero: [`State::new`]).");
+        o.line(&format!(
+            "pub type State = {p}::State<{h}, {s}, {}>;",
+            l - 1
+        ));
+    }
+    let (inputs_doc, inputs) = match m.input {
+        Input::Embedding(_) => (
+            "Inputs of the first layer (embedding width).".to_string(),
             i,
         ),
+        Input::OneHot(_) => (
+            "Inputs of the first layer (vocabulary size, one-hot).".to_string(),
+            i,
+        ),
+        Input::Dense(_) if conv => ("Features per sample (what `step` reads).".to_string(), f),
+        Input::Dense(_) => (
+            "Inputs of the first layer (features per sample).".to_string(),
+            i,
+        ),
+    };
+    let mut consts = vec![
+        ("HIDDEN", "Hidden units per layer.".to_string(), h),
+        ("LAYERS", "Stacked recurrent layers.".to_string(), l),
+        ("INPUTS", inputs_doc, inputs),
         (
             "OUTPUTS",
             "Outputs of the head (one per label).".to_string(),
@@ -172,6 +211,34 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
             spec.head_macs(),
         ),
     ];
+    if conv {
+        consts.extend([
+            (
+                "CONV_LAYERS",
+                "Convolution layers before the recurrent ones.".to_string(),
+                m.conv.len(),
+            ),
+            (
+                "CONV_CHANNELS",
+                "Output channels of the last convolution layer (inputs of the first recurrent \
+                 layer)."
+                    .to_string(),
+                i,
+            ),
+            (
+                "CONV_MACS",
+                "Multiply-accumulates of one output of every convolution layer.".to_string(),
+                spec.conv_macs(),
+            ),
+            (
+                "MIN_SAMPLES",
+                "Samples before the recurrent layers first step (fewer: `classify` reports \
+                 `EmptyInput`)."
+                    .to_string(),
+                spec.min_samples(),
+            ),
+        ]);
+    }
     for (name, doc, value) in consts {
         o.line(&format!("/// {doc}"));
         o.line(&format!("pub const {name}: usize = {value};"));
@@ -213,27 +280,43 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
         TaskKind::Regress => "Regress",
         TaskKind::Generate => "Generate",
     };
-    let model = Expr::record(
-        format!("{p}::Network"),
+    let front = if conv {
         vec![
-            ("cell", Expr::atom("::core::marker::PhantomData")),
-            ("frontend", frontend),
-            ("first", layer(p, 0)),
-            ("upper", Expr::atom("&UPPER")),
             (
-                "head",
+                "normalize",
                 Expr::record(
-                    format!("{p}::Linear"),
-                    vec![("w", Expr::atom("&HEAD_W")), ("b", Expr::atom("&HEAD_B"))],
+                    format!("{p}::Normalize"),
+                    vec![("mean", Expr::atom("&MEAN")), ("std", Expr::atom("&STD"))],
                 ),
             ),
-            (
-                "activation",
-                Expr::atom(format!("{p}::Activation::{activation}")),
-            ),
-            ("task", Expr::atom(format!("{p}::Task::{task}"))),
-            ("labels", Expr::atom("&LABELS")),
-        ],
+            ("conv", conv_stage(spec, p, m.conv.len())),
+        ]
+    } else {
+        vec![("frontend", frontend)]
+    };
+    let model = Expr::record(
+        format!("{p}::{}", if conv { "ConvNetwork" } else { "Network" }),
+        [("cell", Expr::atom("::core::marker::PhantomData"))]
+            .into_iter()
+            .chain(front)
+            .chain([
+                ("first", layer(p, 0)),
+                ("upper", Expr::atom("&UPPER")),
+                (
+                    "head",
+                    Expr::record(
+                        format!("{p}::Linear"),
+                        vec![("w", Expr::atom("&HEAD_W")), ("b", Expr::atom("&HEAD_B"))],
+                    ),
+                ),
+                (
+                    "activation",
+                    Expr::atom(format!("{p}::Activation::{activation}")),
+                ),
+                ("task", Expr::atom(format!("{p}::Task::{task}"))),
+                ("labels", Expr::atom("&LABELS")),
+            ])
+            .collect(),
     );
     match &m.generation {
         None => o.item(
@@ -275,13 +358,36 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
             "MEAN",
             "per-feature mean of the training split",
             &dense.mean,
-            &[i],
+            &[f],
         );
         o.tensor(
             "STD",
             "per-feature standard deviation of the training split",
             &dense.std,
-            &[i],
+            &[f],
+        );
+    }
+    for (j, layer) in m.conv.iter().enumerate() {
+        let (out, taps, ins) = (layer.out_channels, layer.kernel_size, spec.conv_inputs(j));
+        let weight = &spec.tensor(&format!("conv.{j}.weight")).data;
+        // [out, in, k] in the file; (out, tap, in) in flash, so that a tap is one row.
+        let mut swapped = Vec::with_capacity(weight.len());
+        for o in 0..out {
+            for k in 0..taps {
+                swapped.extend((0..ins).map(|c| weight[(o * ins + c) * taps + k]));
+            }
+        }
+        o.tensor(
+            &format!("CONV{j}_W"),
+            &format!("`conv.{j}.weight` (output channel; tap; input channel)"),
+            &swapped,
+            &[out, taps, ins],
+        );
+        o.tensor(
+            &format!("CONV{j}_B"),
+            &format!("`conv.{j}.bias` (output channel)"),
+            &spec.tensor(&format!("conv.{j}.bias")).data,
+            &[out],
         );
     }
     let gate_names = match m.cell {
@@ -388,6 +494,70 @@ fn write_conditions(o: &mut Source, spec: &ModelSpec, n: usize, h: usize, l: usi
             &Expr::atom(format!("[[]; {n}]")),
         );
     }
+}
+
+/// `pub type Conv{j} = {p}::Conv1d<…>;` per layer and `pub type Conv` for the whole stage
+/// (`Then<…>`, nested from the left).
+fn write_conv_types(o: &mut Source, spec: &ModelSpec, p: &str) {
+    for (j, c) in spec.meta.conv.iter().enumerate() {
+        let pool = if c.pool > 1 {
+            format!(", max-pool {}", c.pool)
+        } else {
+            String::new()
+        };
+        o.line(&format!(
+            "/// Convolution layer {j}: kernel {}, dilation {}, stride {}, {} padding, ReLU{pool}.",
+            c.kernel_size,
+            c.dilation,
+            c.stride,
+            c.padding.name()
+        ));
+        o.line(&format!(
+            "pub type Conv{j} = {p}::Conv1d<{}, {}, {}, {}, {}>;",
+            spec.conv_inputs(j),
+            c.out_channels,
+            c.kernel_size,
+            c.dilation,
+            c.window()
+        ));
+    }
+    let mut stage = "Conv0".to_string();
+    for j in 1..spec.meta.conv.len() {
+        let between = spec.conv_inputs(j);
+        stage = format!("{p}::conv::Then<{stage}, Conv{j}, {between}>");
+    }
+    o.line("/// The convolution front-end, its layers in order.");
+    o.line(&format!("pub type Conv = {stage};"));
+}
+
+/// The `conv` field of the model: `Conv1d { … }`, or `Then { first, then }` nested from the
+/// left, for the first `n` layers.
+fn conv_stage(spec: &ModelSpec, p: &str, n: usize) -> Expr {
+    let j = n - 1;
+    let Some(c) = spec.meta.conv.get(j) else {
+        return Expr::atom("()");
+    };
+    let padding = match c.padding {
+        tinyrnn_schema::Padding::Valid => "Valid",
+        tinyrnn_schema::Padding::Causal => "Causal",
+    };
+    let last = Expr::record(
+        format!("{p}::Conv1d"),
+        vec![
+            ("weight", Expr::atom(format!("&CONV{j}_W"))),
+            ("bias", Expr::atom(format!("&CONV{j}_B"))),
+            ("stride", Expr::atom(c.stride.to_string())),
+            ("padding", Expr::atom(format!("{p}::Padding::{padding}"))),
+            ("pool", Expr::atom(c.pool.to_string())),
+        ],
+    );
+    if j == 0 {
+        return last;
+    }
+    Expr::record(
+        format!("{p}::conv::Then"),
+        vec![("first", conv_stage(spec, p, j)), ("then", last)],
+    )
 }
 
 /// `{p}::Layer { w_ih: &L{k}_W_IH, … }`.
@@ -628,6 +798,20 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
         InputKind::Dense => format!("samples of {} features, normalised", spec.input_size),
     };
     let _ = writeln!(w, "| input | {input} |");
+    for (j, c) in m.conv.iter().enumerate() {
+        let _ = writeln!(
+            w,
+            "| conv layer {j} | {} → {} channels, kernel {}, dilation {}, stride {}, {} \
+             padding, ReLU, max-pool {} |",
+            spec.conv_inputs(j),
+            c.out_channels,
+            c.kernel_size,
+            c.dilation,
+            c.stride,
+            c.padding.name(),
+            c.pool
+        );
+    }
     let _ = writeln!(w, "| task | {:?}, output {:?} |", m.task, m.output);
     let labels: Vec<String> = m
         .labels
@@ -685,6 +869,13 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
                     "let out = model::MODEL.classify_text(\"a short example text\", &mut state)?;"
                 );
             }
+            InputKind::Dense if !m.conv.is_empty() => {
+                let _ = writeln!(
+                    w,
+                    "let series = [[0.0f32; model::INPUTS]; model::MIN_SAMPLES];"
+                );
+                let _ = writeln!(w, "let out = model::MODEL.classify(&series, &mut state)?;");
+            }
             InputKind::Dense => {
                 let _ = writeln!(w, "let sample = [0.0f32; model::INPUTS];");
                 let _ = writeln!(
@@ -712,6 +903,13 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
 /// # Ok::<(), tinyrnn_build::Error>(())
 /// ```
 pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, String> {
+    if !spec.meta.conv.is_empty() {
+        return Err(format!(
+            "metadata field `conv`: expected no convolution front-end for an int8 bake (not \
+             implemented yet), found {} layers; bake the f32 model",
+            spec.meta.conv.len()
+        ));
+    }
     if spec.meta.generation.is_some() {
         return Err(
             "task `generate`: expected a classifier, tagger or regressor for int8, found a \

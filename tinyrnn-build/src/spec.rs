@@ -7,7 +7,7 @@ use std::path::Path;
 
 use safetensors::{Dtype, SafeTensors};
 
-use tinyrnn_schema::{show, Input, Meta, METADATA_KEY};
+use tinyrnn_schema::{show, Input, Meta, Padding, METADATA_KEY};
 
 use crate::error::Error;
 
@@ -40,7 +40,7 @@ pub struct Tensor {
 pub struct ModelSpec {
     /// The metadata, as written.
     pub meta: Meta,
-    /// Layer-0 input size: `E`, `V` or `F`.
+    /// Layer-0 input size: `E`, `V`, `F`, or the last convolution layer's `out_channels`.
     pub input_size: usize,
     /// Number of outputs (`C`).
     pub outputs: usize,
@@ -78,6 +78,61 @@ impl ModelSpec {
         let first = gh.saturating_mul(first_input.saturating_add(h));
         let upper = self.meta.num_layers.saturating_sub(1).saturating_mul(gh);
         first.saturating_add(upper.saturating_mul(h.saturating_mul(2)))
+    }
+
+    /// Features per sample of a `dense` model (what `step` reads); for a text model, the
+    /// layer-0 input size.
+    pub fn features(&self) -> usize {
+        self.meta
+            .input
+            .dense()
+            .map_or(self.input_size, |d| d.mean.len())
+    }
+
+    /// The input channels of convolution layer `j`: the features for the first, the layer
+    /// below's `out_channels` for the others.
+    pub fn conv_inputs(&self, j: usize) -> usize {
+        match j.checked_sub(1) {
+            None => self.features(),
+            Some(below) => self.meta.conv.get(below).map_or(0, |c| c.out_channels),
+        }
+    }
+
+    /// Multiply-accumulates of one output of every convolution layer (0 without `conv`;
+    /// saturating).
+    pub fn conv_macs(&self) -> usize {
+        self.meta
+            .conv
+            .iter()
+            .enumerate()
+            .fold(0usize, |sum, (j, c)| {
+                let one = c
+                    .out_channels
+                    .saturating_mul(c.kernel_size)
+                    .saturating_mul(self.conv_inputs(j));
+                sum.saturating_add(one)
+            })
+    }
+
+    /// The fewest samples after which the recurrent layers have stepped once: 1 without
+    /// `conv`; with it, what the windows, strides and pools of the layers need (saturating).
+    ///
+    /// ```
+    /// let spec = tinyrnn_build::load("../conformance/fixtures/conv_gru_2c.safetensors".as_ref())?;
+    /// // Layer 1: a valid window of 3 inputs at dilation 2 (span 5), pool 2, stride 1 ->
+    /// // 6 inputs; layer 0 is causal with stride 1 -> 6 samples.
+    /// assert_eq!(spec.min_samples(), 6);
+    /// # Ok::<(), tinyrnn_build::Error>(())
+    /// ```
+    pub fn min_samples(&self) -> usize {
+        self.meta.conv.iter().rev().fold(1usize, |outputs, c| {
+            let convolved = outputs.saturating_mul(c.pool);
+            let first = match c.padding {
+                Padding::Valid => c.window(),
+                Padding::Causal => 1,
+            };
+            first.saturating_add(convolved.saturating_sub(1).saturating_mul(c.stride))
+        })
     }
 
     /// Multiply-accumulates of one read of the head (saturating, like
@@ -272,6 +327,28 @@ fn shape_reason(meta: &Meta, name: &str) -> String {
             meta.generation.as_ref().map_or(0, |g| g.conditions.len()),
             meta.num_layers
         )
+    } else if let Some(rest) = name.strip_prefix("conv.") {
+        let j: usize = rest
+            .split('.')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let layer = meta.conv.get(j);
+        let inputs = match j.checked_sub(1) {
+            None => format!(
+                "{} `mean` features",
+                meta.input.dense().map_or(0, |d| d.mean.len())
+            ),
+            Some(below) => format!(
+                "out_channels {} of conv layer {below}",
+                meta.conv.get(below).map_or(0, |c| c.out_channels)
+            ),
+        };
+        format!(
+            "conv layer {j}: out_channels {}, {inputs}, kernel_size {}",
+            layer.map_or(0, |c| c.out_channels),
+            layer.map_or(0, |c| c.kernel_size)
+        )
     } else if name.starts_with("embedding.") {
         format!(
             "{} vocabulary entries",
@@ -280,6 +357,9 @@ fn shape_reason(meta: &Meta, name: &str) -> String {
     } else {
         let g = meta.cell.gates();
         let input = match (&meta.input, name.ends_with("_l0") && name.contains("_ih_")) {
+            (Input::Dense(_), true) if !meta.conv.is_empty() => {
+                " and one column per output channel of the last conv layer"
+            }
             (Input::OneHot(_), true) => " and one column per vocabulary entry",
             (Input::Dense(_), true) => " and one column per `mean` feature",
             (Input::Embedding(_), true) => " and one column per embedding feature",
@@ -458,6 +538,13 @@ fn expected_tensors(
         }
         expected.insert("embedding.weight".to_string(), vec![v, width]);
         input = width;
+    }
+    for (j, layer) in meta.conv.iter().enumerate() {
+        // PyTorch's `nn.Conv1d` weight: [out_channels, in_channels, kernel_size].
+        let shape = vec![layer.out_channels, input, layer.kernel_size];
+        expected.insert(format!("conv.{j}.weight"), shape);
+        expected.insert(format!("conv.{j}.bias"), vec![layer.out_channels]);
+        input = layer.out_channels;
     }
     for k in 0..meta.num_layers {
         let cols = if k == 0 { input } else { h };

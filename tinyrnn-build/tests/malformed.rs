@@ -87,6 +87,14 @@ fn assert_says(line: &str, parts: &[&str]) {
 }
 
 #[test]
+fn the_conv_fixtures_are_accepted() {
+    for name in ["conv_gru_1c", "conv_gru_2c", "conv_lstm_2c", "conv_rnn_1c"] {
+        let spec = tinyrnn_build::load(&fixture(&format!("{name}.safetensors"))).unwrap();
+        assert!(!spec.meta.conv.is_empty());
+    }
+}
+
+#[test]
 fn the_fixtures_are_accepted() {
     for cell in ["rnn", "lstm", "gru"] {
         for input in ["embedding", "one_hot", "dense"] {
@@ -187,13 +195,20 @@ fn nan_and_infinity() {
 #[test]
 fn unknown_format_version() {
     let mut f = open("gru_1l_embedding.safetensors");
-    f.meta["format_version"] = json!(2);
-    assert_says(&f.error(), &["`format_version`", "expected 1", "found 2"]);
+    f.meta["format_version"] = json!(3);
+    assert_says(
+        &f.error(),
+        &["`format_version`", "expected 1 or 2", "found 3"],
+    );
     f.meta.as_object_mut().unwrap().remove("format_version");
     assert_says(
         &f.error(),
-        &["`format_version`", "expected 1", "no such field"],
+        &["`format_version`", "expected 1 or 2", "no such field"],
     );
+    // Version 2 adds the optional `conv` field: a file without one is read alike.
+    let mut f = open("gru_1l_embedding.safetensors");
+    f.meta["format_version"] = json!(2);
+    tinyrnn_build::parse(Path::new("v2.safetensors"), &f.bytes()).unwrap();
 }
 
 #[test]
@@ -683,6 +698,93 @@ fn generate_from_samples() -> Input {
     file(take_apart("gru_1l_dense.safetensors").with("task", json!("generate")))
 }
 
+fn conv_model() -> Model {
+    take_apart("conv_gru_2c.safetensors")
+}
+
+fn conv_weight_wrong_kernel() -> Input {
+    let mut m = conv_model();
+    let t = m
+        .tensors
+        .iter_mut()
+        .find(|t| t.0 == "conv.1.weight")
+        .unwrap();
+    t.1 = vec![5, 6, 2];
+    t.2.truncate(5 * 6 * 2 * 4);
+    file(m)
+}
+
+fn conv_weight_wrong_inputs() -> Input {
+    let mut m = conv_model();
+    let t = m
+        .tensors
+        .iter_mut()
+        .find(|t| t.0 == "conv.0.weight")
+        .unwrap();
+    t.1 = vec![6, 3, 3];
+    t.2.truncate(6 * 3 * 3 * 4);
+    file(m)
+}
+
+fn conv_bias_missing() -> Input {
+    let mut m = conv_model();
+    m.tensors.retain(|t| t.0 != "conv.1.bias");
+    file(m)
+}
+
+fn conv_extra_layer_tensor() -> Input {
+    let mut m = conv_model();
+    m.tensors
+        .push(("conv.2.weight".into(), vec![1, 5, 1], vec![0; 20]));
+    file(m)
+}
+
+fn rnn_reads_features_not_conv_channels() -> Input {
+    let mut m = conv_model();
+    m.meta["conv"][1]["out_channels"] = json!(4);
+    file(m)
+}
+
+fn conv_in_version_1() -> Input {
+    file(conv_model().with("format_version", json!(1)))
+}
+
+fn conv_zero_stride() -> Input {
+    let mut m = conv_model();
+    m.meta["conv"][0]["stride"] = json!(0);
+    file(m)
+}
+
+fn conv_huge_window() -> Input {
+    let mut m = conv_model();
+    m.meta["conv"][1]["dilation"] = json!(3000);
+    file(m)
+}
+
+fn conv_unknown_padding() -> Input {
+    let mut m = conv_model();
+    m.meta["conv"][0]["padding"] = json!("same");
+    file(m)
+}
+
+fn conv_unknown_field() -> Input {
+    let mut m = conv_model();
+    m.meta["conv"][0]["groups"] = json!(2);
+    file(m)
+}
+
+fn conv_on_text_input() -> Input {
+    let mut m = take_apart("gru_1l_embedding.safetensors")
+        .with("format_version", json!(2))
+        .with("conv", conv_model().meta["conv"].clone());
+    m.meta["format_version"] = json!(2);
+    file(m)
+}
+
+fn conv_empty_list() -> Input {
+    file(conv_model().with("conv", json!([])))
+}
+
 /// One row: the case, its input, and what the line must say.
 type Case = (&'static str, fn() -> Input, &'static [&'static str]);
 
@@ -904,6 +1006,75 @@ const CASES: &[Case] = &[
         generate_from_samples,
         &["field `input`: expected `embedding` or `one_hot` for task `generate`", "found `dense`"],
     ),
+    // The convolution front-end (format version 2).
+        (
+            "conv weight with the wrong kernel size",
+            conv_weight_wrong_kernel,
+            &[
+                "tensor `conv.1.weight`: expected shape [5, 6, 3]",
+                "conv layer 1: out_channels 5, out_channels 6 of conv layer 0, kernel_size 3",
+                "found [5, 6, 2]",
+            ],
+        ),
+        (
+            "conv weight with the wrong input channels",
+            conv_weight_wrong_inputs,
+            &[
+                "tensor `conv.0.weight`: expected shape [6, 4, 3]",
+                "4 `mean` features",
+                "found [6, 3, 3]",
+            ],
+        ),
+        (
+            "conv bias missing",
+            conv_bias_missing,
+            &["tensor `conv.1.bias`: expected shape [5]", "found no such tensor"],
+        ),
+        (
+            "a third conv layer's weight in a two-layer front-end",
+            conv_extra_layer_tensor,
+            &["tensor `conv.2.weight`: not expected in a 2-layer gru model with dense input"],
+        ),
+        (
+            "out_channels that do not match the recurrent layer",
+            rnn_reads_features_not_conv_channels,
+            &["tensor `conv.1.bias`: expected shape [4]", "found [5]"],
+        ),
+        (
+            "conv in a version 1 file",
+            conv_in_version_1,
+            &["field `conv`: expected `format_version` 2", "found format_version 1"],
+        ),
+        (
+            "conv stride 0",
+            conv_zero_stride,
+            &["field `conv[0].stride`: expected 1 to 4096, found 0"],
+        ),
+        (
+            "conv window beyond the limit",
+            conv_huge_window,
+            &["field `conv[1].(kernel_size - 1) * dilation + 1`: expected 1 to 4096, found 6001"],
+        ),
+        (
+            "conv padding `same`",
+            conv_unknown_padding,
+            &["unknown variant `same`", "valid", "causal"],
+        ),
+        (
+            "conv layer with an unknown field",
+            conv_unknown_field,
+            &["unknown field `groups`"],
+        ),
+        (
+            "conv on a text model",
+            conv_on_text_input,
+            &["field `conv`: expected no such field for `embedding` input"],
+        ),
+        (
+            "an empty conv list",
+            conv_empty_list,
+            &["field `conv`: expected at least one layer", "found an empty list"],
+        ),
 ];
 
 #[test]

@@ -1,7 +1,7 @@
 //! # tinyrnn-schema
 //!
 //! The JSON document a tinyrnn model file carries under the `tinyrnn` key of its safetensors
-//! `__metadata__` (format version 1, see `docs/model-format.md`), defined once for the code
+//! `__metadata__` (format versions 1 and 2, see `docs/model-format.md`), defined once for the code
 //! generator (`tinyrnn-build`, which reads it) and the trainer (`tinyrnn-train`, which writes it).
 //!
 //! On disk the document is one flat JSON object; in Rust it is typed: the cell, task and output
@@ -44,8 +44,18 @@ pub mod show;
 
 pub use keys::duplicate_key;
 
-/// The only format version this crate reads and writes.
-pub const FORMAT_VERSION: u64 = 1;
+/// The newest format version this crate reads and writes: 2, which adds the `conv` front-end.
+/// Version 1 files (every file without `conv`) are still read, and a document without `conv`
+/// is still written as version 1, byte for byte as before.
+pub const FORMAT_VERSION: u64 = 2;
+
+/// The format versions this crate reads.
+pub const FORMAT_VERSIONS: [u64; 2] = [1, 2];
+
+/// The largest `kernel_size`, `stride`, `dilation` and `pool` of a convolution layer, and the
+/// largest span `(kernel_size - 1) * dilation + 1` of its window: the window is a ring buffer
+/// in the caller's state, so it must stay far below any microcontroller's RAM.
+pub const MAX_CONV_SIZE: usize = 4096;
 
 /// The safetensors `__metadata__` key holding the model's JSON description.
 pub const METADATA_KEY: &str = "tinyrnn";
@@ -79,6 +89,7 @@ const MAX_MESSAGE: usize = 400;
 ///     output: OutputKind::Softmax,
 ///     labels: vec!["still".into(), "moving".into()],
 ///     generation: None,
+///     conv: vec![],
 /// };
 /// meta.validate()?;
 /// assert_eq!(
@@ -109,6 +120,9 @@ pub struct Meta {
     pub labels: Vec<String>,
     /// The fields of a generative model (`task: "generate"`), `None` for every other task.
     pub generation: Option<Generation>,
+    /// The 1D convolution front-end between the normalised samples and layer 0, first layer
+    /// first: empty for none (format version 1). Only for `dense` input.
+    pub conv: Vec<ConvLayer>,
 }
 
 /// The fields of a generative model (`task: "generate"`, one-to-many): the conditions a
@@ -128,6 +142,65 @@ pub struct Generation {
     pub start_id: usize,
     /// The token that ends a sequence (it may equal `start_id`).
     pub end_id: usize,
+}
+
+/// One layer of the convolution front-end (an element of the `conv` field): PyTorch's
+/// `nn.Conv1d(in, out_channels, kernel_size, stride=stride, dilation=dilation)`, then ReLU,
+/// then `nn.MaxPool1d(pool)` when `pool > 1` (stride `pool`, no padding, floor mode).
+///
+/// ```
+/// use tinyrnn_schema::{ConvLayer, Padding};
+/// let layer = ConvLayer { out_channels: 16, kernel_size: 5, stride: 1, dilation: 2,
+///     padding: Padding::Causal, pool: 1 };
+/// assert_eq!(layer.window(), 9); // (5 - 1) * 2 + 1 inputs
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConvLayer {
+    /// Output channels (`out_channels`); the input channels are the features (layer 0) or
+    /// the layer below's outputs.
+    pub out_channels: usize,
+    /// Taps per channel (`kernel_size`).
+    pub kernel_size: usize,
+    /// Step between two outputs, in inputs (`stride`).
+    pub stride: usize,
+    /// Step between two taps, in inputs (`dilation`).
+    pub dilation: usize,
+    /// `valid` (PyTorch's `padding=0`) or `causal` (left zero padding of `window() - 1`).
+    pub padding: Padding,
+    /// Max-pool width and stride after the ReLU; 1 for no pooling.
+    pub pool: usize,
+}
+
+impl ConvLayer {
+    /// The inputs one output reads: `(kernel_size - 1) * dilation + 1` (saturating).
+    pub fn window(&self) -> usize {
+        self.kernel_size
+            .saturating_sub(1)
+            .saturating_mul(self.dilation)
+            .saturating_add(1)
+    }
+}
+
+/// The `padding` of a convolution layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Padding {
+    /// No padding (`padding=0`): the first output needs a whole window of inputs.
+    Valid,
+    /// `window - 1` zeros on the left (`F.pad(x, (window - 1, 0))`): an output per input
+    /// from the first one (every `stride`-th), reading only past inputs.
+    Causal,
+}
+
+impl Padding {
+    /// The name used in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Padding::Valid => "valid",
+            Padding::Causal => "causal",
+        }
+    }
 }
 
 /// What one step of the model reads (the file's `input` field and the fields that go with it).
@@ -404,8 +477,8 @@ impl Meta {
     /// not know. Numbers of `mean` and `std` are rounded to `f32`.
     ///
     /// ```
-    /// let e = tinyrnn_schema::Meta::from_json(r#"{"format_version": 2}"#).unwrap_err();
-    /// assert!(e.to_string().contains("expected 1, found 2"));
+    /// let e = tinyrnn_schema::Meta::from_json(r#"{"format_version": 3}"#).unwrap_err();
+    /// assert!(e.to_string().contains("expected 1 or 2, found 3"));
     /// ```
     pub fn from_json(json: &str) -> Result<Meta, MetaError> {
         let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
@@ -422,15 +495,14 @@ impl Meta {
         }
         match value.get("format_version") {
             None => {
-                return Err(MetaError::new(format!(
-                    "metadata field `format_version`: expected {FORMAT_VERSION}, found no such \
-                     field"
-                )))
+                return Err(MetaError::new(
+                    "metadata field `format_version`: expected 1 or 2, found no such field",
+                ))
             }
-            Some(v) if v.as_u64() != Some(FORMAT_VERSION) => {
+            Some(v) if !v.as_u64().is_some_and(|n| FORMAT_VERSIONS.contains(&n)) => {
                 return Err(MetaError::new(format!(
-                    "metadata field `format_version`: expected {FORMAT_VERSION}, found {v} \
-                     (this tinyrnn-build reads version {FORMAT_VERSION} only)"
+                    "metadata field `format_version`: expected 1 or 2, found {v} (this \
+                     tinyrnn-build reads versions 1 and 2 only)"
                 )))
             }
             Some(_) => {}
@@ -466,6 +538,7 @@ impl Meta {
     ///     output: OutputKind::Softmax,
     ///     labels: vec!["a".into()],
     ///     generation: None,
+    ///     conv: vec![],
     /// };
     /// let e = meta.validate().unwrap_err();
     /// assert_eq!(
@@ -484,7 +557,7 @@ impl Serialize for Meta {
     }
 }
 
-/// The document as it is on disk: one flat object. `N` is the number type of `mean`/`std`:
+/// The document as it is on disk: one flat object (the `conv` layers are objects in a list). `N` is the number type of `mean`/`std`:
 /// `f64` when reading (so that an error shows the number as written), `f32` when writing (so
 /// that it is written in its shortest `f32` form). The field order is the order written.
 #[derive(Debug, Serialize, Deserialize)]
@@ -516,6 +589,8 @@ struct Wire<N> {
     start_id: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     end_id: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    conv: Option<Vec<ConvLayer>>,
 }
 
 impl From<&Meta> for Wire<f32> {
@@ -523,7 +598,8 @@ impl From<&Meta> for Wire<f32> {
         let text = m.input.text();
         let dense = m.input.dense();
         Wire {
-            format_version: FORMAT_VERSION,
+            // Version 1 whenever it suffices, so that files without `conv` stay as they were.
+            format_version: if m.conv.is_empty() { 1 } else { FORMAT_VERSION },
             cell: m.cell,
             num_layers: m.num_layers,
             hidden_size: m.hidden_size,
@@ -540,6 +616,7 @@ impl From<&Meta> for Wire<f32> {
             conditions: m.generation.as_ref().map(|g| g.conditions.clone()),
             start_id: m.generation.as_ref().map(|g| g.start_id),
             end_id: m.generation.as_ref().map(|g| g.end_id),
+            conv: (!m.conv.is_empty()).then(|| m.conv.clone()),
         }
     }
 }
@@ -581,6 +658,7 @@ impl Wire<f64> {
             output: self.output,
             labels: self.labels,
             generation,
+            conv: self.conv.unwrap_or_default(),
         }
     }
 }
@@ -711,7 +789,8 @@ impl<N: Number> Wire<N> {
             }
             check_statistics(mean, std)?;
         }
-        self.check_generation()
+        self.check_generation()?;
+        self.check_conv()
     }
 
     /// The fields of `task: "generate"`: a text model with a softmax head over its
@@ -791,6 +870,57 @@ impl<N: Number> Wire<N> {
                     &format!("an id below the vocabulary size {}", vocab.len()),
                     id.to_string(),
                 ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The `conv` field: version 2, `dense` input, at least one layer, every size within
+    /// 1..=[`MAX_CONV_SIZE`].
+    fn check_conv(&self) -> Result<(), MetaError> {
+        let Some(conv) = &self.conv else {
+            return Ok(());
+        };
+        let field = |expected: &str, found: String| {
+            MetaError::new(format!(
+                "metadata field `conv`: expected {expected}, found {found}"
+            ))
+        };
+        if self.format_version < 2 {
+            return Err(field(
+                "`format_version` 2 (version 1 has no convolution front-end)",
+                format!("format_version {}", self.format_version),
+            ));
+        }
+        if self.input.is_text() {
+            let expected = format!(
+                "no such field for `{}` input (a convolution front-end reads dense samples)",
+                self.input.name()
+            );
+            return Err(field(&expected, "one".into()));
+        }
+        if conv.is_empty() {
+            return Err(field(
+                "at least one layer (leave the field out for none)",
+                "an empty list".into(),
+            ));
+        }
+        for (j, layer) in conv.iter().enumerate() {
+            let sizes = [
+                ("out_channels", layer.out_channels),
+                ("kernel_size", layer.kernel_size),
+                ("stride", layer.stride),
+                ("dilation", layer.dilation),
+                ("pool", layer.pool),
+                ("(kernel_size - 1) * dilation + 1", layer.window()),
+            ];
+            for (name, n) in sizes {
+                if !(1..=MAX_CONV_SIZE).contains(&n) {
+                    return Err(MetaError::new(format!(
+                        "metadata field `conv[{j}].{name}`: expected 1 to {MAX_CONV_SIZE}, \
+                         found {n}"
+                    )));
+                }
             }
         }
         Ok(())

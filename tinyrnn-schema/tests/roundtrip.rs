@@ -25,6 +25,7 @@ fn text_meta(input: fn(Text) -> Input) -> Meta {
         output: OutputKind::Sigmoid,
         labels: vec!["a".into(), "b\\c".into()],
         generation: None,
+        conv: vec![],
     }
 }
 
@@ -38,6 +39,7 @@ fn dense_meta(mean: Vec<f32>, std: Vec<f32>) -> Meta {
         output: OutputKind::Softmax,
         labels: vec!["x".into()],
         generation: None,
+        conv: vec![],
     }
 }
 
@@ -283,4 +285,70 @@ fn generation_fields_are_checked() {
         let e = Meta::from_json(&bad).unwrap_err().to_string();
         assert!(e.contains(says), "{e}\n does not say: {says}");
     }
+}
+
+/// A convolution front-end is written as format version 2 with a `conv` list, read back
+/// equal, and refused in a version 1 document, for text input and with a size of 0.
+#[test]
+fn a_conv_front_end_round_trips_as_version_2() {
+    use tinyrnn_schema::{ConvLayer, Padding};
+    let mut meta = dense_meta(vec![0.5, 1.0], vec![2.0, 1.0]);
+    meta.conv = vec![
+        ConvLayer {
+            out_channels: 4,
+            kernel_size: 3,
+            stride: 1,
+            dilation: 2,
+            padding: Padding::Causal,
+            pool: 1,
+        },
+        ConvLayer {
+            out_channels: 6,
+            kernel_size: 2,
+            stride: 2,
+            dilation: 1,
+            padding: Padding::Valid,
+            pool: 3,
+        },
+    ];
+    let json = meta.to_json();
+    assert!(json.starts_with(r#"{"format_version":2,"#), "{json}");
+    assert!(json.ends_with(
+        r#""conv":[{"out_channels":4,"kernel_size":3,"stride":1,"dilation":2,"padding":"causal","pool":1},{"out_channels":6,"kernel_size":2,"stride":2,"dilation":1,"padding":"valid","pool":3}]}"#
+    ), "{json}");
+    assert_eq!(Meta::from_json(&json).unwrap(), meta);
+
+    let v1 = json.replace(r#""format_version":2"#, r#""format_version":1"#);
+    assert_eq!(
+        Meta::from_json(&v1).unwrap_err().to_string(),
+        "metadata field `conv`: expected `format_version` 2 (version 1 has no convolution \
+         front-end), found format_version 1"
+    );
+    let zero = json.replace(r#""stride":2"#, r#""stride":0"#);
+    assert_eq!(
+        Meta::from_json(&zero).unwrap_err().to_string(),
+        "metadata field `conv[1].stride`: expected 1 to 4096, found 0"
+    );
+    let wide = json.replace(r#""dilation":2"#, r#""dilation":4000"#);
+    assert_eq!(
+        Meta::from_json(&wide).unwrap_err().to_string(),
+        "metadata field `conv[0].(kernel_size - 1) * dilation + 1`: expected 1 to 4096, \
+         found 8001"
+    );
+    let empty = json.replace(
+        &json[json.find(r#""conv":"#).unwrap()..json.len() - 1],
+        r#""conv":[]"#,
+    );
+    assert!(Meta::from_json(&empty)
+        .unwrap_err()
+        .to_string()
+        .contains("expected at least one layer"));
+
+    let mut text = text_meta(Input::Embedding);
+    text.conv = meta.conv.clone();
+    assert!(text
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("no such field for `embedding` input"));
 }

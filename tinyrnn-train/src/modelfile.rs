@@ -79,6 +79,7 @@ impl ClassifierMeta for Meta {
             output: OutputKind::Softmax,
             labels: labels.to_vec(),
             generation: None,
+            conv: Vec::new(),
         }
     }
 }

@@ -1,0 +1,759 @@
+//! The 1D convolution front-end: PyTorch `nn.Conv1d` layers, each followed by ReLU and an
+//! optional `nn.MaxPool1d`, between the normalised samples and the recurrent layers.
+//!
+//! It streams. Each layer keeps the last `W = (K - 1) · D + 1` inputs it was given in a ring
+//! buffer inside the caller's state ([`Window`]), so one sample at a time goes in and an output
+//! comes out whenever a whole (strided, pooled) output is due:
+//!
+//! - `padding` [`Padding::Valid`] (PyTorch's `padding=0`): the first output after `W` inputs,
+//!   then one every `stride` inputs;
+//! - [`Padding::Causal`] (`W - 1` zeros on the left): the first output after the first input,
+//!   then one every `stride` inputs. The zeros are the ring buffer's initial contents.
+//! - a max-pool of width `p` (stride `p`) passes on one value every `p` outputs, the largest
+//!   of those `p` per channel; an incomplete last group is dropped (PyTorch's floor mode).
+//!
+//! The recurrent layers step only when the last convolution layer gives an output, so a
+//! whole sequence of `n` samples makes exactly the recurrent steps that PyTorch's batch
+//! forward pass of the same layers makes, with the same inputs, in the same order.
+//!
+//! Each output is accumulated in a fixed order — the bias, then the taps from the oldest input
+//! to the newest, each tap's input channels in order — so every target computes the same bits.
+
+use core::marker::PhantomData;
+
+use crate::cell::Cell;
+use crate::error::Error;
+use crate::frontend::Normalize;
+use crate::head::{Activation, Linear, Output};
+use crate::layer::{Layer, LayerInput};
+use crate::linalg::dot;
+use crate::model::{Model, StreamingModel, Task};
+use crate::network::State;
+
+/// How a convolution layer pads its input on the left (the `padding` of a `conv` layer in the
+/// model file).
+///
+/// ```
+/// assert_ne!(tinyrnn::Padding::Valid, tinyrnn::Padding::Causal);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Padding {
+    /// No padding: an output reads `W` real inputs.
+    Valid,
+    /// `W - 1` zeros before the first input: an output from the first input on, reading only
+    /// inputs that have already arrived.
+    Causal,
+}
+
+/// A value every element of which is zero: the state a stream starts from. A trait with an
+/// associated constant, so that a state made of several layers' windows is built in a
+/// `const fn` (for a `static`).
+///
+/// ```
+/// use tinyrnn::conv::{Window, Zero};
+/// let w = <Window<2, 3, 4> as Zero>::ZERO;
+/// assert_eq!(w, Window::new());
+/// ```
+pub trait Zero {
+    /// The all-zero value.
+    const ZERO: Self;
+}
+
+impl<A: Zero, B: Zero> Zero for (A, B) {
+    const ZERO: Self = (A::ZERO, B::ZERO);
+}
+
+/// One or more convolution layers reading `I` channels and giving `O`: a [`Conv1d`], or two
+/// stages one after the other ([`Then`]).
+pub trait ConvStage<const I: usize, const O: usize> {
+    /// The caller-owned state of the stage: its ring buffers and counters.
+    type State: Copy + PartialEq + core::fmt::Debug + Zero;
+
+    /// Feeds one input; returns the stage's output when one is due (`Ok(None)` otherwise).
+    /// [`Error::Overflow`] when an output is not finite; `state` is then partly updated, and
+    /// the model restores it.
+    fn push(&self, x: &[f32; I], state: &mut Self::State) -> Result<Option<[f32; O]>, Error>;
+
+    /// Bytes of weights and biases.
+    fn weight_bytes(&self) -> usize;
+
+    /// Multiply-accumulates of one output of every layer of the stage.
+    fn macs(&self) -> usize;
+}
+
+/// One `nn.Conv1d` of `IN` to `OUT` channels with `K` taps `D` inputs apart (a window of `W =
+/// (K - 1) · D + 1` inputs), then ReLU, then a max-pool of width and stride `pool` (1: none).
+///
+/// The weights are PyTorch's `conv.{j}.weight` `[OUT, IN, K]` with the last two axes swapped
+/// at bake time, so that one tap of one output channel is one contiguous row.
+///
+/// ```
+/// use tinyrnn::conv::{ConvStage, Window};
+/// use tinyrnn::{Conv1d, Padding};
+/// // One channel, two taps one input apart: y = relu(x[t-1] - x[t]).
+/// static W: [[[f32; 1]; 2]; 1] = [[[1.0], [-1.0]]];
+/// static B: [f32; 1] = [0.0];
+/// let conv: Conv1d<1, 1, 2, 1, 2> =
+///     Conv1d { weight: &W, bias: &B, stride: 1, padding: Padding::Valid, pool: 1 };
+/// let mut state = Window::new();
+/// assert_eq!(conv.push(&[3.0], &mut state), Ok(None)); // the window is not full yet
+/// assert_eq!(conv.push(&[1.0], &mut state), Ok(Some([2.0])));
+/// assert_eq!(conv.push(&[4.0], &mut state), Ok(Some([0.0]))); // relu(1 - 4)
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Conv1d<const IN: usize, const OUT: usize, const K: usize, const D: usize, const W: usize>
+{
+    /// `conv.{j}.weight`: (output channel, tap, input channel).
+    pub weight: &'static [[[f32; IN]; K]; OUT],
+    /// `conv.{j}.bias`: (output channel).
+    pub bias: &'static [f32; OUT],
+    /// Inputs between two outputs (at least 1).
+    pub stride: usize,
+    /// Left padding.
+    pub padding: Padding,
+    /// Max-pool width and stride after the ReLU (1: no pooling).
+    pub pool: usize,
+}
+
+/// The state of one [`Conv1d`]: the last `W` inputs of `IN` channels (a ring buffer), where a
+/// stride and a pool stand, and the running maximum of `OUT` channels of the pool.
+///
+/// ```
+/// let w = tinyrnn::conv::Window::<3, 4, 5>::new();
+/// assert_eq!(w.filled(), 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Window<const IN: usize, const OUT: usize, const W: usize> {
+    /// The last `W` inputs; `next` is the oldest, to be overwritten next.
+    taps: [[f32; IN]; W],
+    next: usize,
+    /// Inputs received, up to `W`.
+    filled: usize,
+    /// Inputs still to skip before the next output (the stride).
+    skip: usize,
+    /// Outputs in the current pool group.
+    pooled: usize,
+    /// Their running maximum per channel.
+    max: [f32; OUT],
+}
+
+impl<const IN: usize, const OUT: usize, const W: usize> Window<IN, OUT, W> {
+    /// The empty window every stream starts from (all zero: the causal padding).
+    pub const fn new() -> Self {
+        Window {
+            taps: [[0.0; IN]; W],
+            next: 0,
+            filled: 0,
+            skip: 0,
+            pooled: 0,
+            max: [0.0; OUT],
+        }
+    }
+
+    /// Inputs received so far, counted up to `W`.
+    pub fn filled(&self) -> usize {
+        self.filled
+    }
+
+    /// Whether every value held is finite.
+    pub fn is_finite(&self) -> bool {
+        self.taps
+            .iter()
+            .flatten()
+            .chain(&self.max)
+            .all(|v| v.is_finite())
+    }
+}
+
+impl<const IN: usize, const OUT: usize, const W: usize> Default for Window<IN, OUT, W> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const IN: usize, const OUT: usize, const W: usize> Zero for Window<IN, OUT, W> {
+    const ZERO: Self = Self::new();
+}
+
+impl<const IN: usize, const OUT: usize, const K: usize, const D: usize, const W: usize>
+    ConvStage<IN, OUT> for Conv1d<IN, OUT, K, D, W>
+{
+    type State = Window<IN, OUT, W>;
+
+    fn push(&self, x: &[f32; IN], s: &mut Self::State) -> Result<Option<[f32; OUT]>, Error> {
+        const {
+            assert!(
+                K >= 1 && D >= 1,
+                "a convolution has a tap and a dilation of at least 1"
+            );
+            assert!(
+                W == (K - 1) * D + 1,
+                "the window spans (K - 1) * D + 1 inputs"
+            );
+        };
+        if let Some(slot) = s.taps.get_mut(s.next) {
+            *slot = *x;
+        }
+        s.next = if s.next + 1 >= W { 0 } else { s.next + 1 };
+        s.filled = (s.filled + 1).min(W);
+        // Causal: the W - 1 zeros of the padding are already in the buffer.
+        if self.padding == Padding::Valid && s.filled < W {
+            return Ok(None);
+        }
+        if s.skip > 0 {
+            s.skip -= 1;
+            return Ok(None);
+        }
+        s.skip = self.stride.saturating_sub(1);
+
+        // y[o] = bias[o] + Σ_k w[o][k] · x[oldest + k·D]
+        let mut y = *self.bias;
+        for (acc, taps) in y.iter_mut().zip(self.weight.iter()) {
+            for (k, w) in taps.iter().enumerate() {
+                // `next` (< W) is the oldest input, and k·D <= W - 1: one wrap at most.
+                let at = s.next + k * D;
+                let at = if at >= W { at - W } else { at };
+                if let Some(input) = s.taps.get(at) {
+                    *acc += dot(w, input);
+                }
+            }
+        }
+        // Before the ReLU, which would turn a NaN into 0.
+        if !y.iter().all(|v| v.is_finite()) {
+            return Err(Error::Overflow);
+        }
+        // ReLU (the values are finite here).
+        for v in y.iter_mut() {
+            *v = v.max(0.0);
+        }
+        if self.pool <= 1 {
+            return Ok(Some(y));
+        }
+        if s.pooled == 0 {
+            s.max = y;
+        } else {
+            for (m, v) in s.max.iter_mut().zip(y) {
+                if v > *m {
+                    *m = v;
+                }
+            }
+        }
+        s.pooled += 1;
+        if s.pooled < self.pool {
+            return Ok(None);
+        }
+        s.pooled = 0;
+        Ok(Some(s.max))
+    }
+
+    fn weight_bytes(&self) -> usize {
+        core::mem::size_of::<f32>() * OUT * (K * IN + 1)
+    }
+
+    fn macs(&self) -> usize {
+        OUT * K * IN
+    }
+}
+
+/// Stage `first` (`I` → `M` channels), then stage `then` (`M` → `O`): a stack of convolution
+/// layers, nested from the left (`Then<Then<A, B, M1>, C, M2>` for three).
+///
+/// ```
+/// use tinyrnn::conv::{ConvStage, Then, Zero};
+/// use tinyrnn::{Conv1d, Padding};
+/// static W: [[[f32; 1]; 1]; 1] = [[[2.0]]];
+/// static B: [f32; 1] = [0.0];
+/// let double: Conv1d<1, 1, 1, 1, 1> =
+///     Conv1d { weight: &W, bias: &B, stride: 1, padding: Padding::Valid, pool: 1 };
+/// let twice = Then::<_, _, 1> { first: double, then: double };
+/// let mut state = Zero::ZERO;
+/// assert_eq!(twice.push(&[1.5], &mut state), Ok(Some([6.0])));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Then<A, B, const M: usize> {
+    /// The stage that reads the input.
+    pub first: A,
+    /// The stage that reads `first`'s outputs.
+    pub then: B,
+}
+
+impl<A, B, const I: usize, const M: usize, const O: usize> ConvStage<I, O> for Then<A, B, M>
+where
+    A: ConvStage<I, M>,
+    B: ConvStage<M, O>,
+{
+    type State = (A::State, B::State);
+
+    fn push(&self, x: &[f32; I], state: &mut Self::State) -> Result<Option<[f32; O]>, Error> {
+        match self.first.push(x, &mut state.0)? {
+            Some(mid) => self.then.push(&mid, &mut state.1),
+            None => Ok(None),
+        }
+    }
+
+    fn weight_bytes(&self) -> usize {
+        self.first.weight_bytes() + self.then.weight_bytes()
+    }
+
+    fn macs(&self) -> usize {
+        self.first.macs() + self.then.macs()
+    }
+}
+
+/// The state of a [`ConvNetwork`]: the convolution stage's windows `T` and the recurrent
+/// state, with the number of recurrent steps taken. It belongs to the caller; `new` is a
+/// `const fn`, so it can sit in a `static`.
+///
+/// ```
+/// # use tinyrnn::conv::Window;
+/// # use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
+/// # use tinyrnn::{Padding, Rnn, Task};
+/// # static MEAN: [f32; 1] = [0.0];
+/// # static STD: [f32; 1] = [1.0];
+/// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
+/// # static CONV_B: [f32; 1] = [0.0];
+/// # static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
+/// # static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+/// # static BIAS: [[f32; 1]; 1] = [[0.0]];
+/// # static UPPER: [Layer<1, 1, 1>; 0] = [];
+/// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
+/// # static HEAD_B: [f32; 2] = [0.0, 0.0];
+/// # static LABELS: [&str; 2] = ["rising", "flat"];
+/// # type Conv = Conv1d<1, 1, 2, 1, 2>;
+/// # static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
+/// #     cell: core::marker::PhantomData,
+/// #     normalize: Normalize { mean: &MEAN, std: &STD },
+/// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
+/// #     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+/// #     upper: &UPPER,
+/// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
+/// #     activation: Activation::Softmax,
+/// #     task: Task::Classify,
+/// #     labels: &LABELS,
+/// # };
+/// # type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
+/// static STATE: State = State::new(); // a `static` is possible
+/// let mut state = STATE;
+/// MODEL.step(&[1.0], &mut state)?;
+/// assert_eq!(state.steps(), 0); // a `valid` window of two samples is not full yet
+/// MODEL.step(&[2.0], &mut state)?;
+/// assert_eq!(state.steps(), 1);
+/// assert_eq!(state.windows().filled(), 2);
+/// assert!((state.recurrent().hidden()[0] - 1.0f32.tanh()).abs() < 1e-6);
+/// state.reset();
+/// assert_eq!(state, State::new());
+/// # Ok::<(), tinyrnn::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ConvState<T, const H: usize, const S: usize, const U: usize> {
+    conv: T,
+    rnn: State<H, S, U>,
+    steps: usize,
+}
+
+impl<T: Zero, const H: usize, const S: usize, const U: usize> ConvState<T, H, S, U> {
+    /// The state every stream starts from: empty windows (the causal padding's zeros) and the
+    /// all-zero recurrent state.
+    pub const fn new() -> Self {
+        ConvState {
+            conv: T::ZERO,
+            rnn: State::new(),
+            steps: 0,
+        }
+    }
+
+    /// Returns to [`new`](Self::new), to start a new sequence.
+    pub fn reset(&mut self) {
+        *self = Self::new();
+    }
+
+    /// The recurrent layers' state.
+    pub fn recurrent(&self) -> &State<H, S, U> {
+        &self.rnn
+    }
+
+    /// The convolution layers' windows.
+    pub fn windows(&self) -> &T {
+        &self.conv
+    }
+
+    /// How many recurrent steps the samples fed so far have made (saturating): it grows by one
+    /// exactly when the convolution front-end gives the recurrent layers an input, so a
+    /// streaming caller reads a new output when it changes.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+}
+
+impl<T: Zero, const H: usize, const S: usize, const U: usize> Default for ConvState<T, H, S, U> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A recurrent network with a 1D convolution front-end: normalised samples of `F` features →
+/// the convolution stage `X` (`F` → `I` channels) → `1 + U` recurrent layers of cell `K` → the
+/// head. The struct behind a generated `MODEL` whose file has a `conv` field.
+///
+/// It implements [`Model`] and [`StreamingModel`] like [`Network`](crate::Network): `step`
+/// takes one sample; the recurrent layers advance only when the convolution gives an output
+/// ([`ConvState::steps`]), and `output` reads the head on the recurrent state at any time.
+/// A whole sequence through `classify` and the same samples through `step` give the same
+/// bits, because `classify` is built on `step`.
+///
+/// A baked model with a `conv` field is one of these (the generated `Network` alias); the
+/// pieces, by hand:
+///
+/// ```
+/// use tinyrnn::conv::Window;
+/// use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
+/// use tinyrnn::{Padding, Rnn, Task};
+/// static MEAN: [f32; 1] = [0.0];
+/// static STD: [f32; 1] = [1.0];
+/// static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
+/// static CONV_B: [f32; 1] = [0.0];
+/// static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
+/// static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+/// static BIAS: [[f32; 1]; 1] = [[0.0]];
+/// static UPPER: [Layer<1, 1, 1>; 0] = [];
+/// static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
+/// static HEAD_B: [f32; 2] = [0.0, 0.0];
+/// static LABELS: [&str; 2] = ["rising", "flat"];
+/// type Conv = Conv1d<1, 1, 2, 1, 2>;
+/// static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
+///     cell: core::marker::PhantomData,
+///     normalize: Normalize { mean: &MEAN, std: &STD },
+///     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
+///     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+///     upper: &UPPER,
+///     head: Linear { w: &HEAD_W, b: &HEAD_B },
+///     activation: Activation::Softmax,
+///     task: Task::Classify,
+///     labels: &LABELS,
+/// };
+/// type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
+///
+/// let samples = [[0.0f32], [1.0], [3.0], [3.5]];
+/// let mut state = State::new();
+/// let whole = MODEL.classify(&samples, &mut state)?;
+///
+/// let mut streamed = State::new();
+/// for sample in &samples {
+///     MODEL.step(sample, &mut streamed)?;
+/// }
+/// assert_eq!(streamed.steps(), 3); // one per new difference
+/// assert_eq!(MODEL.output(&streamed)?, whole); // bit for bit
+/// assert_eq!(whole.label(), "rising");
+/// # Ok::<(), tinyrnn::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ConvNetwork<
+    K,
+    X,
+    const F: usize,
+    const G: usize,
+    const S: usize,
+    const I: usize,
+    const H: usize,
+    const U: usize,
+    const C: usize,
+> {
+    /// The cell equations used by every recurrent layer.
+    pub cell: PhantomData<K>,
+    /// The per-feature normalisation of the samples.
+    pub normalize: Normalize<F>,
+    /// The convolution layers.
+    pub conv: X,
+    /// Recurrent layer 0, reading the convolution's `I` channels.
+    pub first: Layer<G, I, H>,
+    /// Recurrent layers 1 to `U`.
+    pub upper: &'static [Layer<G, H, H>; U],
+    /// The output layer.
+    pub head: Linear<H, C>,
+    /// The activation after the output layer.
+    pub activation: Activation,
+    /// What the model was trained for.
+    pub task: Task,
+    /// One label per output.
+    pub labels: &'static [&'static str; C],
+}
+
+impl<
+        K,
+        X,
+        const F: usize,
+        const G: usize,
+        const S: usize,
+        const I: usize,
+        const H: usize,
+        const U: usize,
+        const C: usize,
+    > ConvNetwork<K, X, F, G, S, I, H, U, C>
+where
+    K: Cell<G, S>,
+    X: ConvStage<F, I>,
+{
+    /// Feeds one sample: normalises it, pushes it through the convolution layers and, when
+    /// they give an output, steps the recurrent layers with it. On error (a NaN sample,
+    /// [`Error::Overflow`]) `state` is left unchanged.
+    ///
+    /// ```
+    /// # use tinyrnn::conv::Window;
+    /// # use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
+    /// # use tinyrnn::{Padding, Rnn, Task};
+    /// # static MEAN: [f32; 1] = [0.0];
+    /// # static STD: [f32; 1] = [1.0];
+    /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
+    /// # static CONV_B: [f32; 1] = [0.0];
+    /// # static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
+    /// # static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+    /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
+    /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
+    /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
+    /// # static HEAD_B: [f32; 2] = [0.0, 0.0];
+    /// # static LABELS: [&str; 2] = ["rising", "flat"];
+    /// # type Conv = Conv1d<1, 1, 2, 1, 2>;
+    /// # static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
+    /// #     cell: core::marker::PhantomData,
+    /// #     normalize: Normalize { mean: &MEAN, std: &STD },
+    /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
+    /// #     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+    /// #     upper: &UPPER,
+    /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
+    /// #     activation: Activation::Softmax,
+    /// #     task: Task::Classify,
+    /// #     labels: &LABELS,
+    /// # };
+    /// # type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
+    /// let mut state = State::new();
+    /// MODEL.step(&[1.0], &mut state)?;
+    /// let before = state;
+    /// assert_eq!(MODEL.step(&[f32::NAN], &mut state), Err(tinyrnn::Error::NonFinite { feature: 0 }));
+    /// assert_eq!(state, before);
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn step(
+        &self,
+        sample: &[f32; F],
+        state: &mut ConvState<X::State, H, S, U>,
+    ) -> Result<(), Error> {
+        let mut x = [0.0; F];
+        self.normalize.apply(sample, &mut x)?;
+        // Kept to undo a step that overflowed in the convolution or the recurrent layers.
+        let before = *state;
+        let result = match self.conv.push(&x, &mut state.conv) {
+            Ok(Some(y)) => {
+                let stepped =
+                    state
+                        .rnn
+                        .advance::<K, G, I>(&self.first, self.upper, LayerInput::Dense(&y));
+                state.steps = state.steps.saturating_add(1);
+                stepped
+            }
+            Ok(None) => Ok(()),
+            Err(e) => Err(e),
+        };
+        if result.is_err() {
+            *state = before;
+        }
+        result
+    }
+
+    /// The head's output for the current recurrent state, after the activation;
+    /// [`Error::Overflow`] if an output value is not finite.
+    ///
+    /// ```
+    /// # use tinyrnn::conv::Window;
+    /// # use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
+    /// # use tinyrnn::{Padding, Rnn, Task};
+    /// # static MEAN: [f32; 1] = [0.0];
+    /// # static STD: [f32; 1] = [1.0];
+    /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
+    /// # static CONV_B: [f32; 1] = [0.0];
+    /// # static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
+    /// # static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+    /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
+    /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
+    /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
+    /// # static HEAD_B: [f32; 2] = [0.0, 0.0];
+    /// # static LABELS: [&str; 2] = ["rising", "flat"];
+    /// # type Conv = Conv1d<1, 1, 2, 1, 2>;
+    /// # static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
+    /// #     cell: core::marker::PhantomData,
+    /// #     normalize: Normalize { mean: &MEAN, std: &STD },
+    /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
+    /// #     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+    /// #     upper: &UPPER,
+    /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
+    /// #     activation: Activation::Softmax,
+    /// #     task: Task::Classify,
+    /// #     labels: &LABELS,
+    /// # };
+    /// # type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
+    /// let state = State::new();
+    /// assert_eq!(MODEL.output(&state)?.values(), &[0.5, 0.5]); // the zero state
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn output(&self, state: &ConvState<X::State, H, S, U>) -> Result<Output<C>, Error> {
+        let mut values = self.head.forward(state.rnn.hidden());
+        self.activation.apply(&mut values);
+        Output::new(values, self.labels)
+    }
+
+    /// Runs a whole sequence from the zero state and returns the output after its last
+    /// sample. [`Error::EmptyInput`] when the samples were too few for the convolution to give
+    /// the recurrent layers a single input (none at all, or fewer than a `valid` window).
+    ///
+    /// ```
+    /// # use tinyrnn::conv::Window;
+    /// # use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
+    /// # use tinyrnn::{Padding, Rnn, Task};
+    /// # static MEAN: [f32; 1] = [0.0];
+    /// # static STD: [f32; 1] = [1.0];
+    /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
+    /// # static CONV_B: [f32; 1] = [0.0];
+    /// # static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
+    /// # static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+    /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
+    /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
+    /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
+    /// # static HEAD_B: [f32; 2] = [0.0, 0.0];
+    /// # static LABELS: [&str; 2] = ["rising", "flat"];
+    /// # type Conv = Conv1d<1, 1, 2, 1, 2>;
+    /// # static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
+    /// #     cell: core::marker::PhantomData,
+    /// #     normalize: Normalize { mean: &MEAN, std: &STD },
+    /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
+    /// #     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+    /// #     upper: &UPPER,
+    /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
+    /// #     activation: Activation::Softmax,
+    /// #     task: Task::Classify,
+    /// #     labels: &LABELS,
+    /// # };
+    /// # type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
+    /// let mut state = State::new();
+    /// assert_eq!(MODEL.classify(&[[0.0], [5.0]], &mut state)?.label(), "rising");
+    /// // One sample is less than the window of two.
+    /// assert_eq!(MODEL.classify(&[[5.0]], &mut state), Err(tinyrnn::Error::EmptyInput));
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn classify<'a>(
+        &self,
+        samples: impl IntoIterator<Item = &'a [f32; F]>,
+        state: &mut ConvState<X::State, H, S, U>,
+    ) -> Result<Output<C>, Error> {
+        state.reset();
+        for sample in samples {
+            self.step(sample, state)?;
+        }
+        if state.steps == 0 {
+            return Err(Error::EmptyInput);
+        }
+        self.output(state)
+    }
+
+    /// Bytes of weights read from flash: convolution, recurrent layers and head.
+    ///
+    /// ```
+    /// # use tinyrnn::conv::Window;
+    /// # use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
+    /// # use tinyrnn::{Padding, Rnn, Task};
+    /// # static MEAN: [f32; 1] = [0.0];
+    /// # static STD: [f32; 1] = [1.0];
+    /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
+    /// # static CONV_B: [f32; 1] = [0.0];
+    /// # static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
+    /// # static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+    /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
+    /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
+    /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
+    /// # static HEAD_B: [f32; 2] = [0.0, 0.0];
+    /// # static LABELS: [&str; 2] = ["rising", "flat"];
+    /// # type Conv = Conv1d<1, 1, 2, 1, 2>;
+    /// # static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
+    /// #     cell: core::marker::PhantomData,
+    /// #     normalize: Normalize { mean: &MEAN, std: &STD },
+    /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
+    /// #     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+    /// #     upper: &UPPER,
+    /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
+    /// #     activation: Activation::Softmax,
+    /// #     task: Task::Classify,
+    /// #     labels: &LABELS,
+    /// # };
+    /// # type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
+    /// assert_eq!(MODEL.weight_bytes(), 4 * ((2 + 1) + (1 + 1 + 2) + 2 * 2));
+    /// ```
+    pub fn weight_bytes(&self) -> usize {
+        let upper: usize = self.upper.iter().map(Layer::weight_bytes).sum();
+        self.conv.weight_bytes() + self.first.weight_bytes() + upper + self.head.weight_bytes()
+    }
+}
+
+impl<
+        K,
+        X,
+        const F: usize,
+        const G: usize,
+        const S: usize,
+        const I: usize,
+        const H: usize,
+        const U: usize,
+        const C: usize,
+    > Model for ConvNetwork<K, X, F, G, S, I, H, U, C>
+where
+    K: Cell<G, S>,
+    X: ConvStage<F, I>,
+{
+    type State = ConvState<X::State, H, S, U>;
+    type Input<'a> = &'a [f32; F];
+    type Output = Output<C>;
+
+    fn labels(&self) -> &'static [&'static str] {
+        self.labels
+    }
+
+    fn task(&self) -> Task {
+        self.task
+    }
+
+    fn weight_bytes(&self) -> usize {
+        ConvNetwork::weight_bytes(self)
+    }
+
+    fn classify<'a>(
+        &self,
+        items: impl IntoIterator<Item = &'a [f32; F]>,
+        state: &mut Self::State,
+    ) -> Result<Output<C>, Error> {
+        ConvNetwork::classify(self, items, state)
+    }
+}
+
+impl<
+        K,
+        X,
+        const F: usize,
+        const G: usize,
+        const S: usize,
+        const I: usize,
+        const H: usize,
+        const U: usize,
+        const C: usize,
+    > StreamingModel for ConvNetwork<K, X, F, G, S, I, H, U, C>
+where
+    K: Cell<G, S>,
+    X: ConvStage<F, I>,
+{
+    fn step(&self, item: &[f32; F], state: &mut Self::State) -> Result<(), Error> {
+        ConvNetwork::step(self, item, state)
+    }
+
+    fn output(&self, state: &Self::State) -> Result<Output<C>, Error> {
+        ConvNetwork::output(self, state)
+    }
+}
