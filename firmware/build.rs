@@ -22,6 +22,9 @@ fn main() {
     for model in ["seed", "sentiment", "motion", "vowels"] {
         tinyrnn_build::bake_with(format!("../models/{model}.safetensors"), Quantize::Int8);
     }
+    // A convolution front-end (format version 2): a conformance model, as no shipped model has
+    // one yet; `mcu_no_panic` proves its inference path panic-free.
+    tinyrnn_build::bake("../conformance/fixtures/conv_gru_2c.safetensors");
     println!("cargo::rerun-if-changed=build.rs");
     let target = std::env::var("TARGET").unwrap_or_default();
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();

@@ -562,6 +562,52 @@ where
         result
     }
 
+    /// [`step`](Self::step), then the head's output: after every sample, the output of the
+    /// recurrent state so far (it changes when [`ConvState::steps`] does).
+    ///
+    /// ```
+    /// # use tinyrnn::conv::Window;
+    /// # use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
+    /// # use tinyrnn::{Padding, Rnn, Task};
+    /// # static MEAN: [f32; 1] = [0.0];
+    /// # static STD: [f32; 1] = [1.0];
+    /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
+    /// # static CONV_B: [f32; 1] = [0.0];
+    /// # static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
+    /// # static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+    /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
+    /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
+    /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
+    /// # static HEAD_B: [f32; 2] = [0.0, 0.0];
+    /// # static LABELS: [&str; 2] = ["rising", "flat"];
+    /// # type Conv = Conv1d<1, 1, 2, 1, 2>;
+    /// # static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
+    /// #     cell: core::marker::PhantomData,
+    /// #     normalize: Normalize { mean: &MEAN, std: &STD },
+    /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
+    /// #     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+    /// #     upper: &UPPER,
+    /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
+    /// #     activation: Activation::Softmax,
+    /// #     task: Task::Classify,
+    /// #     labels: &LABELS,
+    /// # };
+    /// # type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
+    /// let mut state = State::new();
+    /// for x in [0.0, 1.0, 3.0] {
+    ///     let out = MODEL.step_output(&[x], &mut state)?;
+    ///     println!("after {x}: {} ({} recurrent steps)", out.label(), state.steps());
+    /// }
+    /// # Ok::<(), tinyrnn::Error>(())
+    /// ```
+    pub fn step_output(
+        &self,
+        sample: &[f32; F],
+        state: &mut ConvState<X::State, H, S, U>,
+    ) -> Result<Output<C>, Error> {
+        StreamingModel::step_output(self, sample, state)
+    }
+
     /// The head's output for the current recurrent state, after the activation;
     /// [`Error::Overflow`] if an output value is not finite.
     ///

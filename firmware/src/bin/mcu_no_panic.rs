@@ -1,8 +1,9 @@
 //! Link-time proof that the inference path cannot panic: this firmware calls `classify_text`,
 //! `feed_text`, `classify`, `step`, `step_output` and `output` of every model it bakes (the `f32`
-//! models, or with `TINYRNN_NO_PANIC=int8` at build time their int8 variants) on inputs
-//! the optimizer cannot see, and links with `panic-never` as its panic handler, whose symbol is
-//! undefined: if any panic path survives optimisation, linking fails.
+//! models, or with `TINYRNN_NO_PANIC=int8` at build time their int8 variants and a model with a
+//! convolution front-end) on inputs the optimizer cannot see, and links with `panic-never` as its
+//! panic handler, whose symbol is undefined: if any panic path survives optimisation, linking
+//! fails.
 //!
 //! ```text
 //! tools/check-no-panic.sh          # builds it for the Cortex-M4F (release), then runs it in QEMU
@@ -33,6 +34,8 @@ tinyrnn::include_model!(seed_int8);
 tinyrnn::include_model!(sentiment_int8);
 tinyrnn::include_model!(motion_int8);
 tinyrnn::include_model!(vowels_int8);
+// A convolution front-end before two GRU layers (`conformance/fixtures/conv_gru_2c`).
+tinyrnn::include_model!(conv_gru_2c);
 
 /// Whether this build checks the int8 models (`TINYRNN_NO_PANIC=int8` at build time) rather
 /// than the `f32` ones.
@@ -95,6 +98,8 @@ fn run() -> bool {
         text!(sentiment_int8);
         sensor!(motion_int8);
         sensor!(vowels_int8);
+        // An f32 model, but the f32 set leaves no room for it in the M0 board's flash.
+        sensor!(conv_gru_2c);
     } else {
         text!(seed);
         text!(sentiment);
