@@ -702,6 +702,7 @@ fn meta(o: &GenOptions, corpus: &Corpus) -> Meta {
             start_id: Corpus::START_ID as usize,
             end_id: Corpus::END_ID as usize,
         }),
+        conv: Vec::new(),
     }
 }
 
