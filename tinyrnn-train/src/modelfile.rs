@@ -169,6 +169,14 @@ impl Model {
             bail!("no \"{METADATA_KEY}\" entry in __metadata__");
         };
         let meta = Meta::from_json(json)?;
+        // Loading one without its convolution would run a different network: refuse it.
+        if !meta.conv.is_empty() {
+            bail!(
+                "metadata field `conv`: a convolution front-end ({} layers), which tinyrnn-train \
+                 cannot load yet (tinyrnn-build bakes it)",
+                meta.conv.len()
+            );
+        }
         let st = safetensors::SafeTensors::deserialize(bytes)?;
         let device = Device::Cpu;
         let mut tensors = Vec::new();

@@ -45,3 +45,15 @@ fn forward_pass_matches_the_onnx_reference_fixtures() {
     }
     assert!(checked >= 18);
 }
+
+/// A model with a convolution front-end (format version 2) is refused, not run without its
+/// convolution: the trainer does not implement one yet.
+#[test]
+fn a_conv_front_end_is_refused_not_ignored() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../conformance/fixtures");
+    let e = Model::load(&dir.join("conv_gru_2c.safetensors")).unwrap_err();
+    assert!(
+        format!("{e:#}").contains("metadata field `conv`: a convolution front-end (2 layers)"),
+        "{e:#}"
+    );
+}
