@@ -803,3 +803,118 @@ where
         ConvNetwork::output(self, state)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Numbers in [-2, 2) from a fixed linear congruential sequence.
+    fn numbers(seed: u64, n: usize) -> Vec<f32> {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((x >> 40) as f32 / (1u64 << 24) as f32) * 4.0 - 2.0
+            })
+            .collect()
+    }
+
+    /// The batch definition (PyTorch's): pad, convolve every `stride`-th window, ReLU, pool in
+    /// groups of `pool` (an incomplete last group dropped), with the runtime's summation order.
+    fn batch<const IN: usize, const OUT: usize, const K: usize, const D: usize, const W: usize>(
+        conv: &Conv1d<IN, OUT, K, D, W>,
+        xs: &[[f32; IN]],
+    ) -> Vec<[f32; OUT]> {
+        let mut padded = Vec::new();
+        if conv.padding == Padding::Causal {
+            padded.resize(W - 1, [0.0; IN]);
+        }
+        padded.extend_from_slice(xs);
+        let mut ys = Vec::new();
+        let mut t = 0;
+        while t + W <= padded.len() {
+            let mut y = *conv.bias;
+            for (o, acc) in y.iter_mut().enumerate() {
+                for k in 0..K {
+                    *acc += dot(&conv.weight[o][k], &padded[t + k * D]);
+                }
+                *acc = acc.max(0.0);
+            }
+            ys.push(y);
+            t += conv.stride;
+        }
+        ys.chunks_exact(conv.pool)
+            .map(|group| {
+                let mut m = group[0];
+                for y in &group[1..] {
+                    for (a, b) in m.iter_mut().zip(y) {
+                        if *b > *a {
+                            *a = *b;
+                        }
+                    }
+                }
+                m
+            })
+            .collect()
+    }
+
+    /// Streaming `push` gives exactly the batch outputs, for every stride, pool and padding.
+    fn streams_like_the_batch<
+        const IN: usize,
+        const OUT: usize,
+        const K: usize,
+        const D: usize,
+        const W: usize,
+    >(
+        seed: u64,
+    ) {
+        let w = numbers(seed, OUT * K * IN);
+        let weight: &'static mut [[[f32; IN]; K]; OUT] = Box::leak(Box::new([[[0.0; IN]; K]; OUT]));
+        for (v, slot) in w.iter().zip(weight.iter_mut().flatten().flatten()) {
+            *slot = *v;
+        }
+        let b = numbers(seed + 1, OUT);
+        let bias: &'static mut [f32; OUT] = Box::leak(Box::new([0.0; OUT]));
+        bias.copy_from_slice(&b);
+        let xs: Vec<[f32; IN]> = numbers(seed + 2, 40 * IN)
+            .chunks_exact(IN)
+            .map(|c| c.try_into().unwrap())
+            .collect();
+        for padding in [Padding::Valid, Padding::Causal] {
+            for stride in 1..=4 {
+                for pool in 1..=3 {
+                    let conv = Conv1d::<IN, OUT, K, D, W> {
+                        weight,
+                        bias,
+                        stride,
+                        padding,
+                        pool,
+                    };
+                    for n in 0..xs.len() {
+                        let mut state = Window::new();
+                        let streamed: Vec<[f32; OUT]> = xs[..n]
+                            .iter()
+                            .filter_map(|x| conv.push(x, &mut state).unwrap())
+                            .collect();
+                        let expected = batch(&conv, &xs[..n]);
+                        assert_eq!(
+                            streamed, expected,
+                            "{padding:?} stride {stride} pool {pool} n {n}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn streaming_equals_the_batch_definition() {
+        streams_like_the_batch::<2, 3, 3, 2, 5>(1);
+        streams_like_the_batch::<1, 2, 1, 1, 1>(2);
+        streams_like_the_batch::<3, 2, 4, 1, 4>(3);
+        streams_like_the_batch::<2, 2, 2, 3, 4>(4);
+        streams_like_the_batch::<4, 1, 5, 2, 9>(5);
+    }
+}
