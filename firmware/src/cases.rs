@@ -6,7 +6,9 @@
 //! prints the labels it computes, and `tools/compare-host-qemu.sh` checks that they are the
 //! host's. After retraining a model, regenerate both files with `tools/mcu-data.sh`.
 
-use tinyrnn::{Error, StreamingModel};
+use tinyrnn::{Error, Prediction, StreamingModel};
+
+use crate::say;
 
 /// `(model, expected label, text)`.
 pub static SENTENCES: &[(&str, &str, &str)] = include!("../cases/sentences.rs");
@@ -53,4 +55,29 @@ where
         return Err(Error::EmptyInput);
     }
     model.output(state)
+}
+
+/// Prints the line of one streamed series, `name<TAB>label<TAB>score<TAB>series INDEX (STEPS
+/// samples)`, or `(error)` in place of the label and score; returns whether it had an output.
+pub fn report_series<O: Prediction>(
+    name: &str,
+    index: usize,
+    steps: usize,
+    output: Result<O, Error>,
+) -> bool {
+    match output {
+        Ok(out) => say!(
+            "{}\t{}\t{}\tseries {} ({} samples)",
+            name,
+            out.label(),
+            out.score(),
+            index,
+            steps
+        ),
+        Err(_) => {
+            say!("{}\t(error)\t-\tseries {} ({} samples)", name, index, steps);
+            return false;
+        }
+    }
+    true
 }

@@ -952,22 +952,7 @@ where
         let upper: usize = self.upper.iter().map(QLayer::weight_bytes).sum();
         self.frontend.weight_bytes() + self.first.weight_bytes() + upper + self.head.weight_bytes()
     }
-}
 
-impl<
-        K,
-        F,
-        const G: usize,
-        const I: usize,
-        const H: usize,
-        const L: usize,
-        const M: usize,
-        const C: usize,
-    > QNetwork<K, F, G, I, H, L, M, C>
-where
-    K: QCell<G>,
-    F: QTextFrontend<I>,
-{
     /// Tokenizes `text` (without allocating) and classifies it.
     ///
     /// ```
@@ -976,11 +961,10 @@ where
     /// assert_eq!(seed_int8::MODEL.classify_text("I am very HAPPY!", &mut state)?.label(), "positive");
     /// # Ok::<(), tinyrnn::Error>(())
     /// ```
-    pub fn classify_text(
-        &self,
-        text: &str,
-        state: &mut QState<H, L, M>,
-    ) -> Result<Output<C>, Error> {
+    pub fn classify_text(&self, text: &str, state: &mut QState<H, L, M>) -> Result<Output<C>, Error>
+    where
+        F: QTextFrontend<I>,
+    {
         TextModel::classify_text(self, text, state)
     }
 
@@ -992,7 +976,10 @@ where
     /// assert_eq!(seed_int8::MODEL.feed_text("i am not", &mut state)?, 3);
     /// # Ok::<(), tinyrnn::Error>(())
     /// ```
-    pub fn feed_text(&self, text: &str, state: &mut QState<H, L, M>) -> Result<usize, Error> {
+    pub fn feed_text(&self, text: &str, state: &mut QState<H, L, M>) -> Result<usize, Error>
+    where
+        F: QTextFrontend<I>,
+    {
         TextModel::feed_text(self, text, state)
     }
 
@@ -1002,7 +989,10 @@ where
     /// use tinyrnn::models::{seed, seed_int8};
     /// assert_eq!(seed_int8::MODEL.vocabulary().id("happy"), seed::MODEL.vocabulary().id("happy"));
     /// ```
-    pub fn vocabulary(&self) -> &Vocabulary {
+    pub fn vocabulary(&self) -> &Vocabulary
+    where
+        F: QTextFrontend<I>,
+    {
         self.frontend.vocabulary()
     }
 }

@@ -109,20 +109,11 @@ fn series<M: StreamingModel, const F: usize>(
                 steps += 1;
             }
         }
-        match result.and_then(|()| model.output(&state)) {
-            Ok(out) if steps > 0 => say!(
-                "{}\t{}\t{}\tseries {} ({} samples)",
-                name,
-                out.label(),
-                out.score(),
-                index,
-                steps
-            ),
-            _ => {
-                say!("{}\t(error)\t-\tseries {} ({} samples)", name, index, steps);
-                ok = false;
-            }
-        }
+        let output = match result.and_then(|()| model.output(&state)) {
+            Ok(_) if steps == 0 => Err(Error::EmptyInput),
+            output => output,
+        };
+        ok &= cases::report_series(name, index, steps, output);
     }
     ok
 }

@@ -13,8 +13,8 @@
 //! QEMU by `tools/compare-host-qemu.sh` (same labels as the host).
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
-use tinyrnn::{Prediction, StreamingModel};
-use tinyrnn_firmware::{cases, finish, say};
+use tinyrnn::StreamingModel;
+use tinyrnn_firmware::{cases, finish};
 
 // Baked by build.rs: `tinyrnn_build::bake("../models/<name>.safetensors")`.
 tinyrnn::include_model!(motion);
@@ -30,20 +30,12 @@ where
     let mut ok = true;
     for (index, (_, samples)) in cases::series(name).enumerate() {
         let steps = samples.len() / F;
-        match cases::stream(model, samples, &mut state) {
-            Ok(out) => say!(
-                "{}\t{}\t{}\tseries {} ({} samples)",
-                name,
-                out.label(),
-                out.score(),
-                index,
-                steps
-            ),
-            Err(_) => {
-                say!("{}\t(error)\t-\tseries {} ({} samples)", name, index, steps);
-                ok = false;
-            }
-        }
+        ok &= cases::report_series(
+            name,
+            index,
+            steps,
+            cases::stream(model, samples, &mut state),
+        );
     }
     ok
 }
