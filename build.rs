@@ -1,6 +1,8 @@
 //! Bakes every `models/*.safetensors` into `tinyrnn::models::<stem>` (see tinyrnn-build), and
 //! the models listed in `INT8` also into `tinyrnn::models::<stem>_int8` (int8 weights, integer
-//! step: docs/quantization.md), and writes the module list `$OUT_DIR/tinyrnn/models.rs`.
+//! step: docs/quantization.md), and writes the module list `$OUT_DIR/tinyrnn/models.rs` with a
+//! `for_each_*_model!` macro per kind (text and sensor classifiers, their int8 variants, and
+//! generative models).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,7 @@ fn main() {
     let mut sensor = String::new();
     let mut int8_text = String::new();
     let mut int8_sensor = String::new();
+    let mut generative = String::new();
     for file in &files {
         println!("cargo::rerun-if-changed={}", file.display());
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned());
@@ -60,6 +63,11 @@ fn main() {
             }
             let m = &baked.module;
             let _ = writeln!(modules, "crate::include_model!({m});");
+            if baked.spec.meta.generation.is_some() {
+                // A generative model reads text too, but it is not a classifier: its own list.
+                let _ = write!(generative, " $callback!({m});");
+                continue;
+            }
             let list = match (baked.spec.meta.input.is_text(), quantize) {
                 (true, Quantize::None) => &mut text,
                 (false, Quantize::None) => &mut sensor,
@@ -83,7 +91,10 @@ fn main() {
          macro_rules! for_each_int8_text_model {{ ($callback:ident) => {{{int8_text} }}; }}\n\
          /// Invokes `$callback!(name)` for every shipped int8 model that reads sensor samples.\n\
          #[macro_export]\n\
-         macro_rules! for_each_int8_sensor_model {{ ($callback:ident) => {{{int8_sensor} }}; }}\n"
+         macro_rules! for_each_int8_sensor_model {{ ($callback:ident) => {{{int8_sensor} }}; }}\n\
+         /// Invokes `$callback!(name)` for every shipped generative model (`task: \"generate\"`).\n\
+         #[macro_export]\n\
+         macro_rules! for_each_generative_model {{ ($callback:ident) => {{{generative} }}; }}\n"
     );
     // Test fixtures only (tests/int8_golden.rs): LSTM models in int8, which no shipped model is.
     for fixture in TEST_INT8 {

@@ -18,6 +18,8 @@ fn main() {
     tinyrnn_build::bake("../models/sentiment.safetensors");
     tinyrnn_build::bake("../models/motion.safetensors");
     tinyrnn_build::bake("../models/vowels.safetensors");
+    // The generative (1→N) model of `mcu_generate`.
+    tinyrnn_build::bake("../models/melody.safetensors");
     // Their int8 variants (docs/quantization.md): `include_model!(<file stem>_int8)`.
     for model in ["seed", "sentiment", "motion", "vowels"] {
         tinyrnn_build::bake_with(format!("../models/{model}.safetensors"), Quantize::Int8);

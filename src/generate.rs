@@ -24,16 +24,18 @@
 //! float formatting, library or rounding mode.
 //!
 //! ```
+//! use tinyrnn::models::melody;
 //! use tinyrnn::{GenerativeModel, Rng, Sampling, TextModel};
-//! # let model = tinyrnn::generate::demo_model();
-//! // `model`: a baked generative model, e.g. `tinyrnn::models::<name>::MODEL`.
-//! let mut state = tinyrnn::models::seed::State::new();
+//!
+//! let jig = melody::CONDITIONS.iter().position(|&c| c == "jig").unwrap();
+//! let mut state = melody::State::new();
 //! let mut tokens = [0usize; 64];
-//! let sampling = Sampling::TopK { k: 5, temperature: 0.8 };
-//! let n = model.generate(0, sampling, &mut Rng::new(7), &mut state, &mut tokens)?;
+//! let sampling = Sampling::TopK { k: 5, temperature: 1.0 };
+//! let n = melody::MODEL.generate(jig, sampling, &mut Rng::new(2026), &mut state, &mut tokens)?;
 //! for &id in &tokens[..n] {
-//!     let _word = model.vocabulary().word(id);
+//!     print!("{} ", melody::MODEL.vocabulary().word(id).unwrap_or("?")); // p7_d2: fifth, eighth
 //! }
+//! assert!(n > 0);
 //! # Ok::<(), tinyrnn::Error>(())
 //! ```
 
@@ -258,8 +260,8 @@ where
 ///     Ok(lengths)
 /// }
 ///
-/// let model = tinyrnn::generate::demo_model();
-/// assert_eq!(lengths(&model, 1)?.len(), 1);
+/// let lengths = lengths(&tinyrnn::models::melody::MODEL, 1)?;
+/// assert_eq!(lengths.len(), 4); // hornpipe, jig, reel, slip jig
 /// # Ok::<(), tinyrnn::Error>(())
 /// ```
 pub trait GenerativeModel: Logits + TextModel {
@@ -495,28 +497,6 @@ where
         };
         *state = State::with_hidden(first, upper);
         Ok(())
-    }
-}
-
-/// A stand-in generative model for the examples of this module: the shipped `seed` network
-/// (whose two outputs are read as scores of tokens 0 and 1) with one condition, the zero
-/// state. It generates nothing meaningful; a real one is baked from a `"task": "generate"`
-/// file.
-///
-/// ```
-/// use tinyrnn::GenerativeModel;
-/// assert_eq!(tinyrnn::generate::demo_model().conditions(), ["any"]);
-/// ```
-#[cfg(feature = "models")]
-#[doc(hidden)]
-pub fn demo_model() -> Generative<crate::models::seed::Network, 64, 1, 0, 1> {
-    Generative {
-        network: crate::models::seed::MODEL,
-        conditions: &["any"],
-        initial_first: &[[0.0; 64]],
-        initial_upper: &[[]],
-        start_id: 0,
-        end_id: 1,
     }
 }
 

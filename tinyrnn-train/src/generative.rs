@@ -781,6 +781,11 @@ impl Generator {
         })
     }
 
+    /// Its tensors, as the trainer exports them.
+    pub fn tensors(&self) -> anyhow::Result<Vec<NamedTensor>> {
+        self.params.to_f32()
+    }
+
     /// Generates up to `limit` tokens for `condition`, drawing with `sampling` from `rng` (the
     /// runtime's sampler and generator).
     pub fn generate(

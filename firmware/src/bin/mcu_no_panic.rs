@@ -1,9 +1,10 @@
 //! Link-time proof that the inference path cannot panic: this firmware calls `classify_text`,
 //! `feed_text`, `classify`, `step`, `step_output` and `output` of every model it bakes (the `f32`
 //! models, or with `TINYRNN_NO_PANIC=int8` at build time their int8 variants and a model with a
-//! convolution front-end) on inputs the optimizer cannot see, and links with `panic-never` as its
-//! panic handler, whose symbol is undefined: if any panic path survives optimisation, linking
-//! fails.
+//! convolution front-end; with `TINYRNN_NO_PANIC=generate` the generative model's `generate`,
+//! `generator`, `prompt` and `condition` under each sampling) on inputs the optimizer cannot see,
+//! and links with `panic-never` as its panic handler, whose symbol is undefined: if any panic
+//! path survives optimisation, linking fails.
 //!
 //! ```text
 //! tools/check-no-panic.sh          # builds it for the Cortex-M4F (release), then runs it in QEMU
@@ -36,6 +37,8 @@ tinyrnn::include_model!(motion_int8);
 tinyrnn::include_model!(vowels_int8);
 // A convolution front-end before two GRU layers (`conformance/fixtures/conv_gru_2c`).
 tinyrnn::include_model!(conv_gru_2c);
+// The generative model: `generate`, `generator` with a prompt, `condition`.
+tinyrnn::include_model!(melody);
 
 /// Whether this build checks the int8 models (`TINYRNN_NO_PANIC=int8` at build time) rather
 /// than the `f32` ones.
@@ -43,6 +46,45 @@ const INT8: bool = match option_env!("TINYRNN_NO_PANIC") {
     Some(s) => matches!(s.as_bytes(), b"int8"),
     None => false,
 };
+
+/// Whether this build checks the generative model (`TINYRNN_NO_PANIC=generate`).
+const GENERATE: bool = match option_env!("TINYRNN_NO_PANIC") {
+    Some(s) => matches!(s.as_bytes(), b"generate"),
+    None => false,
+};
+
+/// Runs the generative entry points; true if none reported an unexpected result.
+fn generate() -> bool {
+    use melody::{State, CONDITIONS, MODEL, VOCAB_SIZE};
+    use tinyrnn::{GenerativeModel, Rng, Sampling, StreamingModel};
+    let mut ok = true;
+    let mut state = State::new();
+    let mut out = [0usize; 16];
+    let mut rng = Rng::new(black_box(7));
+    for sampling in [
+        Sampling::Greedy,
+        Sampling::Temperature(black_box(0.7)),
+        Sampling::TopK {
+            k: black_box(5),
+            temperature: black_box(1.2),
+        },
+    ] {
+        let class = black_box(CONDITIONS.len() - 1);
+        ok &= MODEL
+            .generate(class, sampling, &mut rng, &mut state, &mut out)
+            .is_ok();
+    }
+    // A condition out of range: an error, not a panic.
+    ok &= MODEL
+        .condition(black_box(CONDITIONS.len()), &mut state)
+        .is_err();
+    if let Ok(mut tokens) = MODEL.generator(0, Sampling::Greedy, &mut rng, &mut state) {
+        ok &= tokens.prompt(&black_box([3usize, 4])).is_ok();
+        ok &= tokens.next().is_some_and(|t| t.is_ok());
+    }
+    ok &= MODEL.step(black_box(VOCAB_SIZE), &mut state).is_err();
+    ok
+}
 
 /// Runs every entry point of every model once; true if none reported an error.
 fn run() -> bool {
@@ -93,6 +135,9 @@ fn run() -> bool {
     }
     // The f32 models and the int8 ones together do not fit the M0 board's flash: one set per
     // build, chosen by `TINYRNN_NO_PANIC=int8` (the models not called are not linked).
+    if const { GENERATE } {
+        return generate();
+    }
     if const { INT8 } {
         text!(seed_int8);
         text!(sentiment_int8);
