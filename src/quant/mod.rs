@@ -493,8 +493,9 @@ impl<const F: usize> QFrontend<F> for QNormalize<F> {
 /// static M_HH: [[u16; 1]; 1] = [[0]];
 /// static S_HH: [[u8; 1]; 1] = [[1]];
 /// static B: [[i32; 1]; 1] = [[0]];
+/// static NONE: [[i32; 1]; 0] = []; // no separate gate
 /// let layer = QLayer { w_ih: &W_IH, w_hh: &W_HH, m_ih: &M_IH, s_ih: &S_IH,
-///     m_hh: &M_HH, s_hh: &S_HH, b_x: &B, b_h: &B };
+///     m_hh: &M_HH, s_hh: &S_HH, b_x: &B, b_h: &NONE };
 /// let mut h = [0i16; 1];
 /// layer.step::<Rnn>(QInput::Dense(&[8192]), &mut h, None); // x = 2.0
 /// assert_eq!(h, [24956]); // tanh(1.0)
@@ -515,8 +516,9 @@ pub struct QLayer<const G: usize, const I: usize, const H: usize> {
     pub s_hh: &'static [[u8; H]; G],
     /// The input-side bias in Q12 (`b_ih + b_hh` for a gate whose parts are summed).
     pub b_x: &'static [[i32; H]; G],
-    /// The recurrent-side bias in Q12 (`b_hh` for a separate gate, 0 otherwise).
-    pub b_h: &'static [[i32; H]; G],
+    /// The recurrent-side biases in Q12 (`b_hh`) of the separate gates only, in gate order
+    /// (empty for a cell without one: a summed gate's `b_hh` is in `b_x`).
+    pub b_h: &'static [[i32; H]],
 }
 
 impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
@@ -529,12 +531,16 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
     /// static M: [[u16; 2]; 1] = [[0; 2]];
     /// static S: [[u8; 2]; 1] = [[1; 2]];
     /// static B: [[i32; 2]; 1] = [[0; 2]];
+    /// static NONE: [[i32; 2]; 0] = [];
     /// let layer = QLayer { w_ih: &W_IH, w_hh: &W_HH, m_ih: &M, s_ih: &S, m_hh: &M, s_hh: &S,
-    ///     b_x: &B, b_h: &B };
-    /// assert_eq!(layer.weight_bytes(), 6 + 4 + 2 * (4 + 2) + 2 * 8);
+    ///     b_x: &B, b_h: &NONE };
+    /// assert_eq!(layer.weight_bytes(), 6 + 4 + 2 * (4 + 2) + 2 * 4);
+    /// // With a separate gate (a GRU's n), its recurrent-side biases too.
+    /// let gru_like = QLayer { b_h: &B, ..layer };
+    /// assert_eq!(gru_like.weight_bytes(), layer.weight_bytes() + 2 * 4);
     /// ```
     pub const fn weight_bytes(&self) -> usize {
-        G * H * (I + H + 2 * 3 + 2 * 4)
+        G * H * (I + H + 2 * 3 + 4) + self.b_h.len() * H * 4
     }
 
     /// Advances one layer's `h` (and its `c`, for a cell with a cell state) by one step of
@@ -599,8 +605,18 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
                 let u = unit + k;
                 let x_part =
                     at(self.b_x, g, u) + requantize(ax, at(self.m_ih, g, u), at(self.s_ih, g, u));
-                let h_part =
-                    at(self.b_h, g, u) + requantize(ah, at(self.m_hh, g, u), at(self.s_hh, g, u));
+                let h_bias = if separate {
+                    // Row of b_h: how many separate gates come before g.
+                    let row = K::SEPARATE.iter().take(g).filter(|&&s| s).count();
+                    self.b_h
+                        .get(row)
+                        .and_then(|r| r.get(u))
+                        .copied()
+                        .unwrap_or(0)
+                } else {
+                    0
+                };
+                let h_part = h_bias + requantize(ah, at(self.m_hh, g, u), at(self.s_hh, g, u));
                 if let (Some(xs), Some(hs)) = (xs.get_mut(g), hs.get_mut(g)) {
                     if separate {
                         (*xs, *hs) = (x_part, h_part);

@@ -56,7 +56,7 @@ fn lstm_cell_state_saturates() {
     static S: [[u8; 1]; 4] = [[1]; 4];
     // i, f, g, o pre-activations of +100 (Q12): σ = 32767/32768, tanh = 32767/32768.
     static B_X: [[i32; 1]; 4] = [[100 << 12]; 4];
-    static B_H: [[i32; 1]; 4] = [[0]; 4];
+    static B_H: [[i32; 1]; 0] = []; // the LSTM keeps no gate's parts apart
     let layer = QLayer {
         w_ih: &W_IH,
         w_hh: &W_HH,
@@ -99,6 +99,7 @@ fn extreme_pre_activations_saturate() {
     static M: [[u16; 1]; 3] = [[65535]; 3];
     static S: [[u8; 1]; 3] = [[1]; 3];
     static B: [[i32; 1]; 3] = [[PRE_LIMIT]; 3];
+    static B_N: [[i32; 1]; 1] = [[PRE_LIMIT]]; // the GRU's n gate, kept apart
     let layer = QLayer {
         w_ih: &W,
         w_hh: &W_HH,
@@ -107,7 +108,7 @@ fn extreme_pre_activations_saturate() {
         m_hh: &M,
         s_hh: &S,
         b_x: &B,
-        b_h: &B,
+        b_h: &B_N,
     };
     let mut h = [0i16; 1];
     for x in [i16::MAX, i16::MIN] {

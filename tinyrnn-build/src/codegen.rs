@@ -1201,10 +1201,10 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
         );
         o.ints(
             &format!("L{k}_B_H"),
-            &per_row("recurrent-side biases in Q12"),
+            "Recurrent-side biases in Q12 of the gates whose parts are kept apart (gate, unit)",
             "i32",
             &layer.b_h,
-            &[g, h],
+            &[layer.b_h.len() / h.max(1), h],
         );
     }
     o.ints(

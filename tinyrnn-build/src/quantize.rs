@@ -114,6 +114,7 @@ pub(crate) struct QLayerData {
     pub m_hh: Vec<u16>,
     pub s_hh: Vec<u8>,
     pub b_x: Vec<i32>,
+    /// Only the rows of the gates whose parts are kept apart (the GRU's `n`), gate-major.
     pub b_h: Vec<i32>,
 }
 
@@ -156,7 +157,10 @@ impl QModel {
             .layers
             .iter()
             .map(|l| {
-                l.w_ih.len() + l.w_hh.len() + 3 * (l.m_ih.len() + l.m_hh.len()) + 8 * l.b_x.len()
+                l.w_ih.len()
+                    + l.w_hh.len()
+                    + 3 * (l.m_ih.len() + l.m_hh.len())
+                    + 4 * (l.b_x.len() + l.b_h.len())
             })
             .sum();
         front + layers + self.head_w.len() + 8 * self.head_b.len()
@@ -255,12 +259,12 @@ pub(crate) fn quantize(spec: &ModelSpec) -> Result<QModel, String> {
             layer.m_hh.push(mm);
             layer.s_hh.push(sh);
             let (bi, bh) = (b_ih[r] as f64, b_hh[r] as f64);
+            // A gate whose parts are summed has no recurrent-side bias: none is stored.
             if separate(r / h) {
                 layer.b_x.push(bias(bi));
                 layer.b_h.push(bias(bh));
             } else {
                 layer.b_x.push(bias(bi + bh));
-                layer.b_h.push(0);
             }
         }
         layers.push(layer);
