@@ -14,6 +14,7 @@ use core::marker::PhantomData;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use tinyrnn::layer::{blocks, interleave, Block};
 use tinyrnn::models::{motion, seed, sentiment, vowels};
 use tinyrnn::{
     Activation, Embedding, Gru, Layer, Linear, Lstm, Network, Split, State, Task, Tokenizer,
@@ -53,15 +54,10 @@ static LABELS: [&str; 2] = ["no", "yes"];
 /// The statics of one layer with `G` gates, `I` inputs and `H` units.
 macro_rules! layer {
     ($g:literal, $i:literal, $h:literal) => {{
-        static W_IH: [[[f32; $i]; $h]; $g] = [[[0.01; $i]; $h]; $g];
-        static W_HH: [[[f32; $h]; $h]; $g] = [[[-0.01; $h]; $h]; $g];
+        static W_IH: [Block<$i>; $g * blocks($h)] = interleave(&[[[0.01; $i]; $h]; $g]);
+        static W_HH: [Block<$h>; $g * blocks($h)] = interleave(&[[[-0.01; $h]; $h]; $g]);
         static B: [[f32; $h]; $g] = [[0.1; $h]; $g];
-        Layer {
-            w_ih: &W_IH,
-            w_hh: &W_HH,
-            b_ih: &B,
-            b_hh: &B,
-        }
+        Layer::new(&W_IH, &W_HH, &B, &B)
     }};
 }
 

@@ -314,8 +314,8 @@ where
 /// # static STD: [f32; 1] = [1.0];
 /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
 /// # static CONV_B: [f32; 1] = [0.0];
-/// # static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
-/// # static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+/// # static W_IH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[1.0]]]);
+/// # static W_HH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[0.5]]]);
 /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
 /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
 /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
@@ -326,7 +326,7 @@ where
 /// #     cell: core::marker::PhantomData,
 /// #     normalize: Normalize { mean: &MEAN, std: &STD },
 /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-/// #     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+/// #     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
 /// #     upper: &UPPER,
 /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
 /// #     activation: Activation::Softmax,
@@ -415,8 +415,8 @@ impl<T: Zero, const H: usize, const S: usize, const U: usize> Default for ConvSt
 /// static STD: [f32; 1] = [1.0];
 /// static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
 /// static CONV_B: [f32; 1] = [0.0];
-/// static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
-/// static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+/// static W_IH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[1.0]]]);
+/// static W_HH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[0.5]]]);
 /// static BIAS: [[f32; 1]; 1] = [[0.0]];
 /// static UPPER: [Layer<1, 1, 1>; 0] = [];
 /// static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
@@ -427,7 +427,7 @@ impl<T: Zero, const H: usize, const S: usize, const U: usize> Default for ConvSt
 ///     cell: core::marker::PhantomData,
 ///     normalize: Normalize { mean: &MEAN, std: &STD },
 ///     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-///     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+///     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
 ///     upper: &UPPER,
 ///     head: Linear { w: &HEAD_W, b: &HEAD_B },
 ///     activation: Activation::Softmax,
@@ -508,8 +508,8 @@ where
     /// # static STD: [f32; 1] = [1.0];
     /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
     /// # static CONV_B: [f32; 1] = [0.0];
-    /// # static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
-    /// # static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+    /// # static W_IH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[1.0]]]);
+    /// # static W_HH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[0.5]]]);
     /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
     /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
     /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
@@ -520,7 +520,7 @@ where
     /// #     cell: core::marker::PhantomData,
     /// #     normalize: Normalize { mean: &MEAN, std: &STD },
     /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-    /// #     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+    /// #     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
     /// #     upper: &UPPER,
     /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
     /// #     activation: Activation::Softmax,
@@ -573,8 +573,8 @@ where
     /// # static STD: [f32; 1] = [1.0];
     /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
     /// # static CONV_B: [f32; 1] = [0.0];
-    /// # static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
-    /// # static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+    /// # static W_IH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[1.0]]]);
+    /// # static W_HH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[0.5]]]);
     /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
     /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
     /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
@@ -585,7 +585,7 @@ where
     /// #     cell: core::marker::PhantomData,
     /// #     normalize: Normalize { mean: &MEAN, std: &STD },
     /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-    /// #     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+    /// #     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
     /// #     upper: &UPPER,
     /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
     /// #     activation: Activation::Softmax,
@@ -619,8 +619,8 @@ where
     /// # static STD: [f32; 1] = [1.0];
     /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
     /// # static CONV_B: [f32; 1] = [0.0];
-    /// # static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
-    /// # static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+    /// # static W_IH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[1.0]]]);
+    /// # static W_HH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[0.5]]]);
     /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
     /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
     /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
@@ -631,7 +631,7 @@ where
     /// #     cell: core::marker::PhantomData,
     /// #     normalize: Normalize { mean: &MEAN, std: &STD },
     /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-    /// #     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+    /// #     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
     /// #     upper: &UPPER,
     /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
     /// #     activation: Activation::Softmax,
@@ -661,8 +661,8 @@ where
     /// # static STD: [f32; 1] = [1.0];
     /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
     /// # static CONV_B: [f32; 1] = [0.0];
-    /// # static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
-    /// # static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+    /// # static W_IH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[1.0]]]);
+    /// # static W_HH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[0.5]]]);
     /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
     /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
     /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
@@ -673,7 +673,7 @@ where
     /// #     cell: core::marker::PhantomData,
     /// #     normalize: Normalize { mean: &MEAN, std: &STD },
     /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-    /// #     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+    /// #     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
     /// #     upper: &UPPER,
     /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
     /// #     activation: Activation::Softmax,
@@ -712,8 +712,8 @@ where
     /// # static STD: [f32; 1] = [1.0];
     /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
     /// # static CONV_B: [f32; 1] = [0.0];
-    /// # static W_IH: [[[f32; 1]; 1]; 1] = [[[1.0]]];
-    /// # static W_HH: [[[f32; 1]; 1]; 1] = [[[0.5]]];
+    /// # static W_IH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[1.0]]]);
+    /// # static W_HH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[0.5]]]);
     /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
     /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
     /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
@@ -724,7 +724,7 @@ where
     /// #     cell: core::marker::PhantomData,
     /// #     normalize: Normalize { mean: &MEAN, std: &STD },
     /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-    /// #     first: Layer { w_ih: &W_IH, w_hh: &W_HH, b_ih: &BIAS, b_hh: &BIAS },
+    /// #     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
     /// #     upper: &UPPER,
     /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
     /// #     activation: Activation::Softmax,
@@ -732,7 +732,10 @@ where
     /// #     labels: &LABELS,
     /// # };
     /// # type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
-    /// assert_eq!(MODEL.weight_bytes(), 4 * ((2 + 1) + (1 + 1 + 2) + 2 * 2));
+    /// // Conv 2 + 1; the layer's two weights stored in one block of BLOCK rows, two biases;
+    /// // head 2 + 2.
+    /// let block = tinyrnn::layer::BLOCK;
+    /// assert_eq!(MODEL.weight_bytes(), 4 * ((2 + 1) + (2 * block + 2) + 2 * 2));
     /// ```
     pub fn weight_bytes(&self) -> usize {
         let upper: usize = self.upper.iter().map(Layer::weight_bytes).sum();

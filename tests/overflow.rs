@@ -4,6 +4,7 @@
 
 use core::marker::PhantomData;
 
+use tinyrnn::layer::{interleave, Block};
 use tinyrnn::models::motion;
 use tinyrnn::{Activation, Error, Gru, Layer, Linear, Network, Normalize, State, Task};
 
@@ -15,11 +16,11 @@ static STD: [f32; 2] = [1.0; 2];
 static LABELS: [&str; 2] = ["low", "high"];
 static NO_UPPER: [Layer<3, 2, 2>; 0] = [];
 static ZERO_B: [[f32; 2]; 3] = [[0.0; 2]; 3];
-static W_HH: [[[f32; 2]; 2]; 3] = [[[0.5, -0.5], [0.25, 0.75]]; 3];
+static W_HH: [Block<2>; 3] = interleave(&[[[0.5, -0.5], [0.25, 0.75]]; 3]);
 
 /// Rows of opposite signs: the input `[2, 2]` makes `+inf + -inf`, a NaN, in every gate.
-static HUGE_IH: [[[f32; 2]; 2]; 3] = [[[3e38, -3e38], [-3e38, 3e38]]; 3];
-static SMALL_IH: [[[f32; 2]; 2]; 3] = [[[0.5, 0.25], [-0.5, 0.75]]; 3];
+static HUGE_IH: [Block<2>; 3] = interleave(&[[[3e38, -3e38], [-3e38, 3e38]]; 3]);
+static SMALL_IH: [Block<2>; 3] = interleave(&[[[0.5, 0.25], [-0.5, 0.75]]; 3]);
 /// `y = MAX ± MAX · (h0 + h1)`: one output is `+inf` for any state with `h0 + h1 != 0`, and
 /// softmax turns `+inf` into NaN.
 static HUGE_HEAD: [[f32; 2]; 2] = [[f32::MAX, f32::MAX], [-f32::MAX, -f32::MAX]];
@@ -27,7 +28,7 @@ static HUGE_HEAD_B: [f32; 2] = [f32::MAX; 2];
 static SMALL_HEAD: [[f32; 2]; 2] = [[1.0, -1.0], [-1.0, 1.0]];
 static SMALL_HEAD_B: [f32; 2] = [0.0; 2];
 
-fn tiny(w_ih: &'static [[[f32; 2]; 2]; 3], huge_head: bool) -> Tiny {
+fn tiny(w_ih: &'static [Block<2>; 3], huge_head: bool) -> Tiny {
     let (head, bias) = if huge_head {
         (&HUGE_HEAD, &HUGE_HEAD_B)
     } else {
@@ -39,12 +40,7 @@ fn tiny(w_ih: &'static [[[f32; 2]; 2]; 3], huge_head: bool) -> Tiny {
             mean: &MEAN,
             std: &STD,
         },
-        first: Layer {
-            w_ih,
-            w_hh: &W_HH,
-            b_ih: &ZERO_B,
-            b_hh: &ZERO_B,
-        },
+        first: Layer::new(w_ih, &W_HH, &ZERO_B, &ZERO_B),
         upper: &NO_UPPER,
         head: Linear { w: head, b: bias },
         activation: Activation::Softmax,

@@ -102,15 +102,14 @@ fn every_shipped_model_is_consistent_and_runs() {
 #[test]
 fn weight_bytes_is_the_size_of_the_generated_tables() {
     use tinyrnn::models::sentiment::MODEL as n;
-    let first = size_of_val(n.first.w_ih)
-        + size_of_val(n.first.w_hh)
-        + size_of_val(n.first.b_ih)
-        + size_of_val(n.first.b_hh);
-    let upper: usize = (n.upper.iter())
-        .map(|l| {
-            size_of_val(l.w_ih) + size_of_val(l.w_hh) + size_of_val(l.b_ih) + size_of_val(l.b_hh)
-        })
-        .sum();
+    fn layer<const G: usize, const I: usize, const H: usize>(l: &tinyrnn::Layer<G, I, H>) -> usize {
+        size_of_val(l.w_ih())
+            + size_of_val(l.w_hh())
+            + size_of_val(l.b_ih())
+            + size_of_val(l.b_hh())
+    }
+    let first = layer(&n.first);
+    let upper: usize = n.upper.iter().map(layer).sum();
     let head = size_of_val(n.head.w) + size_of_val(n.head.b);
     let table = size_of_val(n.frontend.table);
     assert_eq!(Model::weight_bytes(&n), first + upper + head + table);

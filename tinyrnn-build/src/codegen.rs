@@ -150,6 +150,13 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
             i,
         ),
     };
+    // Weights of the zero rows that fill a partial last block of units, per layer.
+    let padding: usize = (0..l)
+        .map(|k| {
+            let cols = if k == 0 { i } else { h };
+            g * (h.div_ceil(BLOCK) * BLOCK - h) * (cols + h)
+        })
+        .sum();
     let mut consts = vec![
         ("HIDDEN", "Hidden units per layer.".to_string(), h),
         ("LAYERS", "Stacked recurrent layers.".to_string(), l),
@@ -171,8 +178,10 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
         ),
         (
             "WEIGHT_BYTES",
-            "Bytes of weights in flash (`PARAMETERS * 4`).".to_string(),
-            spec.parameters() * 4,
+            "Bytes of weights in flash: `PARAMETERS * 4`, plus the zero rows that pad a partial \
+             last block of units (none when `HIDDEN` is a multiple of 8)."
+                .to_string(),
+            (spec.parameters() + padding) * 4,
         ),
         (
             "VOCAB_BYTES",
@@ -281,7 +290,7 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
             .into_iter()
             .chain(front)
             .chain([
-                ("first", layer(p, 0)),
+                ("first", Expr::atom("LAYER_0")),
                 ("upper", Expr::atom("&UPPER")),
                 (
                     "head",
@@ -319,8 +328,18 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
     o.item(
         "",
         &format!("static UPPER: [{p}::Layer<{g}, {h}, {h}>; {}]", l - 1),
-        &Expr::array((1..l).map(|k| layer(p, k))),
+        &Expr::array((1..l).map(|k| Expr::atom(format!("LAYER_{k}")))),
     );
+    for k in 0..l {
+        let cols = if k == 0 { i } else { h };
+        o.item(
+            &format!(
+                "Layer {k}'s weights (`Layer::new` checks their block counts while compiling)."
+            ),
+            &format!("const LAYER_{k}: {p}::Layer<{g}, {cols}, {h}>"),
+            &layer(p, k),
+        );
+    }
 
     if let Some(text) = m.input.text() {
         write_vocabulary(&mut o, spec, text, p);
@@ -378,11 +397,15 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
     };
     for k in 0..l {
         let cols = if k == 0 { i } else { h };
-        for (kind, shape) in [("ih", [g, h, cols]), ("hh", [g, h, h])] {
+        for (kind, cols) in [("ih", cols), ("hh", h)] {
             let name = format!("rnn.weight_{kind}_l{k}");
-            let doc = format!("`{name}` (gate {gate_names}; unit; input)");
+            let doc = format!(
+                "`{name}` in blocks of {BLOCK} units interleaved by column (block × gate \
+                 {gate_names}; input; unit in the block)"
+            );
             let ident = format!("L{k}_W_{}", kind.to_uppercase());
-            o.tensor(&ident, &doc, &spec.tensor(&name).data, &shape);
+            let blocks = interleave(&spec.tensor(&name).data, g, h, cols);
+            o.tensor(&ident, &doc, &blocks, &[h.div_ceil(BLOCK) * g, cols, BLOCK]);
         }
         for kind in ["ih", "hh"] {
             let name = format!("rnn.bias_{kind}_l{k}");
@@ -541,18 +564,36 @@ fn conv_stage(spec: &ModelSpec, p: &str, n: usize) -> Expr {
     )
 }
 
-/// `{p}::Layer { w_ih: &L{k}_W_IH, … }`.
+/// `{p}::Layer::new(&L{k}_W_IH, …)`: a `const fn` that checks the block counts, evaluated in a
+/// `const` item, so a wrong count would not compile.
 fn layer(p: &str, k: usize) -> Expr {
-    let field = |name, kind: &str| (name, Expr::atom(format!("&L{k}_{kind}")));
-    Expr::record(
-        format!("{p}::Layer"),
-        vec![
-            field("w_ih", "W_IH"),
-            field("w_hh", "W_HH"),
-            field("b_ih", "B_IH"),
-            field("b_hh", "B_HH"),
-        ],
-    )
+    Expr::atom(format!(
+        "{p}::Layer::new(&L{k}_W_IH, &L{k}_W_HH, &L{k}_B_IH, &L{k}_B_HH)"
+    ))
+}
+
+/// Rows per block of the runtime's `Layer` (`tinyrnn::layer::BLOCK`).
+const BLOCK: usize = 8;
+
+/// A `[g * h, cols]` row-major matrix as the runtime's `Layer` stores it: for each block of
+/// [`BLOCK`] units and each of its `g` gates, `cols` groups of `BLOCK` weights (one per unit of
+/// the block, zero for the padding units of a partial last block).
+fn interleave(data: &[f32], g: usize, h: usize, cols: usize) -> Vec<f32> {
+    let blocks = h.div_ceil(BLOCK);
+    let mut out = vec![0.0; g * blocks * cols * BLOCK];
+    for gate in 0..g {
+        for unit in 0..h {
+            let (block, lane) = (unit / BLOCK, unit % BLOCK);
+            for col in 0..cols {
+                let at = ((block * g + gate) * cols + col) * BLOCK + lane;
+                let w = data.get((gate * h + unit) * cols + col);
+                if let (Some(slot), Some(&w)) = (out.get_mut(at), w) {
+                    *slot = w;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// String literals, each with its index as a trailing comment.
