@@ -16,10 +16,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use tinyrnn::layer::{blocks, interleave, Block};
 use tinyrnn::models::{motion, seed, sentiment, vowels};
-use tinyrnn::{
-    Activation, Embedding, Gru, Layer, Linear, Lstm, Network, Split, State, Task, Tokenizer,
-    Vocabulary,
-};
+use tinyrnn::{Activation, Embedding, Gru, Layer, Linear, Lstm, Network, State, Task};
 
 /// 15 words.
 const TEXT: &str = "i am not happy with this movie because the plot was very bad and slow";
@@ -34,21 +31,10 @@ fn series<const F: usize>() -> Vec<[f32; F]> {
         .collect()
 }
 
-static WORDS: [&str; 16] = [
-    "<unk>", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
-];
-static SORTED: [u32; 16] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
-const VOCAB: Vocabulary = Vocabulary {
-    words: &WORDS,
-    sorted: &SORTED,
-    unk: 0,
-    pad: None,
-    tokenizer: Tokenizer {
-        lowercase: true,
-        split: Split::Words,
-    },
-};
-static TABLE: [[f32; 64]; 16] = [[0.05; 64]; 16];
+/// The shapes' embedding: one row per word of the seed model's vocabulary, which they borrow
+/// (they read token ids, so the words only complete the type; the shipped models time the
+/// tokenizer).
+static TABLE: [[f32; 64]; seed::VOCAB_SIZE] = [[0.05; 64]; seed::VOCAB_SIZE];
 static LABELS: [&str; 2] = ["no", "yes"];
 
 /// The statics of one layer with `G` gates, `I` inputs and `H` units.
@@ -70,59 +56,49 @@ macro_rules! head {
     }};
 }
 
-type Gru64 = Network<Gru, Embedding<16, 64>, 3, 1, 64, 64, 0, 2>;
-type Gru256 = Network<Gru, Embedding<16, 64>, 3, 1, 64, 256, 0, 2>;
-type Lstm128x2 = Network<Lstm, Embedding<16, 64>, 4, 2, 64, 128, 1, 2>;
+/// The shapes: an embedding of 64, `U + 1` layers of `H` units with `G` gates (`S` state
+/// vectors), two outputs.
+type Shape<K, const G: usize, const S: usize, const H: usize, const U: usize> =
+    Network<K, Embedding<{ seed::VOCAB_SIZE }, 64>, G, S, 64, H, U, 2>;
+type Gru64 = Shape<Gru, 3, 1, 64, 0>;
+type Gru256 = Shape<Gru, 3, 1, 256, 0>;
+type Lstm128x2 = Shape<Lstm, 4, 2, 128, 1>;
 
-fn gru_e64_h64() -> Gru64 {
-    static UPPER: [Layer<3, 64, 64>; 0] = [];
+/// A classifier of the shapes: the embedding, `first`, the layers `upper` above it, `head`
+/// and softmax.
+fn embedded<K, const G: usize, const S: usize, const H: usize, const U: usize>(
+    first: Layer<G, 64, H>,
+    upper: &'static [Layer<G, H, H>; U],
+    head: Linear<H, 2>,
+) -> Shape<K, G, S, H, U> {
     Network {
         cell: PhantomData,
         frontend: Embedding {
             table: &TABLE,
-            vocab: VOCAB,
+            vocab: seed::MODEL.frontend.vocab,
         },
-        first: layer!(3, 64, 64),
-        upper: &UPPER,
-        head: head!(64),
+        first,
+        upper,
+        head,
         activation: Activation::Softmax,
         task: Task::Classify,
         labels: &LABELS,
     }
+}
+
+fn gru_e64_h64() -> Gru64 {
+    static UPPER: [Layer<3, 64, 64>; 0] = [];
+    embedded(layer!(3, 64, 64), &UPPER, head!(64))
 }
 
 fn gru_e64_h256() -> Gru256 {
     static UPPER: [Layer<3, 256, 256>; 0] = [];
-    Network {
-        cell: PhantomData,
-        frontend: Embedding {
-            table: &TABLE,
-            vocab: VOCAB,
-        },
-        first: layer!(3, 64, 256),
-        upper: &UPPER,
-        head: head!(256),
-        activation: Activation::Softmax,
-        task: Task::Classify,
-        labels: &LABELS,
-    }
+    embedded(layer!(3, 64, 256), &UPPER, head!(256))
 }
 
 fn lstm_e64_h128_l2() -> Lstm128x2 {
     static UPPER: [Layer<4, 128, 128>; 1] = [layer!(4, 128, 128)];
-    Network {
-        cell: PhantomData,
-        frontend: Embedding {
-            table: &TABLE,
-            vocab: VOCAB,
-        },
-        first: layer!(4, 64, 128),
-        upper: &UPPER,
-        head: head!(128),
-        activation: Activation::Softmax,
-        task: Task::Classify,
-        labels: &LABELS,
-    }
+    embedded(layer!(4, 64, 128), &UPPER, head!(128))
 }
 
 fn shipped(c: &mut Criterion) {

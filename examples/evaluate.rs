@@ -52,36 +52,23 @@ fn run(name: &str, file: &str) -> Result<(), String> {
     let (labels, pairs) = if let Some(model) = host::text_model(name) {
         let examples = host::read_tsv(file).map_err(|e| e.to_string())?;
         let labels = model.labels();
-        let mut pairs = Pairs::new();
-        for ex in &examples {
-            let truth =
-                label_index(labels, &ex.label).map_err(|e| format!("{file}:{}: {e}", ex.line))?;
-            let values = model
-                .classify(&ex.input)
-                .map_err(|e| format!("{file}:{}: {e}", ex.line))?;
-            pairs.push((truth, host::best(&values).0));
-        }
+        let pairs = score(file, labels, &examples, |text: &String| {
+            model.classify(text).map_err(|e| e.to_string())
+        })?;
         (labels, pairs)
     } else if let Some(model) = host::sensor_model(name) {
         let examples = host::read_ts(file).map_err(|e| e.to_string())?;
         let labels = model.labels();
-        let mut pairs = Pairs::new();
-        for ex in &examples {
-            let truth =
-                label_index(labels, &ex.label).map_err(|e| format!("{file}:{}: {e}", ex.line))?;
-            let dims = ex.input.first().map_or(0, Vec::len);
+        let pairs = score(file, labels, &examples, |series: &Vec<Vec<f32>>| {
+            let dims = series.first().map_or(0, Vec::len);
             if dims != model.features() {
                 return Err(format!(
-                    "{file}:{}: {dims} dimensions, the model reads {}",
-                    ex.line,
+                    "{dims} dimensions, the model reads {}",
                     model.features()
                 ));
             }
-            let values = model
-                .classify(&ex.input)
-                .map_err(|e| format!("{file}:{}: {e}", ex.line))?;
-            pairs.push((truth, host::best(&values).0));
-        }
+            model.classify(series).map_err(|e| e.to_string())
+        })?;
         (labels, pairs)
     } else {
         let (mut all, sensor) = host::model_names();
@@ -93,6 +80,25 @@ fn run(name: &str, file: &str) -> Result<(), String> {
     };
     report(labels, &pairs);
     Ok(())
+}
+
+/// (true label, predicted label) of each example, with `classify` giving the model's outputs
+/// for an input; an error names the file and line of the first example that failed.
+fn score<T>(
+    file: &str,
+    labels: &[&str],
+    examples: &[host::Example<T>],
+    classify: impl Fn(&T) -> Result<Vec<f32>, String>,
+) -> Result<Pairs, String> {
+    examples
+        .iter()
+        .map(|ex| {
+            let at = |e: String| format!("{file}:{}: {e}", ex.line);
+            let truth = label_index(labels, &ex.label).map_err(at)?;
+            let values = classify(&ex.input).map_err(at)?;
+            Ok((truth, host::best(&values).0))
+        })
+        .collect()
 }
 
 fn label_index(labels: &[&str], label: &str) -> Result<usize, String> {

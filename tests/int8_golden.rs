@@ -74,45 +74,36 @@ impl Parser<'_> {
         }
     }
 
+    /// The items of an array or object, `item` parsing each, from its opening bracket to the
+    /// `close` one.
+    fn items<T>(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> T) -> Vec<T> {
+        self.at += 1;
+        let mut items = Vec::new();
+        loop {
+            self.skip();
+            if self.s[self.at] == close {
+                self.at += 1;
+                return items;
+            }
+            items.push(item(self));
+            self.skip();
+            if self.s[self.at] == b',' {
+                self.at += 1;
+            }
+        }
+    }
+
     fn value(&mut self) -> Json {
         self.skip();
         match self.s[self.at] {
-            b'[' => {
-                self.at += 1;
-                let mut items = Vec::new();
-                loop {
-                    self.skip();
-                    if self.s[self.at] == b']' {
-                        self.at += 1;
-                        return Json::Arr(items);
-                    }
-                    items.push(self.value());
-                    self.skip();
-                    if self.s[self.at] == b',' {
-                        self.at += 1;
-                    }
-                }
-            }
-            b'{' => {
-                self.at += 1;
-                let mut fields = Vec::new();
-                loop {
-                    self.skip();
-                    if self.s[self.at] == b'}' {
-                        self.at += 1;
-                        return Json::Obj(fields);
-                    }
-                    let key = self.value().str().to_string();
-                    self.skip();
-                    assert_eq!(self.s[self.at], b':');
-                    self.at += 1;
-                    fields.push((key, self.value()));
-                    self.skip();
-                    if self.s[self.at] == b',' {
-                        self.at += 1;
-                    }
-                }
-            }
+            b'[' => Json::Arr(self.items(b']', Self::value)),
+            b'{' => Json::Obj(self.items(b'}', |p| {
+                let key = p.value().str().to_string();
+                p.skip();
+                assert_eq!(p.s[p.at], b':');
+                p.at += 1;
+                (key, p.value())
+            })),
             b'"' => {
                 let start = self.at + 1;
                 self.at = start;

@@ -3,17 +3,15 @@
 //!
 //! The samples are streamed one by one through `step`: the recurrent layers step only when the
 //! convolution gives an output, and after each such step the head's output must be within
-//! [`TOLERANCE`] of ONNX Runtime's output for that recurrent step. `classify` over the same
+//! `support::TOLERANCE` of ONNX Runtime's output for that recurrent step. `classify` over the same
 //! samples must give the same bits as the stream, and its result the reference's final output.
 
-use std::path::Path;
+mod support;
 
 use serde::Deserialize;
+use support::{assert_close, reference};
 use tinyrnn::{Error, Prediction, StreamingModel};
 use tinyrnn_conformance as fx;
-
-/// Largest allowed absolute difference from ONNX Runtime.
-const TOLERANCE: f32 = 1e-5;
 
 #[derive(Deserialize)]
 struct Reference {
@@ -24,27 +22,11 @@ struct Reference {
     per_step: Vec<Vec<Vec<f32>>>,
 }
 
-fn reference(name: &str) -> Reference {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn worst(ours: &[f32], theirs: &[f32]) -> f32 {
-    assert_eq!(ours.len(), theirs.len());
-    ours.iter()
-        .zip(theirs)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f32::max)
-}
-
 /// Streams and classifies every reference sequence; returns the largest difference seen.
 macro_rules! check {
     ($name:ident) => {{
         use fx::$name as m;
-        let r = reference(stringify!($name));
+        let r: Reference = reference(stringify!($name));
         assert_eq!(r.min_samples, m::MIN_SAMPLES, "MIN_SAMPLES");
         let mut largest = 0.0f32;
         for (n, seq) in r.sequences.iter().enumerate() {
@@ -69,18 +51,13 @@ macro_rules! check {
                 stringify!($name)
             );
             for (t, (ours, theirs)) in outputs.iter().zip(&r.per_step[n]).enumerate() {
-                let d = worst(ours.values(), theirs);
-                assert!(
-                    d <= TOLERANCE,
-                    "{} seq {n} step {t}: {d:e}",
-                    stringify!($name)
-                );
-                largest = largest.max(d);
+                let what = format!("{} seq {n} step {t}", stringify!($name));
+                largest = largest.max(assert_close(&what, ours.values(), theirs));
             }
             let mut whole = m::State::new();
             let out = m::MODEL.classify(&samples, &mut whole).expect("classify");
-            let d = worst(out.values(), &r.last[n]);
-            assert!(d <= TOLERANCE, "{} seq {n} final: {d:e}", stringify!($name));
+            let what = format!("{} seq {n} final", stringify!($name));
+            largest = largest.max(assert_close(&what, out.values(), &r.last[n]));
             // Bit-identical: the same state and the same output as the stream.
             assert_eq!(
                 whole,
@@ -144,7 +121,7 @@ fn conv_rnn_1c() {
 #[test]
 fn a_bad_sample_leaves_the_windows_unchanged() {
     use fx::conv_gru_2c as m;
-    let r = reference("conv_gru_2c");
+    let r: Reference = reference("conv_gru_2c");
     let samples: Vec<[f32; m::INPUTS]> = r.sequences[4]
         .iter()
         .map(|s| s.as_slice().try_into().unwrap())

@@ -5,14 +5,12 @@
 //! GRU/LSTM operators with `initial_h` gathered from `condition.weight` and checks them against
 //! a plain-numpy float64 forward pass.
 
-use std::path::Path;
+mod support;
 
 use serde::Deserialize;
+use support::{assert_close, reference};
 use tinyrnn::{GenerativeModel, Prediction, Rng, Sampling};
 use tinyrnn_conformance as fx;
-
-/// Largest allowed absolute difference from ONNX Runtime, as in `parity.rs`.
-const TOLERANCE: f32 = 1e-5;
 
 #[derive(Deserialize)]
 struct Case {
@@ -27,35 +25,18 @@ struct Reference {
     greedy: Vec<Vec<usize>>,
 }
 
-fn reference(name: &str) -> Reference {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 fn check<M: GenerativeModel>(name: &str, model: &M)
 where
     M::State: PartialEq + std::fmt::Debug,
 {
-    let r = reference(name);
+    let r: Reference = reference(name);
     assert_eq!(r.cases.len(), 4, "{name}: cases");
     for (n, case) in r.cases.iter().enumerate() {
         let mut state = M::State::default();
         model.condition(case.condition, &mut state).unwrap();
         for (t, (&token, theirs)) in case.tokens.iter().zip(&case.per_step).enumerate() {
             let ours = model.step_output(token, &mut state).unwrap();
-            let worst = ours
-                .values()
-                .iter()
-                .zip(theirs)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0f32, f32::max);
-            assert!(
-                worst <= TOLERANCE,
-                "{name} case {n} step {t}: max |ours - onnxruntime| = {worst:e}"
-            );
+            assert_close(&format!("{name} case {n} step {t}"), ours.values(), theirs);
             // The logits give the same distribution.
             let mut z = [0.0f32; 64];
             let logits = model.logits(&state).unwrap();

@@ -3,17 +3,14 @@
 //! The fixtures (models and reference outputs) are made by `scripts/make_fixtures.py`, which
 //! runs ONNX Runtime's RNN/LSTM/GRU operators (gate orders converted from PyTorch's) and checks
 //! them against a plain-numpy float64 forward pass. Here the baked models must reproduce the
-//! final outputs and the per-step outputs within [`TOLERANCE`].
+//! final outputs and the per-step outputs within `support::TOLERANCE`.
 
-use std::path::Path;
+mod support;
 
 use serde::Deserialize;
+use support::{assert_close, reference};
 use tinyrnn::{Prediction, StreamingModel};
 use tinyrnn_conformance as fx;
-
-/// Largest allowed absolute difference from ONNX Runtime, with the default (rational) and with
-/// the `exact-activations` (libm) activations alike.
-const TOLERANCE: f32 = 1e-5;
 
 #[derive(Deserialize)]
 struct Reference<T> {
@@ -21,27 +18,6 @@ struct Reference<T> {
     #[serde(rename = "final")]
     last: Vec<Vec<f32>>,
     per_step: Vec<Vec<Vec<f32>>>,
-}
-
-fn reference<T: for<'de> Deserialize<'de>>(name: &str) -> T {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn assert_close(name: &str, what: &str, ours: &[f32], theirs: &[f32]) {
-    assert_eq!(ours.len(), theirs.len(), "{name} {what}: output count");
-    let worst = ours
-        .iter()
-        .zip(theirs)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
-    assert!(
-        worst <= TOLERANCE,
-        "{name} {what}: max |ours - onnxruntime| = {worst:e} > {TOLERANCE:e}\n ours   {ours:?}\n theirs {theirs:?}"
-    );
 }
 
 /// Runs one model over the reference sequences three ways: `classify`, streaming `step_output`
@@ -60,24 +36,16 @@ where
         let out = model
             .classify(seq.iter().map(&item), &mut whole)
             .expect("classify");
-        assert_close(
-            name,
-            &format!("sequence {n} final"),
-            out.values(),
-            &r.last[n],
-        );
+        let what = format!("{name} sequence {n} final");
+        assert_close(&what, out.values(), &r.last[n]);
 
         let mut streamed = M::State::default();
         assert_eq!(r.per_step[n].len(), seq.len(), "{name}: per-step count");
         let mut last = None;
         for (t, x) in seq.iter().enumerate() {
             let step = model.step_output(item(x), &mut streamed).expect("step");
-            assert_close(
-                name,
-                &format!("sequence {n} step {t}"),
-                step.values(),
-                &r.per_step[n][t],
-            );
+            let what = format!("{name} sequence {n} step {t}");
+            assert_close(&what, step.values(), &r.per_step[n][t]);
             last = Some(step);
         }
         assert_eq!(
@@ -163,11 +131,7 @@ fn text_front_door_matches_the_reference() {
         let out = model
             .classify_text(&case.text, &mut state)
             .expect("classify_text");
-        assert_close(
-            "gru_1l_embedding",
-            &format!("text {:?}", case.text),
-            out.values(),
-            &case.last,
-        );
+        let what = format!("gru_1l_embedding text {:?}", case.text);
+        assert_close(&what, out.values(), &case.last);
     }
 }
