@@ -3,7 +3,8 @@
 # `step_output`, `output`) of every model the firmware bakes cannot panic on a Cortex-M core:
 # firmware/src/bin/mcu_no_panic.rs links with `panic-never`, whose panic handler references an
 # undefined symbol, so the link fails if the optimised firmware keeps any panicking branch.
-# Checked with the default activations and with `--features exact-activations`; each firmware is
+# Checked with the default activations, with `--features exact-activations` and with the rolled
+# kernels of `--features compact`; each firmware is
 # then run under QEMU (it exits with failure if an entry point returned an unexpected result).
 #
 #   tools/check-no-panic.sh [TARGET]     (default: thumbv7em-none-eabihf)
@@ -18,7 +19,7 @@ target=${1:-thumbv7em-none-eabihf}
 # The f32 models with both activations, then the int8 models (TINYRNN_NO_PANIC=int8: the two sets
 # do not fit the M0 board's flash together), then the generative model's generation path
 # (TINYRNN_NO_PANIC=generate).
-for run in "f32 " "f32 exact-activations" "int8 " "generate "; do
+for run in "f32 " "f32 exact-activations" "f32 compact" "int8 " "generate "; do
   read -r models features <<<"$run"
   export TINYRNN_NO_PANIC=$models
   what="$target, $models models${features:+ --features $features}"

@@ -9,6 +9,7 @@
 #   with those features (with defmt, its output is decoded by defmt-print in firmware/qemu-run.sh);
 #   INPUT=FILE to feed FILE to the program's standard input (to the guest's UART under QEMU,
 #   e.g. INPUT=firmware/cases/serial-input.txt TARGETS=thumbv7m-none-eabi ... mcu_serial);
+#   PROFILE=release-size to build the firmware with that cargo profile (default release);
 #   outputs are kept in $OUT (default target/compare-host-qemu).
 # Lines are `model<TAB>label<TAB>probability<TAB>input`. The programs print each f32 with `{}`,
 # which core::fmt (the same code on the host and on the target, and in defmt-print) renders as
@@ -28,6 +29,7 @@ programs=("$@")
 [ ${#programs[@]} -gt 0 ] || programs=(mcu_sentiment mcu_motion mcu_imu)
 read -ra targets <<<"${TARGETS:-thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf thumbv8m.main-none-eabihf}"
 features=${FEATURES:-}
+profile=${PROFILE:-release}
 input=${INPUT:-/dev/null}
 export STDIN=1 # firmware/qemu-run.sh: connect the guest's UART to our stdin
 out=${OUT:-${CARGO_TARGET_DIR:-$root/target}/compare-host-qemu}
@@ -44,7 +46,7 @@ for program in "${programs[@]}"; do
   cut -f1,2,4 "$out/$program.host.txt" >"$out/$program.host.labels"
   for target in "${targets[@]}"; do
     log=$out/$program.$target${features:+.$features}.txt
-    if ! (cd firmware && cargo run --quiet --release --target "$target" \
+    if ! (cd firmware && cargo run --quiet --profile "$profile" --target "$target" \
       ${features:+--features "$features"} --bin "$program") <"$input" >"$log"; then
       echo "FAIL $program on $target${features:+ with $features}: the firmware failed (see $log)"
       status=1

@@ -21,6 +21,9 @@
 #                                     with apt-get when missing and running as root)
 #   TARGETS="thumbv7em-none-eabihf" MODELS="seed" tools/cost-card.sh   (a subset: printed only)
 #   tools/cost-card.sh --no-write    (everything, printed only)
+#   PROFILE=release-size FEATURES=compact tools/cost-card.sh
+#                                    (the size-optimised build, opt-level "s" and tinyrnn's rolled
+#                                     kernels: printed only; FEATURES are the firmware crate's)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -33,6 +36,11 @@ write=1
 [ "${1:-}" = --no-write ] && write=0
 # Only a full card goes into BENCHMARKS.md.
 [ -n "${TARGETS:-}${MODELS:-}" ] && write=0
+# The cargo profile of the firmware (Cargo.toml: release, or release-size); only release is written.
+profile=${PROFILE:-release}
+[ "$profile" = release ] || write=0
+features=${FEATURES:-}
+[ -z "$features" ] || write=0
 
 need=()
 command -v qemu-system-arm >/dev/null || need+=(qemu-system-arm)
@@ -110,14 +118,14 @@ for target in "${targets[@]}"; do
     exit 1
   fi
   # The same firmware without a model: what the engine's code is measured against.
-  (cd firmware && TINYRNN_COST_MODEL=none cargo build --quiet --release --target "$target" --bin mcu_cost)
-  base_text=$(section_size "$target_dir/$target/release/mcu_cost" .text)
+  (cd firmware && TINYRNN_COST_MODEL=none cargo build --quiet --profile "$profile" ${features:+--features "$features"} --target "$target" --bin mcu_cost)
+  base_text=$(section_size "$target_dir/$target/$profile/mcu_cost" .text)
   for model in "${models[@]}"; do
     echo "== $target $model" >&2
-    (cd firmware && TINYRNN_COST_MODEL=$model cargo build --quiet --release --target "$target" --bin mcu_cost)
+    (cd firmware && TINYRNN_COST_MODEL=$model cargo build --quiet --profile "$profile" ${features:+--features "$features"} --target "$target" --bin mcu_cost)
     mkdir -p "$work/$target"
     elf=$work/$target/mcu_cost-$model.elf  # firmware/qemu-run.sh reads the target from the path
-    cp "$target_dir/$target/release/mcu_cost" "$elf"
+    cp "$target_dir/$target/$profile/mcu_cost" "$elf"
     log=$work/count-$target-$model.txt
     out=$(COUNT=1 COUNT_LOG=$log firmware/qemu-run.sh "$elf")
     line=$(grep "^cost $model " <<<"$out") || {
