@@ -5,7 +5,9 @@
 //! cargo run --release --example evaluate -- --model NAME FILE
 //! ```
 //! FILE is `label<TAB>text` TSV for text models and UEA `.ts` for sensor models; a label is a
-//! class name of the model or its index (`0`, `1`, …). The last line is `accuracy: 0.xxxx (k/n)`.
+//! class name of the model or its index (`0`, `1`, …). The last two lines are
+//! `model data: N bytes` (the model's weights, vocabulary and labels as baked) and
+//! `accuracy: 0.xxxx (k/n)`.
 
 #[path = "host/mod.rs"]
 mod host;
@@ -79,6 +81,10 @@ fn run(name: &str, file: &str) -> Result<(), String> {
         ));
     };
     report(labels, &pairs);
+    if let Some(bytes) = host::model_data_bytes(name) {
+        println!("model data: {bytes} bytes");
+    }
+    print_accuracy(&pairs);
     Ok(())
 }
 
@@ -127,6 +133,9 @@ fn report(labels: &[&str], pairs: &Pairs) {
             ratio(tp, support)
         );
     }
+}
+
+fn print_accuracy(pairs: &Pairs) {
     let correct = pairs.iter().filter(|(t, p)| t == p).count();
     let n = pairs.len();
     let accuracy = if n == 0 {

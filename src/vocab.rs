@@ -1,8 +1,8 @@
 //! The static vocabulary and the tokenizer: words to token ids without allocating.
 //!
-//! The vocabulary is baked as two tables: the words by id, and the ids sorted by word. A lookup
-//! is a binary search whose comparison lowercases the text on the fly, so a token of any length
-//! is looked up without copying it into a buffer.
+//! The vocabulary is baked as one string of every word, the offsets where each word ends, and the
+//! ids sorted by word. A lookup is a binary search whose comparison lowercases the text on the
+//! fly, so a token of any length is looked up without copying it into a buffer.
 
 use core::cmp::Ordering;
 
@@ -91,12 +91,20 @@ pub struct Tokenizer {
 
 /// A static vocabulary: token id → word, and word → token id by binary search.
 ///
+/// The words are stored once, concatenated in id order in `text`, with `ends[id]` the offset
+/// where word `id` ends (it starts where word `id - 1` ends, the first at 0). `sorted` lists the
+/// ids of the words text can produce in the order of their bytes. That is 4 bytes a word on top
+/// of its text, against 8 for a `&str` reference plus 4 for a `u32` index.
+///
 /// ```
 /// use tinyrnn::{Split, Tokenizer, Vocabulary};
-/// static WORDS: [&str; 4] = ["<pad>", "<unk>", "good", "bad"];
-/// static SORTED: [u32; 3] = [1, 3, 2]; // ids of "<unk>", "bad", "good" in byte order
+/// // "<pad>", "<unk>", "good", "bad"
+/// static TEXT: &str = "<pad><unk>goodbad";
+/// static ENDS: [u16; 4] = [5, 10, 14, 17];
+/// static SORTED: [u16; 3] = [1, 3, 2]; // ids of "<unk>", "bad", "good" in byte order
 /// let vocab = Vocabulary {
-///     words: &WORDS,
+///     text: TEXT,
+///     ends: &ENDS,
 ///     sorted: &SORTED,
 ///     unk: 1,
 ///     pad: Some(0),
@@ -104,16 +112,19 @@ pub struct Tokenizer {
 /// };
 /// assert_eq!(vocab.id("GOOD"), 2);
 /// assert_eq!(vocab.id("great"), 1);
+/// assert_eq!(vocab.word(3), Some("bad"));
 /// let ids: Vec<usize> = vocab.encode("Good, not bad!").collect();
 /// assert_eq!(ids, [2, 1, 3]);
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Vocabulary {
-    /// The words, indexed by token id.
-    pub words: &'static [&'static str],
+    /// Every word's bytes, concatenated in id order.
+    pub text: &'static str,
+    /// `ends[id]`: the offset in `text` where word `id` ends; one entry per token id.
+    pub ends: &'static [u16],
     /// The ids of every word that text can produce (all but padding), sorted by the word's
     /// bytes.
-    pub sorted: &'static [u32],
+    pub sorted: &'static [u16],
     /// The id that words missing from the vocabulary map to.
     pub unk: u32,
     /// The padding id used in training, if any; the tokenizer never produces it.
@@ -124,36 +135,91 @@ pub struct Vocabulary {
 
 impl Vocabulary {
     /// Number of entries (token ids run from 0 to `len() - 1`).
+    ///
+    /// ```
+    /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
+    /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+    /// assert_eq!(v.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
-        self.words.len()
+        self.ends.len()
     }
 
     /// True when the vocabulary has no entry.
+    ///
+    /// ```
+    /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
+    /// let v = Vocabulary { text: "", ends: &[], sorted: &[], unk: 0, pad: None,
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+    /// assert!(v.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
+        self.ends.is_empty()
+    }
+
+    /// Bytes of the tables in flash: the text and both `u16` tables.
+    ///
+    /// ```
+    /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
+    /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+    /// assert_eq!(v.bytes(), 7 + 4 + 4);
+    /// ```
+    pub fn bytes(&self) -> usize {
+        self.text.len() + 2 * (self.ends.len() + self.sorted.len())
     }
 
     /// The id of one token, or the unknown id.
+    ///
+    /// ```
+    /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
+    /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+    /// assert_eq!((v.id("Hi"), v.id("ho")), (1, 0));
+    /// ```
     pub fn id(&self, token: &str) -> usize {
         let lowercase = self.tokenizer.lowercase;
         let found = self.sorted.binary_search_by(|&id| {
-            let word = self.words.get(id as usize).copied().unwrap_or("");
+            let word = self.word(usize::from(id)).unwrap_or("");
             compare(word, token, lowercase)
         });
         match found {
-            Ok(i) => self.sorted.get(i).copied().unwrap_or(self.unk) as usize,
+            Ok(i) => self
+                .sorted
+                .get(i)
+                .map_or(self.unk as usize, |&id| usize::from(id)),
             Err(_) => self.unk as usize,
         }
     }
 
     /// The token ids of `text`, streamed without allocating.
+    ///
+    /// ```
+    /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
+    /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+    /// assert!(v.encode("Hi, you!").eq([1, 0]));
+    /// ```
     pub fn encode<'t>(&'t self, text: &'t str) -> impl Iterator<Item = usize> + 't {
         self.tokenizer.split.tokens(text).map(|t| self.id(t))
     }
 
-    /// The word of a token id, if it is in range.
+    /// The word of a token id, if it is in range (and the tables are consistent).
+    ///
+    /// ```
+    /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
+    /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+    /// assert_eq!((v.word(1), v.word(2)), (Some("hi"), None));
+    /// ```
     pub fn word(&self, id: usize) -> Option<&'static str> {
-        self.words.get(id).copied()
+        let start = match id.checked_sub(1) {
+            Some(previous) => *self.ends.get(previous)?,
+            None => 0,
+        };
+        let end = *self.ends.get(id)?;
+        self.text.get(usize::from(start)..usize::from(end))
     }
 }
 
@@ -199,11 +265,11 @@ mod tests {
 
     #[test]
     fn lookup_lowercases_multibyte_characters() {
-        static WORDS: [&str; 4] = ["<unk>", "école", "zebra", "straße"];
-        static SORTED: [u32; 4] = [0, 3, 2, 1];
+        // "<unk>", "école", "zebra", "straße"
         let v = Vocabulary {
-            words: &WORDS,
-            sorted: &SORTED,
+            text: "<unk>écolezebrastraße",
+            ends: &[5, 11, 16, 23],
+            sorted: &[0, 3, 2, 1],
             unk: 0,
             pad: None,
             tokenizer: Tokenizer {

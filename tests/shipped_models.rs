@@ -32,7 +32,8 @@ fn check_text<M: TextModel>(name: &str, model: &M, vocab_size: usize) {
     let vocab = model.vocabulary();
     assert_eq!(vocab.len(), vocab_size, "{name}: vocabulary size");
     // Every word that text can produce is found again by the binary search.
-    for (id, word) in vocab.words.iter().enumerate() {
+    for id in 0..vocab.len() {
+        let word = vocab.word(id).unwrap();
         if Some(id as u32) != vocab.pad {
             assert_eq!(vocab.id(word), id, "{name}: word {word:?}");
         }

@@ -89,6 +89,24 @@ pub fn sensor_model(name: &str) -> Option<Box<dyn AnySensorModel>> {
     None
 }
 
+/// Bytes of the shipped model `name`'s data as baked: its weights, its vocabulary and its labels
+/// (`WEIGHT_BYTES + VOCAB_BYTES + LABEL_BYTES` of its module).
+pub fn model_data_bytes(name: &str) -> Option<usize> {
+    macro_rules! entry {
+        ($m:ident) => {
+            if name == stringify!($m) {
+                use tinyrnn::models::$m as m;
+                return Some(m::WEIGHT_BYTES + m::VOCAB_BYTES + m::LABEL_BYTES);
+            }
+        };
+    }
+    tinyrnn::for_each_text_model!(entry);
+    tinyrnn::for_each_int8_text_model!(entry);
+    tinyrnn::for_each_sensor_model!(entry);
+    tinyrnn::for_each_int8_sensor_model!(entry);
+    None
+}
+
 /// Names of the shipped models: the text models, then the sensor models.
 pub fn model_names() -> (Vec<&'static str>, Vec<&'static str>) {
     let (mut text, mut sensor) = (Vec::new(), Vec::new());

@@ -284,11 +284,9 @@ pub trait QTextFrontend<const I: usize>: for<'a> QFrontend<I, Item<'a> = usize> 
 /// ```
 /// use tinyrnn::quant::{QEmbedding, QFrontend, QInput};
 /// use tinyrnn::{Split, Tokenizer, Vocabulary};
-/// static WORDS: [&str; 2] = ["<unk>", "hi"];
-/// static SORTED: [u32; 2] = [0, 1];
 /// static TABLE: [[i8; 2]; 2] = [[0, 0], [127, -64]];
 /// static SCALE: [u16; 2] = [0, 512];
-/// let vocab = Vocabulary { words: &WORDS, sorted: &SORTED, unk: 0, pad: None,
+/// let vocab = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
 ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
 /// let emb = QEmbedding { table: &TABLE, scale: &SCALE, vocab };
 /// assert_eq!(emb.encode(1, &mut [0; 2]), Ok(QInput::Dense(&[254, -128])));
@@ -339,9 +337,7 @@ impl<const V: usize, const E: usize> QTextFrontend<E> for QEmbedding<V, E> {
 /// ```
 /// use tinyrnn::quant::{QFrontend, QInput, QOneHot};
 /// use tinyrnn::{Split, Tokenizer, Vocabulary};
-/// static WORDS: [&str; 2] = ["<unk>", "hi"];
-/// static SORTED: [u32; 2] = [0, 1];
-/// let vocab = Vocabulary { words: &WORDS, sorted: &SORTED, unk: 0, pad: None,
+/// let vocab = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
 ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
 /// let one_hot = QOneHot::<2> { vocab };
 /// assert_eq!(one_hot.encode(1, &mut ()), Ok(QInput::OneHot(1)));

@@ -185,9 +185,17 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
         ),
         (
             "VOCAB_BYTES",
-            "Bytes of vocabulary text plus its lookup table (excluding the `&str` pointers)."
+            "Bytes of the vocabulary in flash: its text, stored once, and two `u16` tables \
+             (where each word ends, and the ids in word order)."
                 .to_string(),
             text_bytes,
+        ),
+        (
+            "LABEL_BYTES",
+            "Bytes of the labels in flash on a 32-bit target: their text and a `&str` (8 bytes) \
+             each."
+                .to_string(),
+            label_bytes(spec),
         ),
         (
             "MACS_PER_STEP",
@@ -618,7 +626,8 @@ fn write_vocabulary(o: &mut Source, spec: &ModelSpec, text: &Text, p: &str) {
     let vocabulary = Expr::record(
         format!("{p}::Vocabulary"),
         vec![
-            ("words", Expr::atom("&WORDS")),
+            ("text", Expr::atom("VOCAB_TEXT")),
+            ("ends", Expr::atom("&VOCAB_ENDS")),
             ("sorted", Expr::atom("&SORTED")),
             ("unk", Expr::atom(text.unk_id.to_string())),
             ("pad", Expr::atom(pad)),
@@ -642,15 +651,27 @@ fn write_vocabulary(o: &mut Source, spec: &ModelSpec, text: &Text, p: &str) {
         &format!("const VOCABULARY: {p}::Vocabulary"),
         &vocabulary,
     );
+    let mut ends = Vec::with_capacity(text.vocab.len());
+    let mut end = 0;
+    for word in &text.vocab {
+        end += word.len();
+        ends.push(end);
+    }
     o.item(
-        "The vocabulary: token id → word.",
-        &format!("pub static WORDS: [&str; {}]", text.vocab.len()),
-        &numbered(&text.vocab),
+        "Every word of the vocabulary, concatenated in token-id order.",
+        "pub static VOCAB_TEXT: &str",
+        &Expr::atom(format!("{:?}", text.vocab.concat())),
+    );
+    o.item(
+        "`VOCAB_ENDS[id]`: where word `id` ends in [`VOCAB_TEXT`] (it starts where word `id - 1` \
+         ends).",
+        &format!("pub static VOCAB_ENDS: [u16; {}]", ends.len()),
+        &Expr::array(ends.iter().map(|e| Expr::atom(e.to_string()))),
     );
     let sorted = sorted_ids(spec);
     o.item(
         "Token ids sorted by word bytes, for the binary search (padding left out).",
-        &format!("static SORTED: [u32; {}]", sorted.len()),
+        &format!("static SORTED: [u16; {}]", sorted.len()),
         &Expr::array(sorted.iter().map(|id| Expr::atom(id.to_string()))),
     );
 }
@@ -692,13 +713,15 @@ fn frontend_type(spec: &ModelSpec, path: &str) -> String {
 }
 
 /// Ids of every word text can produce, sorted by the word's bytes.
-fn sorted_ids(spec: &ModelSpec) -> Vec<u32> {
+fn sorted_ids(spec: &ModelSpec) -> Vec<u16> {
     let Some(text) = spec.meta.input.text() else {
         return Vec::new();
     };
     let words = &text.vocab;
-    let mut ids: Vec<u32> = (0..words.len() as u32)
-        .filter(|&id| Some(id as usize) != text.pad_id)
+    // The id count fits `u16`: spec.rs refuses a vocabulary of more than `MAX_VOCAB_WORDS`.
+    let mut ids: Vec<u16> = (0..words.len())
+        .filter(|&id| Some(id) != text.pad_id)
+        .filter_map(|id| u16::try_from(id).ok())
         .collect();
     ids.sort_by(|&a, &b| {
         words[a as usize]
@@ -708,9 +731,16 @@ fn sorted_ids(spec: &ModelSpec) -> Vec<u32> {
     ids
 }
 
+/// Bytes of the baked vocabulary: its text once, and a `u16` end offset per word and per
+/// sorted id.
 fn vocab_bytes(spec: &ModelSpec) -> usize {
     let words = spec.meta.input.text().map_or(&[][..], |t| &t.vocab[..]);
-    words.iter().map(String::len).sum::<usize>() + 4 * sorted_ids(spec).len()
+    words.iter().map(String::len).sum::<usize>() + 2 * (words.len() + sorted_ids(spec).len())
+}
+
+/// Bytes of the baked labels on a 32-bit target: their text and an 8-byte `&str` each.
+fn label_bytes(spec: &ModelSpec) -> usize {
+    spec.meta.labels.iter().map(|l| l.len() + 8).sum()
 }
 
 /// The generated file, item by item.
@@ -888,7 +918,7 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
     if m.input.is_text() {
         let _ = writeln!(
             w,
-            "| vocabulary | {} entries, {text_bytes} bytes of text and lookup table |",
+            "| vocabulary | {} entries, {text_bytes} bytes of text and lookup tables |",
             spec.vocab_size()
         );
     }
@@ -1035,9 +1065,17 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
         ),
         (
             "VOCAB_BYTES",
-            "Bytes of vocabulary text plus its lookup table (excluding the `&str` pointers)."
+            "Bytes of the vocabulary in flash: its text, stored once, and two `u16` tables \
+             (where each word ends, and the ids in word order)."
                 .to_string(),
             text_bytes,
+        ),
+        (
+            "LABEL_BYTES",
+            "Bytes of the labels in flash on a 32-bit target: their text and a `&str` (8 bytes) \
+             each."
+                .to_string(),
+            label_bytes(spec),
         ),
         (
             "MACS_PER_STEP",

@@ -35,7 +35,10 @@ use std::path::{Path, PathBuf};
 pub use codegen::{generate, generate_int8, Generated, Options};
 pub use error::Error;
 pub use quantize::{Quantize, MAX_COLUMNS};
-pub use spec::{load, parse, ModelSpec, Tensor, MAX_FILE_BYTES, MAX_PARAMETERS, MAX_TEXT_BYTES};
+pub use spec::{
+    load, parse, ModelSpec, Tensor, MAX_FILE_BYTES, MAX_PARAMETERS, MAX_TEXT_BYTES,
+    MAX_VOCAB_TEXT_BYTES, MAX_VOCAB_WORDS,
+};
 pub use tinyrnn_schema::METADATA_KEY;
 
 use tinyrnn_schema::show;

@@ -19,6 +19,13 @@ pub const MAX_PARAMETERS: usize = 1 << 24;
 /// The most bytes of text in `labels`, and the most in `vocab` (4 MiB each).
 pub const MAX_TEXT_BYTES: usize = 1 << 22;
 
+/// The most bytes of text in `vocab` that the baked offsets (`u16`) can address: 64 KiB less
+/// one, some 8,000 words, more than a microcontroller's model wants.
+pub const MAX_VOCAB_TEXT_BYTES: usize = u16::MAX as usize;
+
+/// The most `vocab` entries that the baked ids (`u16`) can number.
+pub const MAX_VOCAB_WORDS: usize = u16::MAX as usize + 1;
+
 /// The largest model file read (256 MiB): the tensors of [`MAX_PARAMETERS`] and safetensors'
 /// own limit of 100 MB of header fit in it.
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
@@ -429,6 +436,20 @@ fn check_text(meta: &Meta) -> Result<(), String> {
                  (tinyrnn-build's limit, docs/model-format.md), found {bytes}"
             ));
         }
+    }
+    let words = vocab.len();
+    if words > MAX_VOCAB_WORDS {
+        return Err(format!(
+            "metadata field `vocab`: expected at most {MAX_VOCAB_WORDS} entries (the baked ids \
+             are `u16`, docs/model-format.md), found {words}"
+        ));
+    }
+    let bytes: usize = vocab.iter().map(String::len).sum();
+    if bytes > MAX_VOCAB_TEXT_BYTES {
+        return Err(format!(
+            "metadata field `vocab`: expected at most {MAX_VOCAB_TEXT_BYTES} bytes of text (the \
+             baked offsets are `u16`, docs/model-format.md), found {bytes}"
+        ));
     }
     Ok(())
 }

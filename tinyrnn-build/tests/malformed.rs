@@ -222,6 +222,38 @@ fn duplicate_vocabulary_entry() {
 }
 
 #[test]
+fn vocabulary_beyond_u16_ids_or_offsets() {
+    // 65,537 distinct entries: one more than `u16` ids can number.
+    let mut f = open("gru_1l_one_hot.safetensors");
+    let words = (0..65_535).map(|k| format!("w{k}"));
+    let vocab: Vec<String> = ["<pad>", "<unk>"]
+        .map(String::from)
+        .into_iter()
+        .chain(words)
+        .collect();
+    f.meta["vocab"] = json!(vocab);
+    assert_says(
+        &f.error(),
+        &[
+            "field `vocab`",
+            "expected at most 65536 entries",
+            "found 65537",
+        ],
+    );
+    // 65,536 bytes of text in few entries: one more than `u16` offsets can reach.
+    let mut f = open("gru_1l_one_hot.safetensors");
+    f.meta["vocab"] = json!(["<pad>", "<unk>", "a".repeat(65_526)]);
+    assert_says(
+        &f.error(),
+        &[
+            "field `vocab`",
+            "expected at most 65535 bytes of text",
+            "found 65536",
+        ],
+    );
+}
+
+#[test]
 fn vocabulary_not_lowercase() {
     let mut f = open("gru_1l_one_hot.safetensors");
     f.meta["vocab"][4] = json!("Good");

@@ -1,6 +1,6 @@
 //! Every label and vocabulary entry, whatever its characters, reaches the generated source as a
-//! string literal that reads back to the same bytes, and reaches the documentation summary
-//! without adding a line.
+//! string literal (the vocabulary's entries concatenated into one, cut at `VOCAB_ENDS`) that reads
+//! back to the same bytes, and reaches the documentation summary without adding a line.
 //!
 //! The literals are read back by a decoder of Rust's string-literal syntax written here (not by
 //! the `{:?}` the generator uses), which also refuses what rustc refuses in a literal: a bare
@@ -56,6 +56,51 @@ fn literals(source: &str, decl: &str) -> Vec<String> {
             // After the literal: its comma and its id comment, nothing else.
             assert!(after.starts_with(',') && after.contains("// "), "{line:?}");
             text
+        })
+        .collect()
+}
+
+/// The `v` vocabulary entries: `VOCAB_TEXT`'s one literal, decoded, cut at `VOCAB_ENDS`.
+fn words(source: &str, v: usize) -> Vec<String> {
+    let decl = "pub static VOCAB_TEXT: &str =";
+    let line = source
+        .lines()
+        .find(|l| l.starts_with(decl))
+        .expect("VOCAB_TEXT");
+    // rustfmt puts a literal too long for the line on the next one.
+    let rest = line[decl.len()..].trim_start();
+    let rest = if rest.is_empty() {
+        let next = source.lines().skip_while(|l| *l != line).nth(1).unwrap();
+        next.trim_start()
+    } else {
+        rest
+    };
+    let (text, after) = decode(rest.strip_prefix('"').expect("a literal"));
+    assert_eq!(after, ";", "{line:?}");
+    let decl = format!("pub static VOCAB_ENDS: [u16; {v}] = [");
+    let mut lines = source.lines().skip_while(|l| !l.starts_with(&decl));
+    let first = lines.next().expect("VOCAB_ENDS");
+    let numbers: String = if first.ends_with("];") {
+        first[decl.len()..first.len() - 2].to_string()
+    } else {
+        lines
+            .take_while(|l| *l != "];")
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let ends: Vec<usize> = numbers
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(ends.len(), v);
+    let mut start = 0;
+    ends.iter()
+        .map(|&end| {
+            let word = text[start..end].to_string();
+            start = end;
+            word
         })
         .collect()
 }
@@ -135,8 +180,7 @@ proptest! {
         let v = vocab.len();
         let decl = format!("pub static LABELS: [&str; {c}]");
         prop_assert_eq!(&literals(&generated.source, &decl), &labels);
-        let decl = format!("pub static WORDS: [&str; {v}]");
-        prop_assert_eq!(&literals(&generated.source, &decl), &vocab);
+        prop_assert_eq!(&words(&generated.source, v), &vocab);
         // Nothing unsafe anywhere else either.
         prop_assert!(!generated.source.chars().any(|c| c != '\n' && c.is_control()));
         // The summary has the lines of any model's: no label adds one.
