@@ -27,6 +27,15 @@ For every cell in {rnn, lstm, gru} x num_layers in {1, 2} x input in
   [window - 1, 0] for causal padding), ``Relu`` and ``MaxPool`` and their
   per-step outputs are those of the recurrent steps (one per output of the
   last convolution layer);
+* adds six bidirectional models (format version 2: ``"bidirectional": true``,
+  ``max_steps``, PyTorch's ``weight_ih_l{k}_reverse`` etc.; layer k+1 reads
+  the 2H outputs of both directions; the head reads the top layer's ``h_n``
+  for both directions, ``cat(h_n[-2], h_n[-1])``), RNN / LSTM / GRU with one
+  and two layers, named ``bidi_{cell}_{layers}l_{input}``; their ONNX graph
+  uses one ``direction="bidirectional"`` node per layer and they have a final
+  output only (a backward direction cannot stream). When PyTorch is
+  installed, they are also checked against ``nn.RNN/LSTM/GRU(...,
+  bidirectional=True)`` loaded with the same ``state_dict``;
 * writes ``conformance/fixtures/{name}.json`` with the input sequences and the
   reference outputs, and ``conformance/fixtures/text_cases.json`` with
   tokenizer-level cases (text -> token ids -> final output) for
@@ -108,6 +117,18 @@ CONV_MODELS = (
      "identity", "regress"),
 )
 
+# The bidirectional models: (name, cell, layers, input, output, task). max_steps is the
+# longest reference sequence, so that the runtime's state is exactly full once.
+BIDI_MODELS = (
+    ("bidi_rnn_1l_dense", "rnn", 1, "dense", "identity", "regress"),
+    ("bidi_rnn_2l_embedding", "rnn", 2, "embedding", "softmax", "classify"),
+    ("bidi_lstm_1l_one_hot", "lstm", 1, "one_hot", "sigmoid", "classify"),
+    ("bidi_lstm_2l_dense", "lstm", 2, "dense", "softmax", "classify"),
+    ("bidi_gru_1l_embedding", "gru", 1, "embedding", "sigmoid", "classify"),
+    ("bidi_gru_2l_dense", "gru", 2, "dense", "softmax", "classify"),
+)
+MAX_STEPS = max(SEQ_LENGTHS)
+
 assert V == 20 and len(set(VOCAB)) == V
 assert all(w == w.lower() for w in VOCAB)
 
@@ -170,14 +191,14 @@ def min_samples(conv):
     return n
 
 
-def make_model(name, cell, layers, inp, output, task, conv=None):
+def make_model(name, cell, layers, inp, output, task, conv=None, bidi=False):
     """Return (tensors: dict name -> f32 array, meta: dict, rng)."""
     rng = np.random.default_rng(seed_for(name))
     G = GATES[cell]
     u = lambda *shape: f32(rng.uniform(-WEIGHT_RANGE, WEIGHT_RANGE, size=shape))
     tensors = {}
     meta = {
-        "format_version": 2 if conv else 1,
+        "format_version": 2 if conv or bidi else 1,
         "cell": cell,
         "num_layers": layers,
         "hidden_size": H,
@@ -198,13 +219,16 @@ def make_model(name, cell, layers, inp, output, task, conv=None):
         tensors[f"conv.{j}.weight"] = u(layer["out_channels"], in0, layer["kernel_size"])
         tensors[f"conv.{j}.bias"] = u(layer["out_channels"])
         in0 = layer["out_channels"]
+    directions = ("", "_reverse") if bidi else ("",)
+    width = H * len(directions)  # what the layer above and the head read
     for k in range(layers):
-        ik = in0 if k == 0 else H
-        tensors[f"rnn.weight_ih_l{k}"] = u(G * H, ik)
-        tensors[f"rnn.weight_hh_l{k}"] = u(G * H, H)
-        tensors[f"rnn.bias_ih_l{k}"] = u(G * H)
-        tensors[f"rnn.bias_hh_l{k}"] = u(G * H)
-    tensors["head.weight"] = u(C, H)
+        ik = in0 if k == 0 else width
+        for d in directions:
+            tensors[f"rnn.weight_ih_l{k}{d}"] = u(G * H, ik)
+            tensors[f"rnn.weight_hh_l{k}{d}"] = u(G * H, H)
+            tensors[f"rnn.bias_ih_l{k}{d}"] = u(G * H)
+            tensors[f"rnn.bias_hh_l{k}{d}"] = u(G * H)
+    tensors["head.weight"] = u(C, width)
     tensors["head.bias"] = u(C)
     if inp == "dense":
         # Stored as exact float32 values so that JSON -> f32 is lossless.
@@ -217,6 +241,9 @@ def make_model(name, cell, layers, inp, output, task, conv=None):
         meta["tokenizer"] = dict(TOKENIZER)
     if conv:
         meta["conv"] = [dict(layer) for layer in conv]
+    if bidi:
+        meta["bidirectional"] = True
+        meta["max_steps"] = MAX_STEPS
     return tensors, meta, rng
 
 
@@ -299,31 +326,77 @@ def numpy_forward(tensors, meta, seq):
         xs = [(np.asarray(x, dtype=np.float64) - mean) / std for x in seq]
     if "conv" in meta:
         xs = conv_forward(t, meta["conv"], xs)
+    if meta.get("bidirectional"):
+        # Each layer: forward over xs, backward over reversed xs; step t of the layer above
+        # reads [forward h_t, backward h_t]; the head reads [forward h after the last step,
+        # backward h after the first] (PyTorch's h_n[-2], h_n[-1]).
+        for k in range(layers):
+            fwd = run_direction(t, cell, f"l{k}", xs)
+            bwd = run_direction(t, cell, f"l{k}_reverse", xs[::-1])[::-1]
+            last = np.concatenate([fwd[-1], bwd[0]])
+            xs = [np.concatenate([f, b]) for f, b in zip(fwd, bwd)]
+        final = activate(t["head.weight"] @ last + t["head.bias"], meta["output"])
+        return final, None
     for k in range(layers):
-        W_ih, W_hh = t[f"rnn.weight_ih_l{k}"], t[f"rnn.weight_hh_l{k}"]
-        b_ih, b_hh = t[f"rnn.bias_ih_l{k}"], t[f"rnn.bias_hh_l{k}"]
-        h = np.zeros(H)
-        c = np.zeros(H)
-        ys = []
-        for x in xs:
-            if cell == "rnn":
-                h = np.tanh(W_ih @ x + b_ih + W_hh @ h + b_hh)
-            elif cell == "lstm":
-                a = W_ih @ x + b_ih + W_hh @ h + b_hh
-                i, f, g, o = a[0:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:4 * H]
-                c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
-                h = sigmoid(o) * np.tanh(c)
-            else:  # gru
-                gi = W_ih @ x + b_ih
-                gh = W_hh @ h + b_hh
-                r = sigmoid(gi[0:H] + gh[0:H])
-                z = sigmoid(gi[H:2 * H] + gh[H:2 * H])
-                n = np.tanh(gi[2 * H:3 * H] + r * gh[2 * H:3 * H])
-                h = (1.0 - z) * n + z * h
-            ys.append(h)
-        xs = ys
+        xs = run_direction(t, cell, f"l{k}", xs)
     per_step = np.stack([activate(t["head.weight"] @ h + t["head.bias"], meta["output"]) for h in xs])
     return per_step[-1], per_step
+
+
+def run_direction(t, cell, suffix, xs, h0=None):
+    """One layer (one direction) over xs from h0 (zero by default; c always starts at zero):
+    its h after every step."""
+    W_ih, W_hh = t[f"rnn.weight_ih_{suffix}"], t[f"rnn.weight_hh_{suffix}"]
+    b_ih, b_hh = t[f"rnn.bias_ih_{suffix}"], t[f"rnn.bias_hh_{suffix}"]
+    H = W_hh.shape[1]
+    h = np.zeros(H) if h0 is None else h0.copy()
+    c = np.zeros(H)
+    ys = []
+    for x in xs:
+        if cell == "rnn":
+            h = np.tanh(W_ih @ x + b_ih + W_hh @ h + b_hh)
+        elif cell == "lstm":
+            a = W_ih @ x + b_ih + W_hh @ h + b_hh
+            i, f, g, o = a[0:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:4 * H]
+            c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+            h = sigmoid(o) * np.tanh(c)
+        else:  # gru
+            gi = W_ih @ x + b_ih
+            gh = W_hh @ h + b_hh
+            r = sigmoid(gi[0:H] + gh[0:H])
+            z = sigmoid(gi[H:2 * H] + gh[H:2 * H])
+            n = np.tanh(gi[2 * H:3 * H] + r * gh[2 * H:3 * H])
+            h = (1.0 - z) * n + z * h
+        ys.append(h)
+    return ys
+
+
+def torch_forward(tensors, meta, seq):
+    """The final output of a bidirectional model from PyTorch itself (nn.RNN/LSTM/GRU with
+    bidirectional=True and the file's state_dict), or None without PyTorch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    cell, inp = meta["cell"], meta["input"]
+    in0 = {"embedding": E, "one_hot": V, "dense": F}[inp]
+    kind = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell]
+    rnn = kind(in0, H, num_layers=meta["num_layers"], bidirectional=True).double()
+    rnn.load_state_dict({k[4:]: torch.from_numpy(v.astype(np.float64))
+                         for k, v in tensors.items() if k.startswith("rnn.")})
+    if inp == "embedding":
+        x = tensors["embedding.weight"].astype(np.float64)[np.asarray(seq, dtype=np.int64)]
+    elif inp == "one_hot":
+        x = np.eye(V)[np.asarray(seq, dtype=np.int64)]
+    else:
+        x = (np.asarray(seq, dtype=np.float64) - np.array(meta["mean"])) / np.array(meta["std"])
+    with torch.no_grad():
+        _, h_n = rnn(torch.from_numpy(x)[:, None, :])
+        if cell == "lstm":
+            h_n = h_n[0]
+        last = torch.cat((h_n[-2], h_n[-1]), dim=1)[0].numpy()
+    return activate(tensors["head.weight"].astype(np.float64) @ last + tensors["head.bias"],
+                    meta["output"])
 
 
 # --------------------------------------------------------------------------
@@ -387,25 +460,15 @@ def build_onnx(tensors, meta):
                 src = f"pool{j}"
         nodes.append(helper.make_node("Transpose", [src], ["x0_conv"], perm=[2, 0, 1]))
 
-    init("axis1", np.array([1], dtype=np.int64))
-    init("axis0", np.array([0], dtype=np.int64))
     op = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[cell]
     layer_in = "x0_conv" if "conv" in meta else "x0"
+    if meta.get("bidirectional"):
+        return finish_onnx(x_in, nodes, inits, meta,
+                           bidirectional_layers(tensors, meta, op, layer_in, init, nodes))
+    init("axis1", np.array([1], dtype=np.int64))
+    init("axis0", np.array([0], dtype=np.int64))
     for k in range(layers):
-        W = to_onnx_gate_order(tensors[f"rnn.weight_ih_l{k}"], cell)[None]
-        R = to_onnx_gate_order(tensors[f"rnn.weight_hh_l{k}"], cell)[None]
-        B = np.concatenate([
-            to_onnx_gate_order(tensors[f"rnn.bias_ih_l{k}"], cell),
-            to_onnx_gate_order(tensors[f"rnn.bias_hh_l{k}"], cell),
-        ])[None]
-        attrs = {"hidden_size": H}
-        if cell == "gru":
-            attrs["linear_before_reset"] = 1
-        nodes.append(helper.make_node(
-            op,
-            [layer_in, init(f"W{k}", f32(W)), init(f"R{k}", f32(R)), init(f"B{k}", f32(B))],
-            [f"Y{k}", f"Yh{k}"],
-            name=f"layer{k}", **attrs))
+        recurrent_node(tensors, cell, op, k, [f"l{k}"], layer_in, init, nodes)
         # Y: [seq, num_directions=1, batch=1, H] -> [seq, 1, H]
         nodes.append(helper.make_node("Squeeze", [f"Y{k}", "axis1"], [f"Ys{k}"]))
         layer_in = f"Ys{k}"
@@ -420,7 +483,56 @@ def build_onnx(tensors, meta):
     # last step, from the top layer's Y_h: [1, 1, H] -> [1, H] -> Gemm -> [1, C]
     nodes.append(helper.make_node("Squeeze", [f"Yh{top}", "axis0"], ["h_last"]))
     nodes.append(helper.make_node("Gemm", ["h_last", "head_w", "head_b"], ["final_logits"], transB=1))
-    for src, dst in (("step_logits", "per_step"), ("final_logits", "final")):
+    return finish_onnx(x_in, nodes, inits, meta, "final_logits", "step_logits")
+
+
+def recurrent_node(tensors, cell, op, k, directions, layer_in, init, nodes):
+    """Layer k as one ONNX RNN/LSTM/GRU node with outputs Y{k}, Yh{k}: one direction
+    (["l0"]) or both (["l0", "l0_reverse"], direction="bidirectional"), stacked in that order
+    along ONNX's num_directions axis."""
+    def stacked(name):
+        return f32(np.stack([to_onnx_gate_order(tensors[f"rnn.{name}_{d}"], cell)
+                             for d in directions]))
+    W, R = stacked("weight_ih"), stacked("weight_hh")
+    B = np.concatenate([stacked("bias_ih"), stacked("bias_hh")], axis=1)
+    attrs = {"hidden_size": H}
+    if len(directions) == 2:
+        attrs["direction"] = "bidirectional"
+    if cell == "gru":
+        attrs["linear_before_reset"] = 1
+    nodes.append(helper.make_node(
+        op,
+        [layer_in, init(f"W{k}", W), init(f"R{k}", R), init(f"B{k}", B)],
+        [f"Y{k}", f"Yh{k}"],
+        name=f"layer{k}", **attrs))
+
+
+def bidirectional_layers(tensors, meta, op, layer_in, init, nodes):
+    """One direction="bidirectional" node per layer; returns the final logits' name."""
+    cell = meta["cell"]
+    init("shape_steps", np.array([0, 1, 2 * H], dtype=np.int64))
+    init("shape_last", np.array([1, 2 * H], dtype=np.int64))
+    for k in range(meta["num_layers"]):
+        # num_directions = 2: forward first, then `_reverse`
+        recurrent_node(tensors, cell, op, k, [f"l{k}", f"l{k}_reverse"], layer_in, init, nodes)
+        # Y: [seq, 2, batch=1, H] -> [seq, 1, 2, H] -> [seq, 1, 2H] (forward h, backward h)
+        nodes.append(helper.make_node("Transpose", [f"Y{k}"], [f"Yt{k}"], perm=[0, 2, 1, 3]))
+        nodes.append(helper.make_node("Reshape", [f"Yt{k}", "shape_steps"], [f"Ys{k}"]))
+        layer_in = f"Ys{k}"
+    top = meta["num_layers"] - 1
+    # Y_h: [2, 1, H] (forward after the last step, backward after the first) -> [1, 2H]
+    nodes.append(helper.make_node("Transpose", [f"Yh{top}"], ["h_t"], perm=[1, 0, 2]))
+    nodes.append(helper.make_node("Reshape", ["h_t", "shape_last"], ["h_last"]))
+    init("head_w", tensors["head.weight"])
+    init("head_b", tensors["head.bias"])
+    nodes.append(helper.make_node("Gemm", ["h_last", "head_w", "head_b"], ["final_logits"], transB=1))
+    return "final_logits"
+
+
+def finish_onnx(x_in, nodes, inits, meta, final_logits, step_logits=None):
+    """The head's activation on the logits, and the checked model."""
+    pairs = ([(step_logits, "per_step")] if step_logits else []) + [(final_logits, "final")]
+    for src, dst in pairs:
         if meta["output"] == "softmax":
             nodes.append(helper.make_node("Softmax", [src], [dst], axis=-1))
         elif meta["output"] == "sigmoid":
@@ -428,10 +540,9 @@ def build_onnx(tensors, meta):
         else:
             nodes.append(helper.make_node("Identity", [src], [dst]))
 
-    outputs = [
-        helper.make_tensor_value_info("final", TensorProto.FLOAT, [1, C]),
-        helper.make_tensor_value_info("per_step", TensorProto.FLOAT, ["seq", 1, C]),
-    ]
+    outputs = [helper.make_tensor_value_info("final", TensorProto.FLOAT, [1, C])]
+    if step_logits:
+        outputs.append(helper.make_tensor_value_info("per_step", TensorProto.FLOAT, ["seq", 1, C]))
     graph = helper.make_graph(nodes, "tinyrnn_reference", [x_in], outputs, inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="tinyrnn make_fixtures.py")
@@ -459,6 +570,9 @@ def ort_forward(sess, inp, seq):
             x[s, 0, int(tok)] = 1.0
     else:
         x = f32(seq).reshape(-1, 1, F)
+    if len(sess.get_outputs()) == 1:  # bidirectional: no output per step
+        (final,) = sess.run(["final"], {"x": x})
+        return final.reshape(C), None
     final, per_step = sess.run(["final", "per_step"], {"x": x})
     return final.reshape(C), per_step.reshape(-1, C)
 
@@ -557,12 +671,15 @@ def check_file(path, tensors, meta):
         assert loaded[f"conv.{j}.weight"].shape == (layer["out_channels"], in0, layer["kernel_size"])
         assert loaded[f"conv.{j}.bias"].shape == (layer["out_channels"],)
         in0 = layer["out_channels"]
+    directions = ("", "_reverse") if meta.get("bidirectional") else ("",)
+    width = H * len(directions)
     for k in range(meta["num_layers"]):
-        assert loaded[f"rnn.weight_ih_l{k}"].shape == (G * H, in0 if k == 0 else H)
-        assert loaded[f"rnn.weight_hh_l{k}"].shape == (G * H, H)
-        assert loaded[f"rnn.bias_ih_l{k}"].shape == (G * H,)
-        assert loaded[f"rnn.bias_hh_l{k}"].shape == (G * H,)
-    assert loaded["head.weight"].shape == (C, H) and loaded["head.bias"].shape == (C,)
+        for d in directions:
+            assert loaded[f"rnn.weight_ih_l{k}{d}"].shape == (G * H, in0 if k == 0 else width)
+            assert loaded[f"rnn.weight_hh_l{k}{d}"].shape == (G * H, H)
+            assert loaded[f"rnn.bias_ih_l{k}{d}"].shape == (G * H,)
+            assert loaded[f"rnn.bias_hh_l{k}{d}"].shape == (G * H,)
+    assert loaded["head.weight"].shape == (C, width) and loaded["head.bias"].shape == (C,)
     for name, arr in loaded.items():
         assert arr.dtype == np.float32 and np.array_equal(arr, tensors[name]), name
         assert np.all(np.isfinite(arr)), name
@@ -575,11 +692,13 @@ def main():
     max_diff = 0.0
     summary = []
     text_model = None
-    specs = [(*spec, None) for spec in all_model_specs()] + [
-        (name, cell, layers, "dense", output, task, conv)
-        for name, cell, layers, conv, output, task in CONV_MODELS]
-    for name, cell, layers, inp, output, task, conv in specs:
-        tensors, meta, rng = make_model(name, cell, layers, inp, output, task, conv)
+    specs = [(*spec, None, False) for spec in all_model_specs()] + [
+        (name, cell, layers, "dense", output, task, conv, False)
+        for name, cell, layers, conv, output, task in CONV_MODELS] + [
+        (*spec, None, True) for spec in BIDI_MODELS]
+    torch_checked = 0
+    for name, cell, layers, inp, output, task, conv, bidi in specs:
+        tensors, meta, rng = make_model(name, cell, layers, inp, output, task, conv, bidi)
         st_path = os.path.join(OUT_DIR, name + ".safetensors")
         save_file(tensors, st_path, metadata={"tinyrnn": json.dumps(meta)})
         os.chmod(st_path, 0o644)  # safetensors creates the file with mode 0600
@@ -593,6 +712,19 @@ def main():
                 assert np.all((seq >= 1) & (seq < V)), seq
             o_final, o_steps = ort_forward(sess, inp, seq)
             n_final, n_steps = numpy_forward(tensors, meta, seq)
+            if bidi:
+                d = float(np.max(np.abs(o_final - n_final)))
+                t_final = torch_forward(tensors, meta, seq)
+                if t_final is not None:
+                    d = max(d, float(np.max(np.abs(o_final - t_final))))
+                    torch_checked += 1
+                if not d <= TOLERANCE:
+                    sys.exit(f"FATAL: {name}: the references disagree by {d:.3g} "
+                             f"(> {TOLERANCE}) on a sequence of length {len(seq)}")
+                assert np.all(np.isfinite(o_final)), name
+                max_diff = max(max_diff, d)
+                finals.append(o_final)
+                continue
             d = max(float(np.max(np.abs(o_final - n_final))),
                     float(np.max(np.abs(o_steps - n_steps))))
             if not d <= TOLERANCE:
@@ -618,9 +750,10 @@ def main():
             "output": output,
             "task": task,
             **({"conv": conv, "min_samples": min_samples(conv)} if conv else {}),
+            **({"max_steps": MAX_STEPS} if bidi else {}),
             "sequences": [floats(s) if inp == "dense" else [int(t) for t in s] for s in seqs],
             "final": [floats(f) for f in finals],
-            "per_step": [floats(p) for p in per_steps],
+            **({} if bidi else {"per_step": [floats(p) for p in per_steps]}),
             "generator": GENERATOR,
             "onnxruntime_version": ort.__version__,
         }
@@ -655,7 +788,8 @@ def main():
 
     for name, output, task in summary:
         print(f"{name:20s} output={output:9s} task={task}")
-    print(f"onnxruntime {ort.__version__}; max |numpy - ORT| = {max_diff:.3g}")
+    print(f"onnxruntime {ort.__version__}; max |numpy - ORT| = {max_diff:.3g}; "
+          f"{torch_checked} bidirectional sequences also checked against PyTorch")
 
 
 if __name__ == "__main__":

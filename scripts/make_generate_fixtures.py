@@ -46,6 +46,9 @@ from onnx import TensorProto, helper, numpy_helper
 import onnxruntime as ort
 from safetensors.numpy import save_file
 
+# The cell equations, written once (scripts/ is on the path when this script runs).
+from make_fixtures import run_direction
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(REPO, "conformance", "fixtures")
 GENERATOR = "scripts/make_generate_fixtures.py"
@@ -140,26 +143,7 @@ def numpy_forward(tensors, meta, cls, seq):
         xs = [np.eye(V)[tok] for tok in seq]
     h0 = t["condition.weight"][cls].reshape(layers, H)
     for k in range(layers):
-        W_ih, W_hh = t[f"rnn.weight_ih_l{k}"], t[f"rnn.weight_hh_l{k}"]
-        b_ih, b_hh = t[f"rnn.bias_ih_l{k}"], t[f"rnn.bias_hh_l{k}"]
-        h = h0[k].copy()
-        c = np.zeros(H)
-        ys = []
-        for x in xs:
-            if cell == "lstm":
-                a = W_ih @ x + b_ih + W_hh @ h + b_hh
-                i, f, g, o = a[0:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:4 * H]
-                c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
-                h = sigmoid(o) * np.tanh(c)
-            else:  # gru
-                gi = W_ih @ x + b_ih
-                gh = W_hh @ h + b_hh
-                r = sigmoid(gi[0:H] + gh[0:H])
-                z = sigmoid(gi[H:2 * H] + gh[H:2 * H])
-                n = np.tanh(gi[2 * H:3 * H] + r * gh[2 * H:3 * H])
-                h = (1.0 - z) * n + z * h
-            ys.append(h)
-        xs = ys
+        xs = run_direction(t, cell, f"l{k}", xs, h0[k])
     return np.stack([softmax(t["head.weight"] @ h + t["head.bias"]) for h in xs])
 
 

@@ -34,6 +34,12 @@ pub enum Error {
         /// The number of entries in the model's vocabulary.
         vocab_size: usize,
     },
+    /// The sequence had more elements than a model that must see all of them before it
+    /// answers (a bidirectional one) has room for in its state.
+    TooLong {
+        /// The most elements the state holds (the model file's `max_steps`).
+        max_steps: usize,
+    },
     /// A generative model was asked for a condition (class) it does not have.
     ClassOutOfRange {
         /// The condition index that was given.
@@ -59,6 +65,10 @@ impl fmt::Display for Error {
                     "token id {id} is out of range for a vocabulary of {vocab_size}"
                 )
             }
+            Error::TooLong { max_steps } => write!(
+                f,
+                "the sequence is longer than the {max_steps} steps the model's state holds"
+            ),
             Error::ClassOutOfRange { class, classes } => {
                 write!(
                     f,

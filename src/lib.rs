@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bidirectional;
 pub mod cell;
 pub mod conv;
 mod error;
@@ -48,6 +49,7 @@ mod network;
 pub mod quant;
 pub mod vocab;
 
+pub use bidirectional::{BiNetwork, BiState};
 pub use cell::{Cell, Gru, Lstm, Rnn};
 pub use conv::{Conv1d, ConvNetwork, ConvStage, ConvState, Padding};
 pub use error::Error;

@@ -4,7 +4,7 @@
 //! | trait | what it gives | implemented by |
 //! |---|---|---|
 //! | [`Model`] | a whole sequence in, one [`Prediction`] out; labels; weight bytes | every model |
-//! | [`StreamingModel`] | one token or sample at a time ([`step`](StreamingModel::step)) and the output after any step (tagging) | models whose state can advance one element at a time (every model today) |
+//! | [`StreamingModel`] | one token or sample at a time ([`step`](StreamingModel::step)) and the output after any step (tagging) | models whose state can advance one element at a time (every model but a bidirectional one, [`BiNetwork`](crate::BiNetwork)) |
 //! | [`TextModel`] | text in: the vocabulary and its allocation-free tokenizer | models that read token ids |
 //!
 //! Each model names its own caller-owned state, input item and output as associated types, so a

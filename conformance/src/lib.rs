@@ -1,7 +1,8 @@
-//! The 22 reference models of `fixtures/` (made by `scripts/make_fixtures.py`, 4 of them with a
-//! convolution front-end) and two generative ones (`scripts/make_generate_fixtures.py`), baked
-//! by this crate's build script the way a firmware crate bakes its own model. The tests in
-//! `tests/` compare them with ONNX Runtime's outputs stored next to each model.
+//! The 28 reference models of `fixtures/` (made by `scripts/make_fixtures.py`, 4 of them with a
+//! convolution front-end, 6 with bidirectional layers) and two generative ones
+//! (`scripts/make_generate_fixtures.py`), baked by this crate's build script the way a firmware
+//! crate bakes its own model. The tests in `tests/` compare them with ONNX Runtime's outputs
+//! stored next to each model.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -29,3 +30,9 @@ tinyrnn::include_model!(conv_gru_1c);
 tinyrnn::include_model!(conv_gru_2c);
 tinyrnn::include_model!(conv_lstm_2c);
 tinyrnn::include_model!(conv_rnn_1c);
+tinyrnn::include_model!(bidi_rnn_1l_dense);
+tinyrnn::include_model!(bidi_rnn_2l_embedding);
+tinyrnn::include_model!(bidi_lstm_1l_one_hot);
+tinyrnn::include_model!(bidi_lstm_2l_dense);
+tinyrnn::include_model!(bidi_gru_1l_embedding);
+tinyrnn::include_model!(bidi_gru_2l_dense);

@@ -90,6 +90,18 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
             .chain(sizes)
             .collect();
         o.type_alias("Network", &format!("{p}::ConvNetwork"), &network_args);
+    } else if let Some(b) = m.bidirectional {
+        o.line(&format!(
+            "/// The whole network's type (it implements `{p}::Model`, not \
+             `{p}::StreamingModel`: a backward"
+        ));
+        o.line("/// direction needs the whole sequence).");
+        let sizes = [g, s, i, h, 2 * h, c, b.max_steps, bi_rows(spec)];
+        let network_args: Vec<String> = ["Cell".to_string(), frontend_type]
+            .into_iter()
+            .chain(sizes.map(|n| n.to_string()))
+            .collect();
+        o.type_alias("Network", &format!("{p}::BiNetwork"), &network_args);
     } else {
         o.line(&format!(
             "/// The whole network's type (it implements `{p}::Model` and `{p}::StreamingModel`)."
@@ -128,6 +140,16 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
                 (l - 1).to_string(),
             ],
         );
+    } else if let Some(b) = m.bidirectional {
+        o.line(&format!(
+            "/// The caller-owned state of this model: room for {} steps of input (a longer \
+             sequence is",
+            b.max_steps
+        ));
+        o.line("/// `Error::TooLong`) and the layers' outputs (all zero: [`State::new`]).");
+        let sizes = [i, h, s, b.max_steps, bi_rows(spec)];
+        let args: Vec<String> = sizes.iter().map(|n| n.to_string()).collect();
+        o.type_alias("State", &format!("{p}::BiState"), &args);
     } else {
         o.line("/// The caller-owned recurrent state of this model (all zero: [`State::new`]).");
         o.line(&format!(
@@ -151,10 +173,11 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
         ),
     };
     // Weights of the zero rows that fill a partial last block of units, per layer.
+    let outputs = spec.layer_outputs();
     let padding: usize = (0..l)
         .map(|k| {
-            let cols = if k == 0 { i } else { h };
-            g * (h.div_ceil(BLOCK) * BLOCK - h) * (cols + h)
+            let cols = if k == 0 { i } else { outputs };
+            g * (h.div_ceil(BLOCK) * BLOCK - h) * (cols + h) * spec.directions()
         })
         .sum();
     let mut consts = vec![
@@ -237,6 +260,13 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
             ),
         ]);
     }
+    if let Some(b) = m.bidirectional {
+        consts.push((
+            "MAX_STEPS",
+            "The longest sequence the state holds (a longer one is `Error::TooLong`).".to_string(),
+            b.max_steps,
+        ));
+    }
     for (name, doc, value) in consts {
         o.line(&format!("/// {doc}"));
         o.line(&format!("pub const {name}: usize = {value};"));
@@ -292,13 +322,18 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
     } else {
         vec![("frontend", frontend)]
     };
+    let (network, first) = match (conv, m.bidirectional) {
+        (true, _) => ("ConvNetwork", Expr::atom("LAYER_0")),
+        (false, Some(_)) => ("BiNetwork", directions(0)),
+        (false, None) => ("Network", Expr::atom("LAYER_0")),
+    };
     let model = Expr::record(
-        format!("{p}::{}", if conv { "ConvNetwork" } else { "Network" }),
+        format!("{p}::{network}"),
         [("cell", Expr::atom("::core::marker::PhantomData"))]
             .into_iter()
             .chain(front)
             .chain([
-                ("first", Expr::atom("LAYER_0")),
+                ("first", first),
                 ("upper", Expr::atom("&UPPER")),
                 (
                     "head",
@@ -333,20 +368,39 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
             l - 1
         ),
     });
-    o.item(
-        "",
-        &format!("static UPPER: [{p}::Layer<{g}, {h}, {h}>; {}]", l - 1),
-        &Expr::array((1..l).map(|k| Expr::atom(format!("LAYER_{k}")))),
-    );
-    for k in 0..l {
-        let cols = if k == 0 { i } else { h };
+    // Forward, then backward: PyTorch's `_reverse` tensors, `R` in the generated names
+    // (`L0R_W_IH`, `LAYER_0R`: short enough for `Layer::new(..)` to stay on one line).
+    let suffixes: &[(&str, &str)] = match m.bidirectional {
+        Some(_) => &[("", ""), ("_reverse", "R")],
+        None => &[("", "")],
+    };
+    if m.bidirectional.is_some() {
         o.item(
+            "",
             &format!(
-                "Layer {k}'s weights (`Layer::new` checks their block counts while compiling)."
+                "static UPPER: [[{p}::Layer<{g}, {outputs}, {h}>; 2]; {}]",
+                l - 1
             ),
-            &format!("const LAYER_{k}: {p}::Layer<{g}, {cols}, {h}>"),
-            &layer(p, k),
+            &Expr::array((1..l).map(directions)),
         );
+    } else {
+        o.item(
+            "",
+            &format!("static UPPER: [{p}::Layer<{g}, {h}, {h}>; {}]", l - 1),
+            &Expr::array((1..l).map(|k| Expr::atom(format!("LAYER_{k}")))),
+        );
+    }
+    for k in 0..l {
+        let cols = if k == 0 { i } else { outputs };
+        for (_, suffix) in suffixes {
+            o.item(
+                &format!(
+                    "Layer {k}'s weights (`Layer::new` checks their block counts while compiling)."
+                ),
+                &format!("const LAYER_{k}{suffix}: {p}::Layer<{g}, {cols}, {h}>"),
+                &layer(p, &format!("{k}{suffix}")),
+            );
+        }
     }
 
     if let Some(text) = m.input.text() {
@@ -404,29 +458,36 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
         CellKind::Gru => "r, z, n",
     };
     for k in 0..l {
-        let cols = if k == 0 { i } else { h };
-        for (kind, cols) in [("ih", cols), ("hh", h)] {
-            let name = format!("rnn.weight_{kind}_l{k}");
-            let doc = format!(
-                "`{name}` in blocks of {BLOCK} units interleaved by column (block × gate \
-                 {gate_names}; input; unit in the block)"
-            );
-            let ident = format!("L{k}_W_{}", kind.to_uppercase());
-            let blocks = interleave(&spec.tensor(&name).data, g, h, cols);
-            o.tensor(&ident, &doc, &blocks, &[h.div_ceil(BLOCK) * g, cols, BLOCK]);
-        }
-        for kind in ["ih", "hh"] {
-            let name = format!("rnn.bias_{kind}_l{k}");
-            let doc = format!("`{name}` (gate {gate_names}; unit)");
-            let ident = format!("L{k}_B_{}", kind.to_uppercase());
-            o.tensor(&ident, &doc, &spec.tensor(&name).data, &[g, h]);
+        let cols = if k == 0 { i } else { outputs };
+        for (tensor, suffix) in suffixes {
+            let ident = format!("{k}{suffix}");
+            for (kind, cols) in [("ih", cols), ("hh", h)] {
+                let name = format!("rnn.weight_{kind}_l{k}{tensor}");
+                let doc = format!(
+                    "`{name}` in blocks of {BLOCK} units interleaved by column (block × gate \
+                     {gate_names}; input; unit in the block)"
+                );
+                let ident = format!("L{ident}_W_{}", kind.to_uppercase());
+                let blocks = interleave(&spec.tensor(&name).data, g, h, cols);
+                o.tensor(&ident, &doc, &blocks, &[h.div_ceil(BLOCK) * g, cols, BLOCK]);
+            }
+            for kind in ["ih", "hh"] {
+                let name = format!("rnn.bias_{kind}_l{k}{tensor}");
+                let doc = format!("`{name}` (gate {gate_names}; unit)");
+                let ident = format!("L{ident}_B_{}", kind.to_uppercase());
+                o.tensor(&ident, &doc, &spec.tensor(&name).data, &[g, h]);
+            }
         }
     }
+    let head_doc = match m.bidirectional {
+        Some(_) => "`head.weight` (output; forward then backward hidden of the top layer)",
+        None => "`head.weight` (output, hidden)",
+    };
     o.tensor(
         "HEAD_W",
-        "`head.weight` (output, hidden)",
+        head_doc,
         &spec.tensor("head.weight").data,
-        &[c, h],
+        &[c, outputs],
     );
     o.tensor(
         "HEAD_B",
@@ -572,9 +633,27 @@ fn conv_stage(spec: &ModelSpec, p: &str, n: usize) -> Expr {
     )
 }
 
+/// `[LAYER_{k}, LAYER_{k}R]`: both directions of a bidirectional layer.
+fn directions(k: usize) -> Expr {
+    Expr::array([
+        Expr::atom(format!("LAYER_{k}")),
+        Expr::atom(format!("LAYER_{k}R")),
+    ])
+}
+
+/// Rows of a bidirectional state's buffers for the layers' outputs: `max_steps` with two
+/// layers or more, 0 for one layer (which needs only the inputs).
+fn bi_rows(spec: &ModelSpec) -> usize {
+    match spec.meta.bidirectional {
+        Some(b) if spec.meta.num_layers > 1 => b.max_steps,
+        _ => 0,
+    }
+}
+
 /// `{p}::Layer::new(&L{k}_W_IH, …)`: a `const fn` that checks the block counts, evaluated in a
-/// `const` item, so a wrong count would not compile.
-fn layer(p: &str, k: usize) -> Expr {
+/// `const` item, so a wrong count would not compile. `k` is the layer's number, with `R` for a
+/// backward direction.
+fn layer(p: &str, k: &str) -> Expr {
     Expr::atom(format!(
         "{p}::Layer::new(&L{k}_W_IH, &L{k}_W_HH, &L{k}_B_IH, &L{k}_B_HH)"
     ))
@@ -862,9 +941,14 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
         .unwrap_or(&opts.source_name);
     let _ = writeln!(
         w,
-        "Model baked from {}: {}-layer {} with {} hidden units, {} input, {} outputs.",
+        "Model baked from {}: {}-layer {}{} with {} hidden units, {} input, {} outputs.",
         code_span(stem),
         m.num_layers,
+        if m.bidirectional.is_some() {
+            "bidirectional "
+        } else {
+            ""
+        },
         m.cell.name(),
         m.hidden_size,
         m.input.name().replace('_', "-"),
@@ -898,6 +982,14 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
             c.stride,
             c.padding.name(),
             c.pool
+        );
+    }
+    if let Some(b) = m.bidirectional {
+        let _ = writeln!(
+            w,
+            "| directions | forward and backward; the whole sequence, at most {} steps, is kept \
+             in the state |",
+            b.max_steps
         );
     }
     let _ = writeln!(w, "| task | {:?}, output {:?} |", m.task, m.output);
@@ -991,6 +1083,13 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
 /// # Ok::<(), tinyrnn_build::Error>(())
 /// ```
 pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, String> {
+    if let Some(b) = spec.meta.bidirectional {
+        return Err(format!(
+            "metadata field `bidirectional`: expected one direction for an int8 bake (not \
+             implemented yet), found bidirectional layers (max_steps {}); bake the f32 model",
+            b.max_steps
+        ));
+    }
     if !spec.meta.conv.is_empty() {
         return Err(format!(
             "metadata field `conv`: expected no convolution front-end for an int8 bake (not \

@@ -71,7 +71,28 @@ impl ModelSpec {
         self.tensors.values().map(|t| t.data.len()).sum()
     }
 
-    /// Multiply-accumulates of one recurrent step (all layers; a one-hot input is a lookup).
+    /// Directions of every recurrent layer: 2 for a bidirectional model, else 1.
+    ///
+    /// ```
+    /// let spec = tinyrnn_build::load("../conformance/fixtures/gru_1l_dense.safetensors".as_ref())?;
+    /// assert_eq!(spec.directions(), 1);
+    /// # Ok::<(), tinyrnn_build::Error>(())
+    /// ```
+    pub fn directions(&self) -> usize {
+        if self.meta.bidirectional.is_some() {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Values a layer gives the layer above and the head: `hidden_size` per direction.
+    pub fn layer_outputs(&self) -> usize {
+        self.directions().saturating_mul(self.meta.hidden_size)
+    }
+
+    /// Multiply-accumulates of one recurrent step (all layers and directions; a one-hot input
+    /// is a lookup).
     ///
     /// Saturating: [`parse`] bounds every size by [`MAX_PARAMETERS`], but the fields are
     /// public and a hand-made spec must not make this panic.
@@ -84,7 +105,10 @@ impl ModelSpec {
         };
         let first = gh.saturating_mul(first_input.saturating_add(h));
         let upper = self.meta.num_layers.saturating_sub(1).saturating_mul(gh);
-        first.saturating_add(upper.saturating_mul(h.saturating_mul(2)))
+        let upper = upper.saturating_mul(self.layer_outputs().saturating_add(h));
+        first
+            .saturating_add(upper)
+            .saturating_mul(self.directions())
     }
 
     /// Features per sample of a `dense` model (what `step` reads); for a text model, the
@@ -145,7 +169,7 @@ impl ModelSpec {
     /// Multiply-accumulates of one read of the head (saturating, like
     /// [`ModelSpec::macs_per_step`]).
     pub fn head_macs(&self) -> usize {
-        self.outputs.saturating_mul(self.meta.hidden_size)
+        self.outputs.saturating_mul(self.layer_outputs())
     }
 }
 
@@ -256,6 +280,19 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<ModelSpec, Error> {
     // In name order, so that the first wrong tensor reported does not depend on hashing.
     let mut views: Vec<_> = file.iter().collect();
     views.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // A PyTorch `bidirectional=True` state_dict whose metadata does not say so: said before
+    // the shapes this makes wrong.
+    let reverse = views
+        .iter()
+        .find(|(name, _)| name.starts_with("rnn.") && name.ends_with("_reverse"));
+    if let (None, Some((name, _))) = (meta.bidirectional, reverse) {
+        return Err(err(format!(
+            "tensor `{}`: not expected without `\"bidirectional\": true` (a backward \
+                 direction: set `\"bidirectional\": true` and `\"max_steps\"`, format version \
+                 2, to bake both directions)",
+            show::name(name)
+        )));
+    }
     for (name, view) in views {
         let Some(shape) = expected.get(name) else {
             let mut names: Vec<&str> = expected.keys().map(String::as_str).collect();
@@ -326,7 +363,13 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<ModelSpec, Error> {
 /// Where an expected shape comes from, for error messages.
 fn shape_reason(meta: &Meta, name: &str) -> String {
     let h = meta.hidden_size;
-    if name.starts_with("head.") {
+    let both = meta.bidirectional.is_some();
+    if name.starts_with("head.") && both {
+        format!(
+            "{} labels, 2 × hidden_size {h}: both directions of the top layer",
+            meta.labels.len()
+        )
+    } else if name.starts_with("head.") {
         format!("{} labels, hidden_size {h}", meta.labels.len())
     } else if name.starts_with("condition.") {
         format!(
@@ -363,7 +406,11 @@ fn shape_reason(meta: &Meta, name: &str) -> String {
         )
     } else {
         let g = meta.cell.gates();
-        let input = match (&meta.input, name.ends_with("_l0") && name.contains("_ih_")) {
+        let first_ih = name.contains("_ih_l0");
+        let input = match (&meta.input, first_ih) {
+            _ if both && !first_ih && name.contains("_ih_") => {
+                " and 2 × hidden_size columns: both directions of the layer below"
+            }
             (Input::Dense(_), true) if !meta.conv.is_empty() => {
                 " and one column per output channel of the last conv layer"
             }
@@ -372,8 +419,13 @@ fn shape_reason(meta: &Meta, name: &str) -> String {
             (Input::Embedding(_), true) => " and one column per embedding feature",
             _ => "",
         };
+        let direction = if name.ends_with("_reverse") {
+            ", backward direction"
+        } else {
+            ""
+        };
         format!(
-            "{g} gates of a {} × hidden_size {h}{input}",
+            "{g} gates of a {} × hidden_size {h}{input}{direction}",
             meta.cell.name()
         )
     }
@@ -567,14 +619,23 @@ fn expected_tensors(
         expected.insert(format!("conv.{j}.bias"), vec![layer.out_channels]);
         input = layer.out_channels;
     }
+    // PyTorch's names: `_reverse` for the backward direction of a bidirectional layer, whose
+    // outputs double what the layer above and the head read.
+    let directions: &[&str] = match meta.bidirectional {
+        Some(_) => &["", "_reverse"],
+        None => &[""],
+    };
+    let outputs = h * directions.len();
     for k in 0..meta.num_layers {
-        let cols = if k == 0 { input } else { h };
-        expected.insert(format!("rnn.weight_ih_l{k}"), vec![gh, cols]);
-        expected.insert(format!("rnn.weight_hh_l{k}"), vec![gh, h]);
-        expected.insert(format!("rnn.bias_ih_l{k}"), vec![gh]);
-        expected.insert(format!("rnn.bias_hh_l{k}"), vec![gh]);
+        let cols = if k == 0 { input } else { outputs };
+        for d in directions {
+            expected.insert(format!("rnn.weight_ih_l{k}{d}"), vec![gh, cols]);
+            expected.insert(format!("rnn.weight_hh_l{k}{d}"), vec![gh, h]);
+            expected.insert(format!("rnn.bias_ih_l{k}{d}"), vec![gh]);
+            expected.insert(format!("rnn.bias_hh_l{k}{d}"), vec![gh]);
+        }
     }
-    expected.insert("head.weight".to_string(), vec![meta.labels.len(), h]);
+    expected.insert("head.weight".to_string(), vec![meta.labels.len(), outputs]);
     expected.insert("head.bias".to_string(), vec![meta.labels.len()]);
     if let Some(generation) = &meta.generation {
         // Row k: h0 of every layer, layer 0 first. Within MAX_PARAMETERS once checked below;

@@ -817,6 +817,80 @@ fn conv_empty_list() -> Input {
     file(conv_model().with("conv", json!([])))
 }
 
+fn bidi_model() -> Model {
+    take_apart("bidi_gru_2l_dense.safetensors")
+}
+
+fn bidi_reverse_missing() -> Input {
+    let mut m = bidi_model();
+    m.tensors.retain(|t| t.0 != "rnn.weight_hh_l1_reverse");
+    file(m)
+}
+
+/// A backward weight of the wrong shape, and the layer above reading one direction only.
+fn bidi_tensor_reshaped(name: &'static str, shape: Vec<usize>) -> Input {
+    let mut m = bidi_model();
+    let t = m.tensors.iter_mut().find(|t| t.0 == name).unwrap();
+    t.2.truncate(shape.iter().product::<usize>() * 4);
+    t.1 = shape;
+    file(m)
+}
+
+fn bidi_reverse_wrong_shape() -> Input {
+    bidi_tensor_reshaped("rnn.weight_ih_l0_reverse", vec![24, 3])
+}
+
+fn bidi_upper_reads_one_direction() -> Input {
+    bidi_tensor_reshaped("rnn.weight_ih_l1", vec![24, 8])
+}
+
+fn bidi_head_reads_one_direction() -> Input {
+    bidi_tensor_reshaped("head.weight", vec![3, 8])
+}
+
+/// A PyTorch `bidirectional=True` state_dict whose metadata does not say so.
+fn bidi_flag_missing() -> Input {
+    let mut m = bidi_model();
+    let meta = m.meta.as_object_mut().unwrap();
+    meta.remove("bidirectional");
+    meta.remove("max_steps");
+    file(m)
+}
+
+fn bidi_max_steps_missing() -> Input {
+    let mut m = bidi_model();
+    m.meta.as_object_mut().unwrap().remove("max_steps");
+    file(m)
+}
+
+fn bidi_max_steps_zero() -> Input {
+    file(bidi_model().with("max_steps", json!(0)))
+}
+
+fn bidi_max_steps_huge() -> Input {
+    file(bidi_model().with("max_steps", json!(1u64 << 40)))
+}
+
+fn bidi_max_steps_without_flag() -> Input {
+    file(take_apart("gru_1l_dense.safetensors").with("max_steps", json!(10)))
+}
+
+fn bidi_in_version_1() -> Input {
+    file(bidi_model().with("format_version", json!(1)))
+}
+
+fn bidi_tagger() -> Input {
+    file(bidi_model().with("task", json!("tag")))
+}
+
+fn bidi_with_conv() -> Input {
+    file(
+        conv_model()
+            .with("bidirectional", json!(true))
+            .with("max_steps", json!(20)),
+    )
+}
+
 /// One row: the case, its input, and what the line must say.
 type Case = (&'static str, fn() -> Input, &'static [&'static str]);
 
@@ -1107,6 +1181,82 @@ const CASES: &[Case] = &[
             conv_empty_list,
             &["field `conv`: expected at least one layer", "found an empty list"],
         ),
+    // Bidirectional layers (format version 2).
+    (
+        "a backward tensor missing",
+        bidi_reverse_missing,
+        &[
+            "tensor `rnn.weight_hh_l1_reverse`: expected shape [24, 8]",
+            "found no such tensor",
+        ],
+    ),
+    (
+        "a backward tensor of the wrong shape",
+        bidi_reverse_wrong_shape,
+        &[
+            "tensor `rnn.weight_ih_l0_reverse`: expected shape [24, 4]",
+            "one column per `mean` feature, backward direction), found [24, 3]",
+        ],
+    ),
+    (
+        "layer 1 reading one direction of layer 0",
+        bidi_upper_reads_one_direction,
+        &[
+            "tensor `rnn.weight_ih_l1`: expected shape [24, 16]",
+            "2 × hidden_size columns: both directions of the layer below), found [24, 8]",
+        ],
+    ),
+    (
+        "a head reading one direction",
+        bidi_head_reads_one_direction,
+        &[
+            "tensor `head.weight`: expected shape [3, 16]",
+            "2 × hidden_size 8: both directions of the top layer), found [3, 8]",
+        ],
+    ),
+    (
+        "backward tensors without `bidirectional`",
+        bidi_flag_missing,
+        &[
+            "tensor `rnn.bias_hh_l0_reverse`: not expected without `\"bidirectional\": true`",
+            "\"max_steps\"",
+        ],
+    ),
+    (
+        "bidirectional without max_steps",
+        bidi_max_steps_missing,
+        &["field `max_steps`: expected the longest sequence", "found no such field"],
+    ),
+    (
+        "max_steps 0",
+        bidi_max_steps_zero,
+        &["field `max_steps`: expected 1 to 65536, found 0"],
+    ),
+    (
+        "max_steps beyond the limit",
+        bidi_max_steps_huge,
+        &["field `max_steps`: expected 1 to 65536, found 1099511627776"],
+    ),
+    (
+        "max_steps in a one-direction model",
+        bidi_max_steps_without_flag,
+        &["field `max_steps`: expected no such field unless `bidirectional` is true"],
+    ),
+    (
+        "bidirectional in a version 1 file",
+        bidi_in_version_1,
+        &["field `bidirectional`: expected `format_version` 2", "found format_version 1"],
+    ),
+    (
+        "a bidirectional tagger",
+        bidi_tagger,
+        &["field `bidirectional`: expected `task` classify or regress", "found `task` tag"],
+    ),
+    (
+        "bidirectional with a conv front-end",
+        bidi_with_conv,
+        &["field `bidirectional`: expected no `conv` front-end with it", "found both"],
+    ),
 ];
 
 #[test]

@@ -44,9 +44,10 @@ pub mod show;
 
 pub use keys::duplicate_key;
 
-/// The newest format version this crate reads and writes: 2, which adds the `conv` front-end.
-/// Version 1 files (every file without `conv`) are still read, and a document without `conv`
-/// is still written as version 1, byte for byte as before.
+/// The newest format version this crate reads and writes: 2, which adds the `conv` front-end
+/// and bidirectional layers.
+/// Version 1 files (every file without `conv` or `bidirectional`) are still read, and a
+/// document without them is still written as version 1, byte for byte as before.
 pub const FORMAT_VERSION: u64 = 2;
 
 /// The format versions this crate reads.
@@ -56,6 +57,10 @@ pub const FORMAT_VERSIONS: [u64; 2] = [1, 2];
 /// largest span `(kernel_size - 1) * dilation + 1` of its window: the window is a ring buffer
 /// in the caller's state, so it must stay far below any microcontroller's RAM.
 pub const MAX_CONV_SIZE: usize = 4096;
+
+/// The largest `max_steps` of a bidirectional model: the runtime keeps every step of a
+/// sequence in the caller's state, so it must stay far below any microcontroller's RAM.
+pub const MAX_STEPS: usize = 65536;
 
 /// The safetensors `__metadata__` key holding the model's JSON description.
 pub const METADATA_KEY: &str = "tinyrnn";
@@ -90,6 +95,7 @@ const MAX_MESSAGE: usize = 400;
 ///     labels: vec!["still".into(), "moving".into()],
 ///     generation: None,
 ///     conv: vec![],
+///     bidirectional: None,
 /// };
 /// meta.validate()?;
 /// assert_eq!(
@@ -123,6 +129,26 @@ pub struct Meta {
     /// The 1D convolution front-end between the normalised samples and layer 0, first layer
     /// first: empty for none (format version 1). Only for `dense` input.
     pub conv: Vec<ConvLayer>,
+    /// Bidirectional recurrent layers (PyTorch `bidirectional=True`, format version 2), with
+    /// the most steps a sequence may have; `None` for one direction.
+    pub bidirectional: Option<Bidirectional>,
+}
+
+/// The fields of a bidirectional model (`"bidirectional": true`): every layer also runs
+/// backward (tensors `weight_ih_l{k}_reverse`, …), layer `k + 1` reads the `2H` outputs of both
+/// directions of layer `k`, and the head reads the top layer's final forward and backward `h`.
+///
+/// A backward direction needs the whole sequence, which the runtime keeps in the caller's
+/// state: `max_steps` is the longest sequence it holds (a longer one is an error at run time).
+///
+/// ```
+/// let b = tinyrnn_schema::Bidirectional { max_steps: 29 };
+/// assert_eq!(b.max_steps, 29);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bidirectional {
+    /// The longest sequence the model runs on, 1 to [`MAX_STEPS`].
+    pub max_steps: usize,
 }
 
 /// The fields of a generative model (`task: "generate"`, one-to-many): the conditions a
@@ -539,6 +565,7 @@ impl Meta {
     ///     labels: vec!["a".into()],
     ///     generation: None,
     ///     conv: vec![],
+    ///     bidirectional: None,
     /// };
     /// let e = meta.validate().unwrap_err();
     /// assert_eq!(
@@ -591,6 +618,10 @@ struct Wire<N> {
     end_id: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     conv: Option<Vec<ConvLayer>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bidirectional: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_steps: Option<usize>,
 }
 
 impl From<&Meta> for Wire<f32> {
@@ -598,8 +629,13 @@ impl From<&Meta> for Wire<f32> {
         let text = m.input.text();
         let dense = m.input.dense();
         Wire {
-            // Version 1 whenever it suffices, so that files without `conv` stay as they were.
-            format_version: if m.conv.is_empty() { 1 } else { FORMAT_VERSION },
+            // Version 1 whenever it suffices, so that files without `conv` or `bidirectional`
+            // stay as they were.
+            format_version: if m.conv.is_empty() && m.bidirectional.is_none() {
+                1
+            } else {
+                FORMAT_VERSION
+            },
             cell: m.cell,
             num_layers: m.num_layers,
             hidden_size: m.hidden_size,
@@ -617,6 +653,8 @@ impl From<&Meta> for Wire<f32> {
             start_id: m.generation.as_ref().map(|g| g.start_id),
             end_id: m.generation.as_ref().map(|g| g.end_id),
             conv: (!m.conv.is_empty()).then(|| m.conv.clone()),
+            bidirectional: m.bidirectional.map(|_| true),
+            max_steps: m.bidirectional.map(|b| b.max_steps),
         }
     }
 }
@@ -659,6 +697,9 @@ impl Wire<f64> {
             labels: self.labels,
             generation,
             conv: self.conv.unwrap_or_default(),
+            bidirectional: (self.bidirectional == Some(true)).then(|| Bidirectional {
+                max_steps: self.max_steps.unwrap_or_default(),
+            }),
         }
     }
 }
@@ -790,7 +831,67 @@ impl<N: Number> Wire<N> {
             check_statistics(mean, std)?;
         }
         self.check_generation()?;
-        self.check_conv()
+        self.check_conv()?;
+        self.check_bidirectional()
+    }
+
+    /// `bidirectional` and `max_steps`: version 2, both or neither, `max_steps` within
+    /// 1..=[`MAX_STEPS`], and a model that reads a whole sequence once (a classifier or
+    /// regressor without a convolution front-end, which streams).
+    fn check_bidirectional(&self) -> Result<(), MetaError> {
+        let field = |name: &str, expected: &str, found: String| {
+            MetaError::new(format!(
+                "metadata field `{name}`: expected {expected}, found {found}"
+            ))
+        };
+        let max_steps = match (self.bidirectional, self.max_steps) {
+            (None | Some(false), None) => return Ok(()),
+            (Some(true), Some(n)) => n,
+            (Some(true), None) => {
+                return Err(field(
+                    "max_steps",
+                    "the longest sequence a bidirectional model runs on",
+                    "no such field".into(),
+                ))
+            }
+            (_, Some(_)) => {
+                return Err(field(
+                    "max_steps",
+                    "no such field unless `bidirectional` is true",
+                    "one".into(),
+                ))
+            }
+        };
+        if self.format_version < 2 {
+            return Err(field(
+                "bidirectional",
+                "`format_version` 2 (version 1 has no bidirectional layers)",
+                format!("format_version {}", self.format_version),
+            ));
+        }
+        if !(1..=MAX_STEPS).contains(&max_steps) {
+            return Err(field(
+                "max_steps",
+                &format!("1 to {MAX_STEPS}"),
+                max_steps.to_string(),
+            ));
+        }
+        if self.conv.is_some() {
+            return Err(field(
+                "bidirectional",
+                "no `conv` front-end with it (a convolution front-end streams, a bidirectional \
+                 layer does not)",
+                "both".into(),
+            ));
+        }
+        if matches!(self.task, TaskKind::Tag | TaskKind::Generate) {
+            return Err(field(
+                "bidirectional",
+                "`task` classify or regress (a bidirectional model answers once per sequence)",
+                format!("`task` {}", self.task.name()),
+            ));
+        }
+        Ok(())
     }
 
     /// The fields of `task: "generate"`: a text model with a softmax head over its

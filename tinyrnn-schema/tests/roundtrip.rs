@@ -26,6 +26,7 @@ fn text_meta(input: fn(Text) -> Input) -> Meta {
         labels: vec!["a".into(), "b\\c".into()],
         generation: None,
         conv: vec![],
+        bidirectional: None,
     }
 }
 
@@ -40,6 +41,7 @@ fn dense_meta(mean: Vec<f32>, std: Vec<f32>) -> Meta {
         labels: vec!["x".into()],
         generation: None,
         conv: vec![],
+        bidirectional: None,
     }
 }
 
@@ -279,12 +281,7 @@ fn generation_fields_are_checked() {
             "field `conditions`: expected no such field for task `tag`",
         ),
     ];
-    for (from, to, says) in cases {
-        let bad = json.replace(from, to);
-        assert_ne!(bad, json);
-        let e = Meta::from_json(&bad).unwrap_err().to_string();
-        assert!(e.contains(says), "{e}\n does not say: {says}");
-    }
+    assert_rejected(json, &cases);
 }
 
 /// A convolution front-end is written as format version 2 with a `conv` list, read back
@@ -351,4 +348,64 @@ fn a_conv_front_end_round_trips_as_version_2() {
         .unwrap_err()
         .to_string()
         .contains("no such field for `embedding` input"));
+}
+
+/// Bidirectional layers are written as format version 2 with `"bidirectional":true` and
+/// `max_steps`, read back equal, and a version 1 document without them is unchanged.
+#[test]
+fn bidirectional_layers_round_trip_as_version_2() {
+    use tinyrnn_schema::Bidirectional;
+    let one_way = dense_meta(vec![0.5, 1.0], vec![2.0, 1.0]);
+    let mut meta = one_way.clone();
+    meta.bidirectional = Some(Bidirectional { max_steps: 29 });
+    let json = meta.to_json();
+    assert!(json.starts_with(r#"{"format_version":2,"#), "{json}");
+    assert!(
+        json.ends_with(r#""bidirectional":true,"max_steps":29}"#),
+        "{json}"
+    );
+    assert_eq!(Meta::from_json(&json).unwrap(), meta);
+    assert!(one_way.to_json().starts_with(r#"{"format_version":1,"#));
+    assert!(!one_way.to_json().contains("bidirectional"));
+    // `false` is the same as no field.
+    let no = json.replace(
+        r#""bidirectional":true,"max_steps":29"#,
+        r#""bidirectional":false"#,
+    );
+    assert_eq!(Meta::from_json(&no).unwrap(), one_way);
+
+    let cases = [
+        (
+            r#""format_version":2"#,
+            r#""format_version":1"#,
+            "field `bidirectional`: expected `format_version` 2",
+        ),
+        (
+            r#""max_steps":29"#,
+            r#""max_steps":0"#,
+            "field `max_steps`: expected 1 to 65536, found 0",
+        ),
+        (
+            r#""bidirectional":true"#,
+            r#""bidirectional":false"#,
+            "field `max_steps`: expected no such field unless `bidirectional` is true",
+        ),
+        (
+            r#""task":"classify""#,
+            r#""task":"tag""#,
+            "field `bidirectional`: expected `task` classify or regress",
+        ),
+    ];
+    assert_rejected(&json, &cases);
+}
+
+/// Each `(from, to, says)`: `json` with `from` replaced by `to` is refused with an error that
+/// says `says`.
+fn assert_rejected(json: &str, cases: &[(&str, &str, &str)]) {
+    for (from, to, says) in cases {
+        let bad = json.replace(from, to);
+        assert_ne!(bad, json);
+        let e = Meta::from_json(&bad).unwrap_err().to_string();
+        assert!(e.contains(says), "{e}\n does not say: {says}");
+    }
 }

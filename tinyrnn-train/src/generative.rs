@@ -703,6 +703,7 @@ fn meta(o: &GenOptions, corpus: &Corpus) -> Meta {
             end_id: Corpus::END_ID as usize,
         }),
         conv: Vec::new(),
+        bidirectional: None,
     }
 }
 

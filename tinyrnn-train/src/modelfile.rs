@@ -80,6 +80,7 @@ impl ClassifierMeta for Meta {
             labels: labels.to_vec(),
             generation: None,
             conv: Vec::new(),
+            bidirectional: None,
         }
     }
 }
@@ -175,6 +176,14 @@ impl Model {
                 "metadata field `conv`: a convolution front-end ({} layers), which tinyrnn-train \
                  cannot load yet (tinyrnn-build bakes it)",
                 meta.conv.len()
+            );
+        }
+        // Nor one forward direction of a bidirectional model.
+        if let Some(b) = meta.bidirectional {
+            bail!(
+                "metadata field `bidirectional`: bidirectional layers (max_steps {}), which \
+                 tinyrnn-train cannot load yet (tinyrnn-build bakes them)",
+                b.max_steps
             );
         }
         let st = safetensors::SafeTensors::deserialize(bytes)?;
