@@ -75,6 +75,13 @@ impl File {
         self.tensors.iter_mut().find(|t| t.0 == name).unwrap()
     }
 
+    /// Gives tensor `name` the shape `shape`, its data cut to match.
+    fn reshape(&mut self, name: &str, shape: &[usize]) {
+        let t = self.tensor(name);
+        t.2 = shape.to_vec();
+        t.3.truncate(shape.iter().product::<usize>() * 4);
+    }
+
     fn remove(&mut self, name: &str) {
         self.tensors.retain(|t| t.0 != name);
     }
@@ -145,9 +152,7 @@ fn extra_tensor() {
 #[test]
 fn wrong_shape() {
     let mut f = open("rnn_1l_one_hot.safetensors");
-    let t = f.tensor("rnn.weight_ih_l0");
-    t.2 = vec![8, 19];
-    t.3.truncate(8 * 19 * 4);
+    f.reshape("rnn.weight_ih_l0", &[8, 19]);
     assert_says(
         &f.error(),
         &[
@@ -212,16 +217,6 @@ fn unknown_format_version() {
 }
 
 #[test]
-fn duplicate_vocabulary_entry() {
-    let mut f = open("gru_1l_embedding.safetensors");
-    f.meta["vocab"][7] = f.meta["vocab"][3].clone();
-    assert_says(
-        &f.error(),
-        &["field `vocab`", "expected distinct entries", "ids 3 and 7"],
-    );
-}
-
-#[test]
 fn vocabulary_beyond_u16_ids_or_offsets() {
     // 65,537 distinct entries: one more than `u16` ids can number.
     let mut f = open("gru_1l_one_hot.safetensors");
@@ -250,16 +245,6 @@ fn vocabulary_beyond_u16_ids_or_offsets() {
             "expected at most 65535 bytes of text",
             "found 65536",
         ],
-    );
-}
-
-#[test]
-fn vocabulary_not_lowercase() {
-    let mut f = open("gru_1l_one_hot.safetensors");
-    f.meta["vocab"][4] = json!("Good");
-    assert_says(
-        &f.error(),
-        &["field `vocab`", "lowercase", "\"Good\" at id 4"],
     );
 }
 
@@ -294,6 +279,20 @@ fn bad_metadata_fields() {
     let mut f = open("rnn_1l_dense.safetensors");
     f.meta["hiden_size"] = json!(8);
     assert_says(&f.error(), &["unknown field `hiden_size`"]);
+
+    let mut f = open("gru_1l_embedding.safetensors");
+    f.meta["vocab"][7] = f.meta["vocab"][3].clone();
+    assert_says(
+        &f.error(),
+        &["field `vocab`", "expected distinct entries", "ids 3 and 7"],
+    );
+
+    let mut f = open("gru_1l_one_hot.safetensors");
+    f.meta["vocab"][4] = json!("Good");
+    assert_says(
+        &f.error(),
+        &["field `vocab`", "lowercase", "\"Good\" at id 4"],
+    );
 
     let mut f = open("rnn_1l_dense.safetensors");
     f.meta["vocab"] = json!(["a", "b"]);
@@ -384,6 +383,13 @@ impl Model {
     fn with(mut self, field: &str, value: Value) -> Model {
         self.meta[field] = value;
         self
+    }
+
+    /// Gives tensor `name` the shape `shape`, its data cut to match.
+    fn reshape(&mut self, name: &str, shape: &[usize]) {
+        let t = self.tensors.iter_mut().find(|t| t.0 == name).unwrap();
+        t.1 = shape.to_vec();
+        t.2.truncate(shape.iter().product::<usize>() * 4);
     }
 
     /// The header entries (`"key":value`, the metadata first) and the data they point into.
@@ -734,27 +740,17 @@ fn conv_model() -> Model {
     take_apart("conv_gru_2c.safetensors")
 }
 
-fn conv_weight_wrong_kernel() -> Input {
+/// The convolution model with tensor `name` of shape `shape`.
+fn conv_reshaped(name: &str, shape: &[usize]) -> Input {
     let mut m = conv_model();
-    let t = m
-        .tensors
-        .iter_mut()
-        .find(|t| t.0 == "conv.1.weight")
-        .unwrap();
-    t.1 = vec![5, 6, 2];
-    t.2.truncate(5 * 6 * 2 * 4);
+    m.reshape(name, shape);
     file(m)
 }
 
-fn conv_weight_wrong_inputs() -> Input {
+/// The convolution model with `field` of layer `layer` set to `value`.
+fn conv_layer_with(layer: usize, field: &str, value: Value) -> Input {
     let mut m = conv_model();
-    let t = m
-        .tensors
-        .iter_mut()
-        .find(|t| t.0 == "conv.0.weight")
-        .unwrap();
-    t.1 = vec![6, 3, 3];
-    t.2.truncate(6 * 3 * 3 * 4);
+    m.meta["conv"][layer][field] = value;
     file(m)
 }
 
@@ -771,38 +767,8 @@ fn conv_extra_layer_tensor() -> Input {
     file(m)
 }
 
-fn rnn_reads_features_not_conv_channels() -> Input {
-    let mut m = conv_model();
-    m.meta["conv"][1]["out_channels"] = json!(4);
-    file(m)
-}
-
 fn conv_in_version_1() -> Input {
     file(conv_model().with("format_version", json!(1)))
-}
-
-fn conv_zero_stride() -> Input {
-    let mut m = conv_model();
-    m.meta["conv"][0]["stride"] = json!(0);
-    file(m)
-}
-
-fn conv_huge_window() -> Input {
-    let mut m = conv_model();
-    m.meta["conv"][1]["dilation"] = json!(3000);
-    file(m)
-}
-
-fn conv_unknown_padding() -> Input {
-    let mut m = conv_model();
-    m.meta["conv"][0]["padding"] = json!("same");
-    file(m)
-}
-
-fn conv_unknown_field() -> Input {
-    let mut m = conv_model();
-    m.meta["conv"][0]["groups"] = json!(2);
-    file(m)
 }
 
 fn conv_on_text_input() -> Input {
@@ -1115,7 +1081,7 @@ const CASES: &[Case] = &[
     // The convolution front-end (format version 2).
         (
             "conv weight with the wrong kernel size",
-            conv_weight_wrong_kernel,
+            || conv_reshaped("conv.1.weight", &[5, 6, 2]),
             &[
                 "tensor `conv.1.weight`: expected shape [5, 6, 3]",
                 "conv layer 1: out_channels 5, out_channels 6 of conv layer 0, kernel_size 3",
@@ -1124,7 +1090,7 @@ const CASES: &[Case] = &[
         ),
         (
             "conv weight with the wrong input channels",
-            conv_weight_wrong_inputs,
+            || conv_reshaped("conv.0.weight", &[6, 3, 3]),
             &[
                 "tensor `conv.0.weight`: expected shape [6, 4, 3]",
                 "4 `mean` features",
@@ -1143,7 +1109,7 @@ const CASES: &[Case] = &[
         ),
         (
             "out_channels that do not match the recurrent layer",
-            rnn_reads_features_not_conv_channels,
+            || conv_layer_with(1, "out_channels", json!(4)),
             &["tensor `conv.1.bias`: expected shape [4]", "found [5]"],
         ),
         (
@@ -1153,22 +1119,22 @@ const CASES: &[Case] = &[
         ),
         (
             "conv stride 0",
-            conv_zero_stride,
+            || conv_layer_with(0, "stride", json!(0)),
             &["field `conv[0].stride`: expected 1 to 4096, found 0"],
         ),
         (
             "conv window beyond the limit",
-            conv_huge_window,
+            || conv_layer_with(1, "dilation", json!(3000)),
             &["field `conv[1].(kernel_size - 1) * dilation + 1`: expected 1 to 4096, found 6001"],
         ),
         (
             "conv padding `same`",
-            conv_unknown_padding,
+            || conv_layer_with(0, "padding", json!("same")),
             &["unknown variant `same`", "valid", "causal"],
         ),
         (
             "conv layer with an unknown field",
-            conv_unknown_field,
+            || conv_layer_with(0, "groups", json!(2)),
             &["unknown field `groups`"],
         ),
         (

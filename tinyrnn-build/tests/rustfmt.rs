@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::json;
+use tinyrnn_schema::CellKind;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -121,11 +122,7 @@ fn shipped_models_and_fixtures_generate_rustfmt_clean_source() {
 /// A valid model file with the given metadata and tensors of deterministic pseudo-random values
 /// drawn from `values`.
 fn synthetic(meta: serde_json::Value, embedding: Option<usize>, values: &[f32]) -> Vec<u8> {
-    let g = match meta["cell"].as_str().unwrap() {
-        "rnn" => 1,
-        "lstm" => 4,
-        _ => 3,
-    };
+    let cell: CellKind = serde_json::from_value(meta["cell"].clone()).unwrap();
     let h = meta["hidden_size"].as_u64().unwrap() as usize;
     let layers = meta["num_layers"].as_u64().unwrap() as usize;
     let c = meta["labels"].as_array().unwrap().len();
@@ -142,13 +139,7 @@ fn synthetic(meta: serde_json::Value, embedding: Option<usize>, values: &[f32]) 
     if let Some(e) = embedding {
         shapes.push(("embedding.weight".to_string(), vec![v, e]));
     }
-    for k in 0..layers {
-        let i = if k == 0 { i0 } else { h };
-        shapes.push((format!("rnn.weight_ih_l{k}"), vec![g * h, i]));
-        shapes.push((format!("rnn.weight_hh_l{k}"), vec![g * h, h]));
-        shapes.push((format!("rnn.bias_ih_l{k}"), vec![g * h]));
-        shapes.push((format!("rnn.bias_hh_l{k}"), vec![g * h]));
-    }
+    shapes.extend(cell.layer_tensors(layers, h, i0));
     let mut n = 0usize;
     let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = shapes
         .into_iter()

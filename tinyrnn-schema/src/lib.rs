@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 
 mod keys;
 pub mod show;
+mod tensors;
 
 pub use keys::duplicate_key;
 
@@ -721,13 +722,7 @@ impl<N: Number> Wire<N> {
         if self.hidden_size == 0 {
             return Err(field("hidden_size", "at least 1", "0".into()));
         }
-        if self.labels.is_empty() {
-            return Err(field(
-                "labels",
-                "at least one label",
-                "an empty list".into(),
-            ));
-        }
+        non_empty("labels", &self.labels, "at least one label")?;
         if let Some((i, j)) = first_duplicate(&self.labels) {
             return Err(field(
                 "labels",
@@ -768,9 +763,7 @@ impl<N: Number> Wire<N> {
 
         if self.input.is_text() {
             let vocab = self.vocab.as_deref().unwrap_or_default();
-            if vocab.is_empty() {
-                return Err(field("vocab", "at least one entry", "an empty list".into()));
-            }
+            non_empty("vocab", vocab, "at least one entry")?;
             if let Some(i) = vocab.iter().position(String::is_empty) {
                 return Err(field(
                     "vocab",
@@ -814,13 +807,7 @@ impl<N: Number> Wire<N> {
         } else {
             let mean = self.mean.as_deref().unwrap_or_default();
             let std = self.std.as_deref().unwrap_or_default();
-            if mean.is_empty() {
-                return Err(field(
-                    "mean",
-                    "one value per feature",
-                    "an empty list".into(),
-                ));
-            }
+            non_empty("mean", mean, "one value per feature")?;
             if std.len() != mean.len() {
                 return Err(field(
                     "std",
@@ -949,13 +936,8 @@ impl<N: Number> Wire<N> {
             ));
         }
         let conditions = self.conditions.as_deref().unwrap_or_default();
-        if conditions.is_empty() {
-            return Err(field(
-                "conditions",
-                "at least one condition (one with a zero row for an unconditioned model)",
-                "an empty list".into(),
-            ));
-        }
+        let expected = "at least one condition (one with a zero row for an unconditioned model)";
+        non_empty("conditions", conditions, expected)?;
         if let Some((i, j)) = first_duplicate(conditions) {
             return Err(field(
                 "conditions",
@@ -1000,12 +982,11 @@ impl<N: Number> Wire<N> {
             );
             return Err(field(&expected, "one".into()));
         }
-        if conv.is_empty() {
-            return Err(field(
-                "at least one layer (leave the field out for none)",
-                "an empty list".into(),
-            ));
-        }
+        non_empty(
+            "conv",
+            conv,
+            "at least one layer (leave the field out for none)",
+        )?;
         for (j, layer) in conv.iter().enumerate() {
             let sizes = [
                 ("out_channels", layer.out_channels),
@@ -1081,6 +1062,16 @@ fn number<N: Number>(x: N) -> String {
 /// Lowercases like the runtime's lookup does: character by character.
 fn lowercase(word: &str) -> String {
     word.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// An error naming the list field `name` if `list` is empty; `expected` says what it should hold.
+fn non_empty<T>(name: &str, list: &[T], expected: &str) -> Result<(), MetaError> {
+    if list.is_empty() {
+        return Err(MetaError::new(format!(
+            "metadata field `{name}`: expected {expected}, found an empty list"
+        )));
+    }
+    Ok(())
 }
 
 /// The positions of the first repeated item.

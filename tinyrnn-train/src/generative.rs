@@ -25,8 +25,9 @@ use tinyrnn_schema::{
 
 use crate::cell::{gru_step, lstm_step, rnn_step};
 use crate::data::{self, DataFile};
-use crate::model::NamedTensor;
+use crate::model::{apply_dropout, vars_to_f32, NamedTensor};
 use crate::rng::Rng;
+use crate::text::ids_by_word;
 
 /// The token fed at the first step.
 pub const START: &str = "<s>";
@@ -139,11 +140,7 @@ impl Corpus {
         let mut conditions: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
         conditions.sort();
         conditions.dedup();
-        let index = vocab
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.clone(), i as u32))
-            .collect();
+        let index = ids_by_word(&vocab);
         Corpus {
             vocab,
             conditions,
@@ -215,16 +212,9 @@ impl GenParams {
     /// so that an initial state starts in the range the recurrent state takes.
     pub fn init(o: &GenOptions, vocab: usize, conditions: usize) -> anyhow::Result<GenParams> {
         let mut rng = Rng::stream(o.seed, "generative-init");
-        let g = o.cell.gates();
         let (h, e, l) = (o.hidden, o.embedding, o.layers);
         let mut shapes = vec![("embedding.weight".to_string(), vec![vocab, e])];
-        for k in 0..l {
-            let i = if k == 0 { e } else { h };
-            shapes.push((format!("rnn.weight_ih_l{k}"), vec![g * h, i]));
-            shapes.push((format!("rnn.weight_hh_l{k}"), vec![g * h, h]));
-            shapes.push((format!("rnn.bias_ih_l{k}"), vec![g * h]));
-            shapes.push((format!("rnn.bias_hh_l{k}"), vec![g * h]));
-        }
+        shapes.extend(o.cell.layer_tensors(l, h, e));
         shapes.push(("head.weight".to_string(), vec![vocab, h]));
         shapes.push(("head.bias".to_string(), vec![vocab]));
         shapes.push(("condition.weight".to_string(), vec![conditions, l * h]));
@@ -278,17 +268,7 @@ impl GenParams {
 
     /// Every tensor as exported.
     pub fn to_f32(&self) -> anyhow::Result<Vec<NamedTensor>> {
-        self.vars
-            .iter()
-            .map(|(n, v)| {
-                let t = v.as_tensor();
-                Ok((
-                    n.clone(),
-                    t.dims().to_vec(),
-                    t.flatten_all()?.to_vec1::<f32>()?,
-                ))
-            })
-            .collect()
+        Ok(vars_to_f32(&self.vars)?)
     }
 
     /// Next-token logits `[T·B, V]` (time-major) of the inputs `[T, B]` from the conditions'
@@ -308,7 +288,7 @@ impl GenParams {
             ids.clone() // layer 0 looks its columns up below
         } else {
             let emb = self.get("embedding.weight")?.index_select(&ids, 0)?;
-            drop(&emb, &mut dropout)? // [T·B, E]
+            apply_dropout(&emb, &mut dropout)? // [T·B, E]
         };
         for k in 0..self.layers {
             let w_ih = self.get(&format!("rnn.weight_ih_l{k}"))?;
@@ -343,33 +323,11 @@ impl GenParams {
                 outputs.push(h.clone());
             }
             let seq = Tensor::stack(&outputs, 0)?.reshape((t_len * batch, hs))?;
-            x = drop(&seq, &mut dropout)?;
+            x = apply_dropout(&seq, &mut dropout)?;
         }
         Ok(x.matmul(&self.get("head.weight")?.t()?)?
             .broadcast_add(self.get("head.bias")?)?)
     }
-}
-
-/// Inverted dropout drawn from our generator (identity without it).
-fn drop(x: &Tensor, dropout: &mut Option<(f32, &mut Rng)>) -> anyhow::Result<Tensor> {
-    let Some((p, rng)) = dropout else {
-        return Ok(x.clone());
-    };
-    let p = *p;
-    if p <= 0.0 {
-        return Ok(x.clone());
-    }
-    let scale = 1.0 / (1.0 - p);
-    let mask: Vec<f32> = (0..x.elem_count())
-        .map(|_| {
-            if rng.next_f64() < f64::from(p) {
-                0.0
-            } else {
-                scale
-            }
-        })
-        .collect();
-    Ok((x * Tensor::from_vec(mask, x.shape(), x.device())?)?)
 }
 
 /// A padded, time-major batch: inputs `<s> t1 … tn`, targets `t1 … tn </s>`, the mask of real

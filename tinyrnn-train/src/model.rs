@@ -73,17 +73,14 @@ impl Config {
 
     /// Every tensor of the model file with its shape, in `state_dict()` order.
     pub fn tensor_shapes(&self) -> Vec<(String, Vec<usize>)> {
-        let gh = self.cell.gates() * self.hidden;
         let mut out = Vec::new();
         if let Input::Embedding { vocab, dim } = self.input {
             out.push(("embedding.weight".to_string(), vec![vocab, dim]));
         }
-        for k in 0..self.layers {
-            out.push((format!("rnn.weight_ih_l{k}"), vec![gh, self.layer_input(k)]));
-            out.push((format!("rnn.weight_hh_l{k}"), vec![gh, self.hidden]));
-            out.push((format!("rnn.bias_ih_l{k}"), vec![gh]));
-            out.push((format!("rnn.bias_hh_l{k}"), vec![gh]));
-        }
+        let layers = self
+            .cell
+            .layer_tensors(self.layers, self.hidden, self.layer_input(0));
+        out.extend(layers);
         out.push(("head.weight".to_string(), vec![self.classes, self.hidden]));
         out.push(("head.bias".to_string(), vec![self.classes]));
         out
@@ -194,17 +191,7 @@ impl Params {
 
     /// Every tensor as `(name, shape, f32 values)`, in `state_dict()` order.
     pub fn to_f32(&self) -> Result<Vec<NamedTensor>> {
-        self.vars
-            .iter()
-            .map(|(n, v)| {
-                let t = v.as_tensor();
-                Ok((
-                    n.clone(),
-                    t.dims().to_vec(),
-                    t.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?,
-                ))
-            })
-            .collect()
+        vars_to_f32(&self.vars)
     }
 
     /// Logits `[B, C]` of a time-major padded batch; `lengths[b]` is the true length of sequence
@@ -332,8 +319,22 @@ impl Params {
     }
 }
 
+/// Every variable as `(name, shape, f32 values)`, in the order given: what a model file stores.
+pub(crate) fn vars_to_f32(vars: &[(String, Var)]) -> Result<Vec<NamedTensor>> {
+    vars.iter()
+        .map(|(n, v)| {
+            let t = v.as_tensor();
+            Ok((
+                n.clone(),
+                t.dims().to_vec(),
+                t.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?,
+            ))
+        })
+        .collect()
+}
+
 /// Inverted dropout with a mask drawn from our generator (identity when `dropout` is `None` or 0).
-fn apply_dropout(x: &Tensor, dropout: &mut Option<(f32, &mut Rng)>) -> Result<Tensor> {
+pub(crate) fn apply_dropout(x: &Tensor, dropout: &mut Option<(f32, &mut Rng)>) -> Result<Tensor> {
     let Some((p, rng)) = dropout else {
         return Ok(x.clone());
     };

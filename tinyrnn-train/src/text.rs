@@ -44,6 +44,15 @@ pub struct Vocab {
     index: HashMap<String, u32>,
 }
 
+/// The id of each word: its position in `words`.
+pub(crate) fn ids_by_word(words: &[String]) -> HashMap<String, u32> {
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.clone(), i as u32))
+        .collect()
+}
+
 impl Vocab {
     /// The trainer's vocabulary over the given words (index = id): `<unk>` = 1, words split,
     /// lowercase.
@@ -58,11 +67,7 @@ impl Vocab {
         split: tinyrnn::Split,
         lowercase: bool,
     ) -> Self {
-        let index = words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.clone(), i as u32))
-            .collect();
+        let index = ids_by_word(&words);
         Vocab {
             words,
             unk,

@@ -85,34 +85,27 @@ fn learns_a_small_sensor_task_and_evaluates_it() {
     assert!(p[0] > p[1], "{p:?}");
 }
 
+/// The error of loading `contents` written to `path`.
+fn load_error(path: &std::path::Path, contents: &str) -> String {
+    std::fs::write(path, contents).unwrap();
+    data::load(path).unwrap_err().to_string()
+}
+
 #[test]
 fn errors_name_file_and_line() {
     let dir = common::scratch("errors");
     let tsv = dir.join("bad.tsv");
-    std::fs::write(&tsv, "label\ttext\n1\tfine\n0\talso fine\nbad label\tx\n").unwrap();
-    let e = data::load(&tsv).unwrap_err().to_string();
-    assert_eq!(
-        e,
-        format!(
-            "{}:4: bad label \"bad label\": labels may not contain whitespace",
-            tsv.display()
-        )
-    );
+    let e = load_error(&tsv, "label\ttext\n1\tfine\n0\talso fine\nbad label\tx\n");
+    let expected = "bad label \"bad label\": labels may not contain whitespace";
+    assert_eq!(e, format!("{}:4: {expected}", tsv.display()));
 
     let ts = dir.join("bad.ts");
-    std::fs::write(
+    let e = load_error(
         &ts,
         "@dimensions 2\n@classLabel true a b\n@data\n1,2:3,4:a\n1,2:3,oops:b\n",
-    )
-    .unwrap();
-    let e = data::load(&ts).unwrap_err().to_string();
-    assert_eq!(
-        e,
-        format!(
-            "{}:5: dimension 2, value 2: \"oops\" is not a number",
-            ts.display()
-        )
     );
+    let expected = "dimension 2, value 2: \"oops\" is not a number";
+    assert_eq!(e, format!("{}:5: {expected}", ts.display()));
 
     // A validation file whose label the training data never had.
     let good = dir.join("good.tsv");
