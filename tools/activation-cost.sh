@@ -5,11 +5,7 @@
 #
 #   tools/activation-cost.sh [TARGET ...]   (default: thumbv7em-none-eabihf thumbv8m.main-none-eabihf)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-root=$PWD
-if [ -n "${CARGO_TARGET_DIR:-}" ] && [ "${CARGO_TARGET_DIR#/}" = "$CARGO_TARGET_DIR" ]; then
-  export CARGO_TARGET_DIR=$root/$CARGO_TARGET_DIR
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/firmware-env.sh"
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(thumbv7em-none-eabihf thumbv8m.main-none-eabihf)
 target_dir=${CARGO_TARGET_DIR:-$root/target}

@@ -12,11 +12,7 @@
 # Needs an objdump that knows Thumb: llvm-objdump (PATH, or rustup's llvm-tools component, added
 # when missing), rust-objdump or arm-none-eabi-objdump.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-root=$PWD
-if [ -n "${CARGO_TARGET_DIR:-}" ] && [ "${CARGO_TARGET_DIR#/}" = "$CARGO_TARGET_DIR" ]; then
-  export CARGO_TARGET_DIR=$root/$CARGO_TARGET_DIR
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/firmware-env.sh"
 target=${1:-thumbv6m-none-eabi}
 (cd firmware && cargo build --quiet --release --target "$target" --bin mcu_int8)
 elf=${CARGO_TARGET_DIR:-$root/target}/$target/release/mcu_int8

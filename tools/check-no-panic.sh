@@ -9,11 +9,7 @@
 #
 #   tools/check-no-panic.sh [TARGET]     (default: thumbv7em-none-eabihf)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# cargo runs in firmware/ (its .cargo/config.toml has the QEMU runner).
-if [ -n "${CARGO_TARGET_DIR:-}" ] && [ "${CARGO_TARGET_DIR#/}" = "$CARGO_TARGET_DIR" ]; then
-  export CARGO_TARGET_DIR=$PWD/$CARGO_TARGET_DIR
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/firmware-env.sh"
 cd firmware
 target=${1:-thumbv7em-none-eabihf}
 # The f32 models with both activations, then the int8 models (TINYRNN_NO_PANIC=int8: the two sets

@@ -18,13 +18,7 @@
 # any line is a failure: first the labels are compared (a different label is reported as such),
 # then the whole output, which makes every printed value bit-identical or the run fails.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-root=$PWD
-# cargo runs in firmware/ (its .cargo/config.toml has the QEMU runner): keep a relative
-# CARGO_TARGET_DIR pointing where it did.
-if [ -n "${CARGO_TARGET_DIR:-}" ] && [ "${CARGO_TARGET_DIR#/}" = "$CARGO_TARGET_DIR" ]; then
-  export CARGO_TARGET_DIR=$root/$CARGO_TARGET_DIR
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/firmware-env.sh"
 programs=("$@")
 [ ${#programs[@]} -gt 0 ] || programs=(mcu_sentiment mcu_motion mcu_imu)
 read -ra targets <<<"${TARGETS:-thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf thumbv8m.main-none-eabihf}"

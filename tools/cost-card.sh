@@ -25,12 +25,7 @@
 #                                    (the size-optimised build, opt-level "s" and tinyrnn's rolled
 #                                     kernels: printed only; FEATURES are the firmware crate's)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-root=$PWD
-# cargo runs in firmware/: keep a relative CARGO_TARGET_DIR pointing where it did.
-if [ -n "${CARGO_TARGET_DIR:-}" ] && [ "${CARGO_TARGET_DIR#/}" = "$CARGO_TARGET_DIR" ]; then
-  export CARGO_TARGET_DIR=$root/$CARGO_TARGET_DIR
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/firmware-env.sh"
 unset TINYRNN_BOARD # the QEMU boards, the first of each target in firmware/boards.txt
 write=1
 [ "${1:-}" = --no-write ] && write=0

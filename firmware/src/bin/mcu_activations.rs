@@ -16,27 +16,13 @@ use core::hint::black_box;
 
 #[path = "../exit.rs"]
 mod exit;
+#[path = "../regions.rs"]
+mod regions;
 use exit::finish;
+use regions::{insn_region_end, insn_region_start};
 
 /// Inputs per measured loop.
 const CALLS: usize = 64;
-
-/// Entered at the start of a measured region.
-#[inline(never)]
-fn insn_region_start() {
-    #[cfg(target_os = "none")]
-    cortex_m::asm::nop();
-}
-
-/// Entered at the end of a measured region.
-#[inline(never)]
-fn insn_region_end() {
-    #[cfg(target_os = "none")]
-    {
-        cortex_m::asm::nop();
-        cortex_m::asm::nop();
-    }
-}
 
 /// Applies `f` to every input between the markers.
 #[inline(always)]

@@ -22,19 +22,17 @@ use tinyrnn::{StreamingModel, TextModel};
 
 #[path = "../exit.rs"]
 mod exit;
+#[path = "../regions.rs"]
+mod regions;
+// The shipped models and their int8 variants; the int8 ones are measured only when selected by
+// name (`TINYRNN_COST_MODEL=seed_int8`): the default, every model, is the `f32` ones.
+#[path = "../shipped.rs"]
+pub mod shipped;
 use exit::finish;
-
-// Baked by build.rs: `tinyrnn_build::bake("../models/<name>.safetensors")`.
-tinyrnn::include_model!(seed);
-tinyrnn::include_model!(sentiment);
-tinyrnn::include_model!(motion);
-tinyrnn::include_model!(vowels);
-// Their int8 variants (`bake_with(.., Quantize::Int8)`), measured only when selected by name
-// (`TINYRNN_COST_MODEL=seed_int8`); the default, every model, is the `f32` ones.
-tinyrnn::include_model!(seed_int8);
-tinyrnn::include_model!(sentiment_int8);
-tinyrnn::include_model!(motion_int8);
-tinyrnn::include_model!(vowels_int8);
+use regions::{insn_region_end, insn_region_start};
+use shipped::{
+    motion, motion_int8, seed, seed_int8, sentiment, sentiment_int8, vowels, vowels_int8,
+};
 
 /// The model to measure, from `TINYRNN_COST_MODEL` at build time; `None`: all of them.
 const SELECTED: Option<&str> = option_env!("TINYRNN_COST_MODEL");
@@ -113,23 +111,6 @@ const fn first_series(name: &str) -> Option<&'static [f32]> {
         i += 1;
     }
     None
-}
-
-/// Entered at the start of a measured region (one `nop`: its body differs from the end marker's).
-#[inline(never)]
-fn insn_region_start() {
-    #[cfg(target_os = "none")]
-    cortex_m::asm::nop();
-}
-
-/// Entered at the end of a measured region.
-#[inline(never)]
-fn insn_region_end() {
-    #[cfg(target_os = "none")]
-    {
-        cortex_m::asm::nop();
-        cortex_m::asm::nop();
-    }
 }
 
 /// Prints the cost line of the model module `$m` after `$steps` steps: the sizes the cost

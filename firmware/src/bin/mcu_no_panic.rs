@@ -23,18 +23,14 @@ use core::hint::black_box;
 
 #[path = "../exit.rs"]
 mod exit;
+// The shipped models and their int8 variants.
+#[path = "../shipped.rs"]
+pub mod shipped;
 use exit::finish;
+use shipped::{
+    motion, motion_int8, seed, seed_int8, sentiment, sentiment_int8, vowels, vowels_int8,
+};
 
-// Baked by build.rs: `tinyrnn_build::bake("../models/<name>.safetensors")`.
-tinyrnn::include_model!(seed);
-tinyrnn::include_model!(sentiment);
-tinyrnn::include_model!(motion);
-tinyrnn::include_model!(vowels);
-// Their int8 variants: `tinyrnn_build::bake_with(.., Quantize::Int8)`.
-tinyrnn::include_model!(seed_int8);
-tinyrnn::include_model!(sentiment_int8);
-tinyrnn::include_model!(motion_int8);
-tinyrnn::include_model!(vowels_int8);
 // A convolution front-end before two GRU layers (`conformance/fixtures/conv_gru_2c`).
 tinyrnn::include_model!(conv_gru_2c);
 // The generative model: `generate`, `generator` with a prompt, `condition`.
