@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use tinyrnn_schema::{
-    CellKind, Generation, Input, InputKind, OutputKind, SplitKind, TaskKind, Text,
+    CellKind, Generation, Input, InputKind, Meta, OutputKind, SplitKind, TaskKind, Text,
 };
 
 use crate::layout::Expr;
@@ -180,58 +180,17 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
             g * (h.div_ceil(BLOCK) * BLOCK - h) * (cols + h) * spec.directions()
         })
         .sum();
-    let mut consts = vec![
-        ("HIDDEN", "Hidden units per layer.".to_string(), h),
-        ("LAYERS", "Stacked recurrent layers.".to_string(), l),
-        ("INPUTS", inputs_doc, inputs),
+    let mut consts = size_consts(
+        spec,
+        (inputs_doc, inputs),
+        "Number of `f32` weights, all tensors together.",
         (
-            "OUTPUTS",
-            "Outputs of the head (one per label).".to_string(),
-            c,
-        ),
-        (
-            "VOCAB_SIZE",
-            "Vocabulary entries (0 for sensor models).".to_string(),
-            v,
-        ),
-        (
-            "PARAMETERS",
-            "Number of `f32` weights, all tensors together.".to_string(),
-            spec.parameters(),
-        ),
-        (
-            "WEIGHT_BYTES",
             "Bytes of weights in flash: `PARAMETERS * 4`, plus the zero rows that pad a partial \
              last block of units (none when `HIDDEN` is a multiple of 8)."
                 .to_string(),
             (spec.parameters() + padding) * 4,
         ),
-        (
-            "VOCAB_BYTES",
-            "Bytes of the vocabulary in flash: its text, stored once, and two `u16` tables \
-             (where each word ends, and the ids in word order)."
-                .to_string(),
-            text_bytes,
-        ),
-        (
-            "LABEL_BYTES",
-            "Bytes of the labels in flash on a 32-bit target: their text and a `&str` (8 bytes) \
-             each."
-                .to_string(),
-            label_bytes(spec),
-        ),
-        (
-            "MACS_PER_STEP",
-            "Multiply-accumulates of one recurrent step, all layers (a one-hot input is a lookup)."
-                .to_string(),
-            spec.macs_per_step(),
-        ),
-        (
-            "HEAD_MACS",
-            "Multiply-accumulates of one read of the head.".to_string(),
-            spec.head_macs(),
-        ),
-    ];
+    );
     if conv {
         consts.extend([
             (
@@ -267,56 +226,13 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
             b.max_steps,
         ));
     }
-    for (name, doc, value) in consts {
-        o.line(&format!("/// {doc}"));
-        o.line(&format!("pub const {name}: usize = {value};"));
-    }
-    o.blank();
-
-    o.item(
-        "The labels, in the order of the outputs.",
-        &format!("pub static LABELS: [&str; {c}]"),
-        &numbered(&m.labels),
-    );
+    write_sizes_and_labels(&mut o, consts, &m.labels);
 
     // The model, assembled from the statics below.
-    let frontend = match m.input {
-        Input::Embedding(_) => Expr::record(
-            format!("{p}::Embedding"),
-            vec![
-                ("table", Expr::atom("&EMBEDDING")),
-                ("vocab", Expr::atom("VOCABULARY")),
-            ],
-        ),
-        Input::OneHot(_) => Expr::record(
-            format!("{p}::OneHot"),
-            vec![("vocab", Expr::atom("VOCABULARY"))],
-        ),
-        Input::Dense(_) => Expr::record(
-            format!("{p}::Normalize"),
-            vec![("mean", Expr::atom("&MEAN")), ("std", Expr::atom("&STD"))],
-        ),
-    };
-    let activation = match m.output {
-        OutputKind::Softmax => "Softmax",
-        OutputKind::Sigmoid => "Sigmoid",
-        OutputKind::Identity => "Identity",
-    };
-    let task = match m.task {
-        TaskKind::Classify => "Classify",
-        TaskKind::Tag => "Tag",
-        TaskKind::Regress => "Regress",
-        TaskKind::Generate => "Generate",
-    };
+    let frontend = frontend(&m.input, p, false);
     let front = if conv {
         vec![
-            (
-                "normalize",
-                Expr::record(
-                    format!("{p}::Normalize"),
-                    vec![("mean", Expr::atom("&MEAN")), ("std", Expr::atom("&STD"))],
-                ),
-            ),
+            ("normalize", frontend),
             ("conv", conv_stage(spec, p, m.conv.len())),
         ]
     } else {
@@ -342,13 +258,8 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
                         vec![("w", Expr::atom("&HEAD_W")), ("b", Expr::atom("&HEAD_B"))],
                     ),
                 ),
-                (
-                    "activation",
-                    Expr::atom(format!("{p}::Activation::{activation}")),
-                ),
-                ("task", Expr::atom(format!("{p}::Task::{task}"))),
-                ("labels", Expr::atom("&LABELS")),
             ])
+            .chain(after_head(p, m))
             .collect(),
     );
     match &m.generation {
@@ -681,6 +592,167 @@ fn interleave(data: &[f32], g: usize, h: usize, cols: usize) -> Vec<f32> {
         }
     }
     out
+}
+
+/// The sizes a generated module states as `pub const`s, in this order. `inputs`, the
+/// `PARAMETERS` doc and `weight_bytes` are what differs between the `f32` and the int8 module.
+fn size_consts(
+    spec: &ModelSpec,
+    inputs: (String, usize),
+    parameters_doc: &str,
+    weight_bytes: (String, usize),
+) -> Vec<(&'static str, String, usize)> {
+    let m = &spec.meta;
+    vec![
+        (
+            "HIDDEN",
+            "Hidden units per layer.".to_string(),
+            m.hidden_size,
+        ),
+        (
+            "LAYERS",
+            "Stacked recurrent layers.".to_string(),
+            m.num_layers,
+        ),
+        ("INPUTS", inputs.0, inputs.1),
+        (
+            "OUTPUTS",
+            "Outputs of the head (one per label).".to_string(),
+            spec.outputs,
+        ),
+        (
+            "VOCAB_SIZE",
+            "Vocabulary entries (0 for sensor models).".to_string(),
+            spec.vocab_size(),
+        ),
+        ("PARAMETERS", parameters_doc.to_string(), spec.parameters()),
+        ("WEIGHT_BYTES", weight_bytes.0, weight_bytes.1),
+        (
+            "VOCAB_BYTES",
+            "Bytes of the vocabulary in flash: its text, stored once, and two `u16` tables \
+             (where each word ends, and the ids in word order)."
+                .to_string(),
+            vocab_bytes(spec),
+        ),
+        (
+            "LABEL_BYTES",
+            "Bytes of the labels in flash on a 32-bit target: their text and a `&str` (8 bytes) \
+             each."
+                .to_string(),
+            label_bytes(spec),
+        ),
+        (
+            "MACS_PER_STEP",
+            "Multiply-accumulates of one recurrent step, all layers (a one-hot input is a lookup)."
+                .to_string(),
+            spec.macs_per_step(),
+        ),
+        (
+            "HEAD_MACS",
+            "Multiply-accumulates of one read of the head.".to_string(),
+            spec.head_macs(),
+        ),
+    ]
+}
+
+/// The `pub const`s `(name, doc, value)`, then the labels.
+fn write_sizes_and_labels(
+    o: &mut Source,
+    consts: Vec<(&'static str, String, usize)>,
+    labels: &[String],
+) {
+    for (name, doc, value) in consts {
+        o.line(&format!("/// {doc}"));
+        o.line(&format!("pub const {name}: usize = {value};"));
+    }
+    o.blank();
+    o.item(
+        "The labels, in the order of the outputs.",
+        &format!("pub static LABELS: [&str; {}]", labels.len()),
+        &numbered(labels),
+    );
+}
+
+/// The front-end of the model's network: the `f32` types, or with `int8` the `quant` ones.
+fn frontend(input: &Input, p: &str, int8: bool) -> Expr {
+    let (kind, fields): (&str, &[(&'static str, &str)]) = match (input, int8) {
+        (Input::Embedding(_), false) => (
+            "Embedding",
+            &[("table", "&EMBEDDING"), ("vocab", "VOCABULARY")],
+        ),
+        (Input::Embedding(_), true) => (
+            "quant::QEmbedding",
+            &[
+                ("table", "&EMBEDDING"),
+                ("scale", "&EMBEDDING_SCALE"),
+                ("vocab", "VOCABULARY"),
+            ],
+        ),
+        (Input::OneHot(_), false) => ("OneHot", &[("vocab", "VOCABULARY")]),
+        (Input::OneHot(_), true) => ("quant::QOneHot", &[("vocab", "VOCABULARY")]),
+        (Input::Dense(_), false) => ("Normalize", &[("mean", "&MEAN"), ("std", "&STD")]),
+        (Input::Dense(_), true) => (
+            "quant::QNormalize",
+            &[
+                ("shift", "&SHIFT"),
+                ("mean", "&MEAN"),
+                ("inv_std", "&INV_STD"),
+            ],
+        ),
+    };
+    let fields = fields.iter().map(|&(f, v)| (f, Expr::atom(v))).collect();
+    Expr::record(format!("{p}::{kind}"), fields)
+}
+
+/// The network's fields after its head: the head's activation, the task and the labels.
+fn after_head(p: &str, m: &Meta) -> [(&'static str, Expr); 3] {
+    let activation = match m.output {
+        OutputKind::Softmax => "Softmax",
+        OutputKind::Sigmoid => "Sigmoid",
+        OutputKind::Identity => "Identity",
+    };
+    let task = match m.task {
+        TaskKind::Classify => "Classify",
+        TaskKind::Tag => "Tag",
+        TaskKind::Regress => "Regress",
+        TaskKind::Generate => "Generate",
+    };
+    [
+        (
+            "activation",
+            Expr::atom(format!("{p}::Activation::{activation}")),
+        ),
+        ("task", Expr::atom(format!("{p}::Task::{task}"))),
+        ("labels", Expr::atom("&LABELS")),
+    ]
+}
+
+/// The summary example's lines between `let mut state = …;` and the end: a call of the
+/// model's main entry point (and, for a generative model, its check).
+fn example_calls(m: &Meta) -> &'static [&'static str] {
+    if m.generation.is_some() {
+        return &[
+            "use tinyrnn::{GenerativeModel, Rng, Sampling};",
+            "let mut tokens = [0usize; 32];",
+            "let sampling = Sampling::TopK { k: 5, temperature: 1.0 };",
+            "let mut rng = Rng::new(1);",
+            "let n = model::MODEL.generate(0, sampling, &mut rng, &mut state, &mut tokens)?;",
+            "assert!(n <= tokens.len());",
+        ];
+    }
+    match m.input.kind() {
+        InputKind::Embedding | InputKind::OneHot => {
+            &["let out = model::MODEL.classify_text(\"a short example text\", &mut state)?;"]
+        }
+        InputKind::Dense if !m.conv.is_empty() => &[
+            "let series = [[0.0f32; model::INPUTS]; model::MIN_SAMPLES];",
+            "let out = model::MODEL.classify(&series, &mut state)?;",
+        ],
+        InputKind::Dense => &[
+            "let sample = [0.0f32; model::INPUTS];",
+            "let out = model::MODEL.classify([&sample, &sample], &mut state)?;",
+        ],
+    }
 }
 
 /// String literals, each with its index as a trailing comment.
@@ -1025,46 +1097,12 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
         let _ = writeln!(w, "```");
         let _ = writeln!(w, "use {module} as model;");
         let _ = writeln!(w, "let mut state = model::State::new();");
-        if m.generation.is_some() {
-            let _ = writeln!(w, "use tinyrnn::{{GenerativeModel, Rng, Sampling}};");
-            let _ = writeln!(w, "let mut tokens = [0usize; 32];");
-            let _ = writeln!(
-                w,
-                "let sampling = Sampling::TopK {{ k: 5, temperature: 1.0 }};"
-            );
-            let _ = writeln!(w, "let mut rng = Rng::new(1);");
-            let _ = writeln!(
-                w,
-                "let n = model::MODEL.generate(0, sampling, &mut rng, &mut state, &mut tokens)?;"
-            );
-            let _ = writeln!(w, "assert!(n <= tokens.len());");
-            let _ = writeln!(w, "# Ok::<(), tinyrnn::Error>(())");
-            let _ = writeln!(w, "```");
-            return o;
+        for line in example_calls(m) {
+            let _ = writeln!(w, "{line}");
         }
-        match m.input.kind() {
-            InputKind::Embedding | InputKind::OneHot => {
-                let _ = writeln!(
-                    w,
-                    "let out = model::MODEL.classify_text(\"a short example text\", &mut state)?;"
-                );
-            }
-            InputKind::Dense if !m.conv.is_empty() => {
-                let _ = writeln!(
-                    w,
-                    "let series = [[0.0f32; model::INPUTS]; model::MIN_SAMPLES];"
-                );
-                let _ = writeln!(w, "let out = model::MODEL.classify(&series, &mut state)?;");
-            }
-            InputKind::Dense => {
-                let _ = writeln!(w, "let sample = [0.0f32; model::INPUTS];");
-                let _ = writeln!(
-                    w,
-                    "let out = model::MODEL.classify([&sample, &sample], &mut state)?;"
-                );
-            }
+        if m.generation.is_none() {
+            let _ = writeln!(w, "assert!(model::LABELS.contains(&out.label()));");
         }
-        let _ = writeln!(w, "assert!(model::LABELS.contains(&out.label()));");
         let _ = writeln!(w, "# Ok::<(), tinyrnn::Error>(())");
         let _ = writeln!(w, "```");
     }
@@ -1134,108 +1172,21 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
         Input::OneHot(_) => "vocabulary size, one-hot",
         Input::Dense(_) => "features per sample",
     };
-    let consts = [
-        ("HIDDEN", "Hidden units per layer.".to_string(), h),
-        ("LAYERS", "Stacked recurrent layers.".to_string(), l),
+    let consts = size_consts(
+        spec,
+        (format!("Inputs of the first layer ({first_inputs})."), i),
+        "Number of weights of the `f32` model, all tensors together.",
         (
-            "INPUTS",
-            format!("Inputs of the first layer ({first_inputs})."),
-            i,
-        ),
-        (
-            "OUTPUTS",
-            "Outputs of the head (one per label).".to_string(),
-            c,
-        ),
-        (
-            "VOCAB_SIZE",
-            "Vocabulary entries (0 for sensor models).".to_string(),
-            v,
-        ),
-        (
-            "PARAMETERS",
-            "Number of weights of the `f32` model, all tensors together.".to_string(),
-            spec.parameters(),
-        ),
-        (
-            "WEIGHT_BYTES",
             "Bytes of int8 weights, scales and biases in flash.".to_string(),
             weight_bytes,
         ),
-        (
-            "VOCAB_BYTES",
-            "Bytes of the vocabulary in flash: its text, stored once, and two `u16` tables \
-             (where each word ends, and the ids in word order)."
-                .to_string(),
-            text_bytes,
-        ),
-        (
-            "LABEL_BYTES",
-            "Bytes of the labels in flash on a 32-bit target: their text and a `&str` (8 bytes) \
-             each."
-                .to_string(),
-            label_bytes(spec),
-        ),
-        (
-            "MACS_PER_STEP",
-            "Multiply-accumulates of one recurrent step, all layers (a one-hot input is a lookup)."
-                .to_string(),
-            spec.macs_per_step(),
-        ),
-        (
-            "HEAD_MACS",
-            "Multiply-accumulates of one read of the head.".to_string(),
-            spec.head_macs(),
-        ),
-    ];
-    for (name, doc, value) in consts {
-        o.line(&format!("/// {doc}"));
-        o.line(&format!("pub const {name}: usize = {value};"));
-    }
-    o.blank();
-    o.item(
-        "The labels, in the order of the outputs.",
-        &format!("pub static LABELS: [&str; {c}]"),
-        &numbered(&m.labels),
     );
-    let frontend = match m.input {
-        Input::Embedding(_) => Expr::record(
-            format!("{p}::quant::QEmbedding"),
-            vec![
-                ("table", Expr::atom("&EMBEDDING")),
-                ("scale", Expr::atom("&EMBEDDING_SCALE")),
-                ("vocab", Expr::atom("VOCABULARY")),
-            ],
-        ),
-        Input::OneHot(_) => Expr::record(
-            format!("{p}::quant::QOneHot"),
-            vec![("vocab", Expr::atom("VOCABULARY"))],
-        ),
-        Input::Dense(_) => Expr::record(
-            format!("{p}::quant::QNormalize"),
-            vec![
-                ("shift", Expr::atom("&SHIFT")),
-                ("mean", Expr::atom("&MEAN")),
-                ("inv_std", Expr::atom("&INV_STD")),
-            ],
-        ),
-    };
-    let activation = match m.output {
-        OutputKind::Softmax => "Softmax",
-        OutputKind::Sigmoid => "Sigmoid",
-        OutputKind::Identity => "Identity",
-    };
-    let task = match m.task {
-        TaskKind::Classify => "Classify",
-        TaskKind::Tag => "Tag",
-        TaskKind::Regress => "Regress",
-        TaskKind::Generate => "Generate",
-    };
+    write_sizes_and_labels(&mut o, consts, &m.labels);
     let model = Expr::record(
         format!("{p}::QNetwork"),
         vec![
             ("cell", Expr::atom("::core::marker::PhantomData")),
-            ("frontend", frontend),
+            ("frontend", frontend(&m.input, p, true)),
             ("first", qlayer(p, 0)),
             ("upper", Expr::atom("&UPPER")),
             (
@@ -1249,13 +1200,10 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
                     ],
                 ),
             ),
-            (
-                "activation",
-                Expr::atom(format!("{p}::Activation::{activation}")),
-            ),
-            ("task", Expr::atom(format!("{p}::Task::{task}"))),
-            ("labels", Expr::atom("&LABELS")),
-        ],
+        ]
+        .into_iter()
+        .chain(after_head(p, m))
+        .collect(),
     );
     o.item(
         "The model: int8 weights in flash, run with a [`State`].",
