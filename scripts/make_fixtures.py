@@ -486,23 +486,24 @@ def build_onnx(tensors, meta):
     return finish_onnx(x_in, nodes, inits, meta, "final_logits", "step_logits")
 
 
-def recurrent_node(tensors, cell, op, k, directions, layer_in, init, nodes):
+def recurrent_node(tensors, cell, op, k, directions, layer_in, init, nodes, initial_h=None):
     """Layer k as one ONNX RNN/LSTM/GRU node with outputs Y{k}, Yh{k}: one direction
     (["l0"]) or both (["l0", "l0_reverse"], direction="bidirectional"), stacked in that order
-    along ONNX's num_directions axis."""
+    along ONNX's num_directions axis; from the state named `initial_h` if given (else zero)."""
     def stacked(name):
         return f32(np.stack([to_onnx_gate_order(tensors[f"rnn.{name}_{d}"], cell)
                              for d in directions]))
     W, R = stacked("weight_ih"), stacked("weight_hh")
     B = np.concatenate([stacked("bias_ih"), stacked("bias_hh")], axis=1)
-    attrs = {"hidden_size": H}
+    attrs = {"hidden_size": R.shape[2]}
     if len(directions) == 2:
         attrs["direction"] = "bidirectional"
     if cell == "gru":
         attrs["linear_before_reset"] = 1
     nodes.append(helper.make_node(
         op,
-        [layer_in, init(f"W{k}", W), init(f"R{k}", R), init(f"B{k}", B)],
+        [layer_in, init(f"W{k}", W), init(f"R{k}", R), init(f"B{k}", B)]
+        + (["", initial_h] if initial_h else []),  # no sequence_lens
         [f"Y{k}", f"Yh{k}"],
         name=f"layer{k}", **attrs))
 

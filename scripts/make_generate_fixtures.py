@@ -36,7 +36,6 @@ Requirements (PyTorch is not needed)::
     pip install numpy onnx onnxruntime safetensors
 """
 
-import hashlib
 import json
 import os
 
@@ -46,14 +45,14 @@ from onnx import TensorProto, helper, numpy_helper
 import onnxruntime as ort
 from safetensors.numpy import save_file
 
-# The cell equations, written once (scripts/ is on the path when this script runs).
-from make_fixtures import run_direction
+# The cell equations, the ONNX node and the session, written once (scripts/ is on the path
+# when this script runs).
+from make_fixtures import GATES, f32, make_session, recurrent_node, run_direction, seed_for
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(REPO, "conformance", "fixtures")
 GENERATOR = "scripts/make_generate_fixtures.py"
 
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 H = 8
 E = 5
 VOCAB = ["<s>", "<unk>", "C4", "D4", "E4", "F4", "G4", "A4", "B4", "C5", "rest", "<end>"]
@@ -71,14 +70,6 @@ MODELS = [
     ("generate_gru_2l", "gru", 2, "embedding", 0, 11),
     ("generate_lstm_1l", "lstm", 1, "one_hot", 0, 0),
 ]
-
-
-def f32(a):
-    return np.ascontiguousarray(np.asarray(a, dtype=np.float32))
-
-
-def seed_for(name):
-    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "little")
 
 
 def make_model(name, cell, layers, inp, start_id, end_id):
@@ -151,17 +142,6 @@ def numpy_forward(tensors, meta, cls, seq):
 # ONNX graph + ONNX Runtime
 # --------------------------------------------------------------------------
 
-def to_onnx_gate_order(w, cell):
-    blocks = np.split(w, GATES[cell], axis=0)
-    if cell == "lstm":  # PyTorch i, f, g, o -> ONNX i, o, f, c
-        i, f, g, o = blocks
-        blocks = [i, o, f, g]
-    elif cell == "gru":  # PyTorch r, z, n -> ONNX z, r, h
-        r, z, n = blocks
-        blocks = [z, r, n]
-    return f32(np.concatenate(blocks, axis=0))
-
-
 def build_onnx(tensors, meta):
     cell, layers = meta["cell"], meta["num_layers"]
     inits, nodes = [], []
@@ -192,21 +172,7 @@ def build_onnx(tensors, meta):
         # [1, 1, H]: (num_directions, batch, H)
         nodes.append(helper.make_node("Slice", ["h0_all", f"start{k}", f"end{k}", "axis1"],
                                       [f"h0_{k}"]))
-        W = to_onnx_gate_order(tensors[f"rnn.weight_ih_l{k}"], cell)[None]
-        R = to_onnx_gate_order(tensors[f"rnn.weight_hh_l{k}"], cell)[None]
-        B = np.concatenate([
-            to_onnx_gate_order(tensors[f"rnn.bias_ih_l{k}"], cell),
-            to_onnx_gate_order(tensors[f"rnn.bias_hh_l{k}"], cell),
-        ])[None]
-        attrs = {"hidden_size": H}
-        if cell == "gru":
-            attrs["linear_before_reset"] = 1
-        nodes.append(helper.make_node(
-            op,
-            [layer_in, init(f"W{k}", f32(W)), init(f"R{k}", f32(R)), init(f"B{k}", f32(B)),
-             "", f"h0_{k}"],
-            [f"Y{k}"],
-            name=f"layer{k}", **attrs))
+        recurrent_node(tensors, cell, op, k, [f"l{k}"], layer_in, init, nodes, f"h0_{k}")
         nodes.append(helper.make_node("Squeeze", [f"Y{k}", "axis1"], [f"Ys{k}"]))
         layer_in = f"Ys{k}"
     init("head_wT", f32(tensors["head.weight"].T))
@@ -221,15 +187,6 @@ def build_onnx(tensors, meta):
     model.ir_version = 8
     onnx.checker.check_model(model, full_check=True)
     return model
-
-
-def make_session(model):
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    opts.inter_op_num_threads = 1
-    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    return ort.InferenceSession(model.SerializeToString(), sess_options=opts,
-                                providers=["CPUExecutionProvider"])
 
 
 def ort_forward(sess, meta, cls, seq):
