@@ -12,6 +12,7 @@
 
 use core::marker::PhantomData;
 use std::hint::black_box;
+use tinyrnn::prelude::*;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use tinyrnn::layer::{blocks, interleave, Block};

@@ -22,12 +22,13 @@
 use core::marker::PhantomData;
 
 use crate::cell::Cell;
+use crate::driver::{head_output, Recurrent};
 use crate::error::Error;
 use crate::frontend::Normalize;
 use crate::head::{Activation, Linear, Output};
 use crate::layer::{Layer, LayerInput};
 use crate::linalg::dot;
-use crate::model::{Model, StreamingModel, Task};
+use crate::model::Task;
 use crate::network::State;
 
 /// How a convolution layer pads its input on the left (the `padding` of a `conv` layer in the
@@ -307,6 +308,7 @@ where
 /// `const fn`, so it can sit in a `static`.
 ///
 /// ```
+/// use tinyrnn::prelude::*;
 /// # use tinyrnn::conv::Window;
 /// # use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
 /// # use tinyrnn::{Padding, Rnn, Task};
@@ -398,7 +400,7 @@ impl<T: Zero, const H: usize, const S: usize, const U: usize> Default for ConvSt
 /// the convolution stage `X` (`F` → `I` channels) → `1 + U` recurrent layers of cell `K` → the
 /// head. The struct behind a generated `MODEL` whose file has a `conv` field.
 ///
-/// It implements [`Model`] and [`StreamingModel`] like [`Network`](crate::Network): `step`
+/// It implements [`Model`](crate::Model) and [`StreamingModel`](crate::StreamingModel) like [`Network`](crate::Network): `step`
 /// takes one sample; the recurrent layers advance only when the convolution gives an output
 /// ([`ConvState::steps`]), and `output` reads the head on the recurrent state at any time.
 /// A whole sequence through `classify` and the same samples through `step` give the same
@@ -408,6 +410,7 @@ impl<T: Zero, const H: usize, const S: usize, const U: usize> Default for ConvSt
 /// pieces, by hand:
 ///
 /// ```
+/// use tinyrnn::prelude::*;
 /// use tinyrnn::conv::Window;
 /// use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
 /// use tinyrnn::{Padding, Rnn, Task};
@@ -491,51 +494,33 @@ impl<
         const H: usize,
         const U: usize,
         const C: usize,
-    > ConvNetwork<K, X, F, G, S, I, H, U, C>
+    > Recurrent for ConvNetwork<K, X, F, G, S, I, H, U, C>
 where
     K: Cell<G, S>,
     X: ConvStage<F, I>,
 {
-    /// Feeds one sample: normalises it, pushes it through the convolution layers and, when
-    /// they give an output, steps the recurrent layers with it. On error (a NaN sample,
+    type State = ConvState<X::State, H, S, U>;
+    type Input<'a> = &'a [f32; F];
+    type Output = Output<C>;
+
+    fn labels(&self) -> &'static [&'static str] {
+        self.labels
+    }
+
+    fn task(&self) -> Task {
+        self.task
+    }
+
+    /// Convolution, recurrent layers and head.
+    fn weight_bytes(&self) -> usize {
+        let upper: usize = self.upper.iter().map(Layer::weight_bytes).sum();
+        self.conv.weight_bytes() + self.first.weight_bytes() + upper + self.head.weight_bytes()
+    }
+
+    /// Normalises the sample, pushes it through the convolution layers and, when they give an
+    /// output, steps the recurrent layers with it. On error (a NaN sample,
     /// [`Error::Overflow`]) `state` is left unchanged.
-    ///
-    /// ```
-    /// # use tinyrnn::conv::Window;
-    /// # use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
-    /// # use tinyrnn::{Padding, Rnn, Task};
-    /// # static MEAN: [f32; 1] = [0.0];
-    /// # static STD: [f32; 1] = [1.0];
-    /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
-    /// # static CONV_B: [f32; 1] = [0.0];
-    /// # static W_IH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[1.0]]]);
-    /// # static W_HH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[0.5]]]);
-    /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
-    /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
-    /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
-    /// # static HEAD_B: [f32; 2] = [0.0, 0.0];
-    /// # static LABELS: [&str; 2] = ["rising", "flat"];
-    /// # type Conv = Conv1d<1, 1, 2, 1, 2>;
-    /// # static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
-    /// #     cell: core::marker::PhantomData,
-    /// #     normalize: Normalize { mean: &MEAN, std: &STD },
-    /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-    /// #     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
-    /// #     upper: &UPPER,
-    /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
-    /// #     activation: Activation::Softmax,
-    /// #     task: Task::Classify,
-    /// #     labels: &LABELS,
-    /// # };
-    /// # type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
-    /// let mut state = State::new();
-    /// MODEL.step(&[1.0], &mut state)?;
-    /// let before = state;
-    /// assert_eq!(MODEL.step(&[f32::NAN], &mut state), Err(tinyrnn::Error::NonFinite { feature: 0 }));
-    /// assert_eq!(state, before);
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn step(
+    fn advance(
         &self,
         sample: &[f32; F],
         state: &mut ConvState<X::State, H, S, U>,
@@ -562,248 +547,24 @@ where
         result
     }
 
-    /// [`step`](Self::step), then the head's output: after every sample, the output of the
-    /// recurrent state so far (it changes when [`ConvState::steps`] does).
-    ///
-    /// ```
-    /// # use tinyrnn::conv::Window;
-    /// # use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
-    /// # use tinyrnn::{Padding, Rnn, Task};
-    /// # static MEAN: [f32; 1] = [0.0];
-    /// # static STD: [f32; 1] = [1.0];
-    /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
-    /// # static CONV_B: [f32; 1] = [0.0];
-    /// # static W_IH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[1.0]]]);
-    /// # static W_HH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[0.5]]]);
-    /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
-    /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
-    /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
-    /// # static HEAD_B: [f32; 2] = [0.0, 0.0];
-    /// # static LABELS: [&str; 2] = ["rising", "flat"];
-    /// # type Conv = Conv1d<1, 1, 2, 1, 2>;
-    /// # static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
-    /// #     cell: core::marker::PhantomData,
-    /// #     normalize: Normalize { mean: &MEAN, std: &STD },
-    /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-    /// #     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
-    /// #     upper: &UPPER,
-    /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
-    /// #     activation: Activation::Softmax,
-    /// #     task: Task::Classify,
-    /// #     labels: &LABELS,
-    /// # };
-    /// # type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
-    /// let mut state = State::new();
-    /// for x in [0.0, 1.0, 3.0] {
-    ///     let out = MODEL.step_output(&[x], &mut state)?;
-    ///     println!("after {x}: {} ({} recurrent steps)", out.label(), state.steps());
-    /// }
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn step_output(
+    /// The head on the recurrent state, whatever the convolution's window holds.
+    fn read(
         &self,
-        sample: &[f32; F],
-        state: &mut ConvState<X::State, H, S, U>,
+        state: &ConvState<X::State, H, S, U>,
+        activate: bool,
     ) -> Result<Output<C>, Error> {
-        StreamingModel::step_output(self, sample, state)
+        head_output(
+            self.head.forward(state.rnn.hidden()),
+            self.activation,
+            activate,
+            self.labels,
+        )
     }
 
-    /// The head's output for the current recurrent state, after the activation;
-    /// [`Error::Overflow`] if an output value is not finite.
-    ///
-    /// ```
-    /// # use tinyrnn::conv::Window;
-    /// # use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
-    /// # use tinyrnn::{Padding, Rnn, Task};
-    /// # static MEAN: [f32; 1] = [0.0];
-    /// # static STD: [f32; 1] = [1.0];
-    /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
-    /// # static CONV_B: [f32; 1] = [0.0];
-    /// # static W_IH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[1.0]]]);
-    /// # static W_HH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[0.5]]]);
-    /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
-    /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
-    /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
-    /// # static HEAD_B: [f32; 2] = [0.0, 0.0];
-    /// # static LABELS: [&str; 2] = ["rising", "flat"];
-    /// # type Conv = Conv1d<1, 1, 2, 1, 2>;
-    /// # static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
-    /// #     cell: core::marker::PhantomData,
-    /// #     normalize: Normalize { mean: &MEAN, std: &STD },
-    /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-    /// #     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
-    /// #     upper: &UPPER,
-    /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
-    /// #     activation: Activation::Softmax,
-    /// #     task: Task::Classify,
-    /// #     labels: &LABELS,
-    /// # };
-    /// # type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
-    /// let state = State::new();
-    /// assert_eq!(MODEL.output(&state)?.values(), &[0.5, 0.5]); // the zero state
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn output(&self, state: &ConvState<X::State, H, S, U>) -> Result<Output<C>, Error> {
-        let mut values = self.head.forward(state.rnn.hidden());
-        self.activation.apply(&mut values);
-        Output::new(values, self.labels)
-    }
-
-    /// Runs a whole sequence from the zero state and returns the output after its last
-    /// sample. [`Error::EmptyInput`] when the samples were too few for the convolution to give
-    /// the recurrent layers a single input (none at all, or fewer than a `valid` window).
-    ///
-    /// ```
-    /// # use tinyrnn::conv::Window;
-    /// # use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
-    /// # use tinyrnn::{Padding, Rnn, Task};
-    /// # static MEAN: [f32; 1] = [0.0];
-    /// # static STD: [f32; 1] = [1.0];
-    /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
-    /// # static CONV_B: [f32; 1] = [0.0];
-    /// # static W_IH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[1.0]]]);
-    /// # static W_HH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[0.5]]]);
-    /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
-    /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
-    /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
-    /// # static HEAD_B: [f32; 2] = [0.0, 0.0];
-    /// # static LABELS: [&str; 2] = ["rising", "flat"];
-    /// # type Conv = Conv1d<1, 1, 2, 1, 2>;
-    /// # static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
-    /// #     cell: core::marker::PhantomData,
-    /// #     normalize: Normalize { mean: &MEAN, std: &STD },
-    /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-    /// #     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
-    /// #     upper: &UPPER,
-    /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
-    /// #     activation: Activation::Softmax,
-    /// #     task: Task::Classify,
-    /// #     labels: &LABELS,
-    /// # };
-    /// # type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
-    /// let mut state = State::new();
-    /// assert_eq!(MODEL.classify(&[[0.0], [5.0]], &mut state)?.label(), "rising");
-    /// // One sample is less than the window of two.
-    /// assert_eq!(MODEL.classify(&[[5.0]], &mut state), Err(tinyrnn::Error::EmptyInput));
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn classify<'a>(
-        &self,
-        samples: impl IntoIterator<Item = &'a [f32; F]>,
-        state: &mut ConvState<X::State, H, S, U>,
-    ) -> Result<Output<C>, Error> {
-        state.reset();
-        for sample in samples {
-            self.step(sample, state)?;
-        }
-        if state.steps == 0 {
-            return Err(Error::EmptyInput);
-        }
-        self.output(state)
-    }
-
-    /// Bytes of weights read from flash: convolution, recurrent layers and head.
-    ///
-    /// ```
-    /// # use tinyrnn::conv::Window;
-    /// # use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
-    /// # use tinyrnn::{Padding, Rnn, Task};
-    /// # static MEAN: [f32; 1] = [0.0];
-    /// # static STD: [f32; 1] = [1.0];
-    /// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
-    /// # static CONV_B: [f32; 1] = [0.0];
-    /// # static W_IH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[1.0]]]);
-    /// # static W_HH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[0.5]]]);
-    /// # static BIAS: [[f32; 1]; 1] = [[0.0]];
-    /// # static UPPER: [Layer<1, 1, 1>; 0] = [];
-    /// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
-    /// # static HEAD_B: [f32; 2] = [0.0, 0.0];
-    /// # static LABELS: [&str; 2] = ["rising", "flat"];
-    /// # type Conv = Conv1d<1, 1, 2, 1, 2>;
-    /// # static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
-    /// #     cell: core::marker::PhantomData,
-    /// #     normalize: Normalize { mean: &MEAN, std: &STD },
-    /// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-    /// #     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
-    /// #     upper: &UPPER,
-    /// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
-    /// #     activation: Activation::Softmax,
-    /// #     task: Task::Classify,
-    /// #     labels: &LABELS,
-    /// # };
-    /// # type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
-    /// // Conv 2 + 1; the layer's two weights stored in one block of BLOCK rows, two biases;
-    /// // head 2 + 2.
-    /// let block = tinyrnn::layer::BLOCK;
-    /// assert_eq!(MODEL.weight_bytes(), 4 * ((2 + 1) + (2 * block + 2) + 2 * 2));
-    /// ```
-    pub fn weight_bytes(&self) -> usize {
-        let upper: usize = self.upper.iter().map(Layer::weight_bytes).sum();
-        self.conv.weight_bytes() + self.first.weight_bytes() + upper + self.head.weight_bytes()
-    }
-}
-
-impl<
-        K,
-        X,
-        const F: usize,
-        const G: usize,
-        const S: usize,
-        const I: usize,
-        const H: usize,
-        const U: usize,
-        const C: usize,
-    > Model for ConvNetwork<K, X, F, G, S, I, H, U, C>
-where
-    K: Cell<G, S>,
-    X: ConvStage<F, I>,
-{
-    type State = ConvState<X::State, H, S, U>;
-    type Input<'a> = &'a [f32; F];
-    type Output = Output<C>;
-
-    fn labels(&self) -> &'static [&'static str] {
-        self.labels
-    }
-
-    fn task(&self) -> Task {
-        self.task
-    }
-
-    fn weight_bytes(&self) -> usize {
-        ConvNetwork::weight_bytes(self)
-    }
-
-    fn classify<'a>(
-        &self,
-        items: impl IntoIterator<Item = &'a [f32; F]>,
-        state: &mut Self::State,
-    ) -> Result<Output<C>, Error> {
-        ConvNetwork::classify(self, items, state)
-    }
-}
-
-impl<
-        K,
-        X,
-        const F: usize,
-        const G: usize,
-        const S: usize,
-        const I: usize,
-        const H: usize,
-        const U: usize,
-        const C: usize,
-    > StreamingModel for ConvNetwork<K, X, F, G, S, I, H, U, C>
-where
-    K: Cell<G, S>,
-    X: ConvStage<F, I>,
-{
-    fn step(&self, item: &[f32; F], state: &mut Self::State) -> Result<(), Error> {
-        ConvNetwork::step(self, item, state)
-    }
-
-    fn output(&self, state: &Self::State) -> Result<Output<C>, Error> {
-        ConvNetwork::output(self, state)
+    /// Samples too few for the convolution to give the recurrent layers an input (none at all,
+    /// or fewer than a `valid` window) are an empty sequence.
+    fn stepped(&self, state: &ConvState<X::State, H, S, U>, _items: usize) -> bool {
+        state.steps > 0
     }
 }
 

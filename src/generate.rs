@@ -5,7 +5,7 @@
 //! | item | what |
 //! |---|---|
 //! | [`GenerativeModel`] | the trait: conditions, start and end tokens, [`generator`](GenerativeModel::generator) and [`generate`](GenerativeModel::generate) |
-//! | [`Generative`] | the struct behind a baked generative `MODEL`: a [`Network`] plus one initial state per condition |
+//! | [`Generative`] | the struct behind a baked generative `MODEL`: a [`Network`](crate::Network) plus one initial state per condition |
 //! | [`Sampling`] | greedy, temperature, or top-k with a temperature |
 //! | [`Rng`] | the seeded pseudo-random generator the sampling draws from |
 //! | [`Generator`] | the iterator of generated tokens |
@@ -39,13 +39,12 @@
 //! # Ok::<(), tinyrnn::Error>(())
 //! ```
 
-use crate::cell::Cell;
+use crate::driver::Recurrent;
 use crate::error::Error;
-use crate::frontend::Frontend;
-use crate::head::{argmax, Output};
+use crate::head::argmax;
 use crate::math::exp;
-use crate::model::{Model, Prediction, StreamingModel, Task, TextModel};
-use crate::network::{Network, State};
+use crate::model::{Prediction, StreamingModel, Task, TextModel};
+use crate::network::State;
 use crate::vocab::Vocabulary;
 
 /// A small seeded pseudo-random generator, SplitMix64 (Steele, Lea and Flood, "Fast splittable
@@ -219,27 +218,8 @@ pub trait Logits: StreamingModel {
     fn logits(&self, state: &Self::State) -> Result<Self::Output, Error>;
 }
 
-impl<
-        K,
-        F,
-        const G: usize,
-        const S: usize,
-        const I: usize,
-        const H: usize,
-        const U: usize,
-        const C: usize,
-    > Logits for Network<K, F, G, S, I, H, U, C>
-where
-    K: Cell<G, S>,
-    F: Frontend<I>,
-{
-    fn logits(&self, state: &State<H, S, U>) -> Result<Output<C>, Error> {
-        Output::new(self.head.forward(state.hidden()), self.labels)
-    }
-}
-
 /// A 1→N model: from a condition's initial state, it emits tokens one at a time, each fed back
-/// as the next input (a language model over its vocabulary; [`Model::labels`] is the
+/// as the next input (a language model over its vocabulary; [`Model::labels`](crate::Model::labels) is the
 /// vocabulary).
 ///
 /// Every baked model whose file says `"task": "generate"` implements it. Generic code needs no
@@ -385,7 +365,7 @@ impl<M: GenerativeModel> Iterator for Generator<'_, M> {
     }
 }
 
-/// A baked generative model: a [`Network`] `M` whose head scores its own vocabulary, and the
+/// A baked generative model: a [`Network`](crate::Network) `M` whose head scores its own vocabulary, and the
 /// initial hidden state of each of its `N` conditions (`condition.weight`, split per layer).
 ///
 /// Type parameters: the network `M`, its `H` hidden units, `S` state vectors and `1 + U`
@@ -407,10 +387,10 @@ pub struct Generative<M, const H: usize, const S: usize, const U: usize, const N
     pub end_id: usize,
 }
 
-impl<M, const H: usize, const S: usize, const U: usize, const N: usize> Model
+impl<M, const H: usize, const S: usize, const U: usize, const N: usize> Recurrent
     for Generative<M, H, S, U, N>
 where
-    M: Model<State = State<H, S, U>>,
+    M: Recurrent<State = State<H, S, U>>,
 {
     type State = State<H, S, U>;
     type Input<'a> = M::Input<'a>;
@@ -429,53 +409,29 @@ where
         self.network.weight_bytes() + core::mem::size_of::<f32>() * N * H * (1 + U)
     }
 
-    fn classify<'a>(
-        &self,
-        items: impl IntoIterator<Item = Self::Input<'a>>,
-        state: &mut Self::State,
-    ) -> Result<Self::Output, Error> {
-        self.network.classify(items, state)
-    }
-}
-
-impl<M, const H: usize, const S: usize, const U: usize, const N: usize> StreamingModel
-    for Generative<M, H, S, U, N>
-where
-    M: StreamingModel<State = State<H, S, U>>,
-{
-    fn step(&self, item: Self::Input<'_>, state: &mut Self::State) -> Result<(), Error> {
-        self.network.step(item, state)
+    fn advance(&self, item: Self::Input<'_>, state: &mut Self::State) -> Result<(), Error> {
+        self.network.advance(item, state)
     }
 
-    fn output(&self, state: &Self::State) -> Result<Self::Output, Error> {
-        self.network.output(state)
+    fn read(&self, state: &Self::State, activate: bool) -> Result<Self::Output, Error> {
+        self.network.read(state, activate)
     }
 }
 
 impl<M, const H: usize, const S: usize, const U: usize, const N: usize> TextModel
     for Generative<M, H, S, U, N>
 where
-    M: TextModel<State = State<H, S, U>>,
+    M: for<'a> Recurrent<State = State<H, S, U>, Input<'a> = usize> + TextModel,
 {
     fn vocabulary(&self) -> &Vocabulary {
         self.network.vocabulary()
     }
 }
 
-impl<M, const H: usize, const S: usize, const U: usize, const N: usize> Logits
-    for Generative<M, H, S, U, N>
-where
-    M: Logits<State = State<H, S, U>>,
-{
-    fn logits(&self, state: &Self::State) -> Result<Self::Output, Error> {
-        self.network.logits(state)
-    }
-}
-
 impl<M, const H: usize, const S: usize, const U: usize, const N: usize> GenerativeModel
     for Generative<M, H, S, U, N>
 where
-    M: Logits<State = State<H, S, U>> + TextModel,
+    M: for<'a> Recurrent<State = State<H, S, U>, Input<'a> = usize> + TextModel,
 {
     fn conditions(&self) -> &'static [&'static str] {
         self.conditions

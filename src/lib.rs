@@ -11,6 +11,7 @@
 //! `build.rs` and [`include_model!`].
 //!
 //! ```
+//! use tinyrnn::prelude::*;
 //! use tinyrnn::models::seed;
 //!
 //! // The state belongs to the caller: it can live on the stack or in a `static`.
@@ -37,6 +38,7 @@
 pub mod bidirectional;
 pub mod cell;
 pub mod conv;
+mod driver;
 mod error;
 pub mod frontend;
 pub mod generate;
@@ -61,6 +63,22 @@ pub use model::{Model, Prediction, StreamingModel, Task, TextModel};
 pub use network::{Network, State};
 pub use quant::{QNetwork, QState};
 pub use vocab::{Split, Tokenizer, Tokens, Vocabulary};
+
+/// The traits whose methods every baked model has: `use tinyrnn::prelude::*;` to call
+/// `classify_text`, `step`, `output`, `generate`, `label`, ... on a `MODEL` and its outputs.
+///
+/// ```
+/// use tinyrnn::prelude::*;
+/// use tinyrnn::models::seed;
+///
+/// let out = seed::MODEL.classify_text("i am very happy", &mut seed::State::new())?;
+/// assert_eq!(out.label(), "positive");
+/// # Ok::<(), tinyrnn::Error>(())
+/// ```
+pub mod prelude {
+    pub use crate::generate::{GenerativeModel, Logits};
+    pub use crate::model::{Model, Prediction, StreamingModel, TextModel};
+}
 
 /// Declares a module holding a model baked by `tinyrnn_build::bake` in this crate's build script.
 ///

@@ -90,6 +90,7 @@ impl<const C: usize> Prediction for Output<C> {
 /// sizes or input kind; generic code needs no const parameter:
 ///
 /// ```
+/// use tinyrnn::prelude::*;
 /// use tinyrnn::{Model, Prediction};
 ///
 /// /// Classifies a sequence from the zero state with any model.
@@ -145,6 +146,7 @@ pub trait Model {
 /// a UART, and tagging (an output after every step, N→N).
 ///
 /// ```
+/// use tinyrnn::prelude::*;
 /// use tinyrnn::{Prediction, StreamingModel};
 ///
 /// /// Feeds samples as they arrive and reports the label after each one.

@@ -4,11 +4,12 @@
 use core::marker::PhantomData;
 
 use crate::cell::Cell;
+use crate::driver::{head_output, Recurrent};
 use crate::error::Error;
 use crate::frontend::{Frontend, TextFrontend};
 use crate::head::{Activation, Linear, Output};
 use crate::layer::{Layer, LayerInput};
-use crate::model::{Model, StreamingModel, Task, TextModel};
+use crate::model::{Task, TextModel};
 use crate::vocab::Vocabulary;
 
 /// The recurrent state of a network with `1 + U` layers: `S` vectors of `H` values per layer
@@ -20,6 +21,7 @@ use crate::vocab::Vocabulary;
 /// Baked models name their state `model::State`, so user code never spells the sizes.
 ///
 /// ```
+/// use tinyrnn::prelude::*;
 /// use core::cell::RefCell;
 /// use critical_section::Mutex;
 /// use tinyrnn::models::motion;
@@ -93,8 +95,8 @@ impl<const H: usize, const S: usize, const U: usize> State<H, S, U> {
         }
     }
 
-    /// Whether every value is finite. [`Network::step`] never leaves a state that is not (it
-    /// undoes an overflowing step and reports [`Error::Overflow`]).
+    /// Whether every value is finite. A step never leaves a state that is not (it undoes an
+    /// overflowing step and reports [`Error::Overflow`]).
     ///
     /// ```
     /// assert!(tinyrnn::models::motion::State::new().is_finite());
@@ -144,16 +146,28 @@ impl<const H: usize, const S: usize, const U: usize> Default for State<H, S, U> 
 ///
 /// Type parameters: the cell `K` with `G` gates and `S` state vectors, the frontend `F` producing
 /// `I` inputs, `H` hidden units, `1 + U` layers and `C` outputs. Application code never spells
-/// them: baked models come with the aliases `model::Network` and `model::State`, and generic
-/// code uses the [`Model`], [`StreamingModel`] and [`TextModel`] traits, which `Network`
-/// implements (its inherent methods are the same, callable without importing the traits).
+/// them: baked models come with the aliases `model::Network` and `model::State`. Its methods
+/// are those of the traits it implements — [`Model`](crate::Model),
+/// [`StreamingModel`](crate::StreamingModel), [`Logits`](crate::Logits) and, with a token
+/// frontend, [`TextModel`] — so bring them into scope (`use tinyrnn::prelude::*`).
 ///
 /// ```
-/// use tinyrnn::models::seed;
+/// use tinyrnn::models::{motion, seed};
+/// use tinyrnn::prelude::*;
 ///
 /// let mut state = seed::State::new();
-/// let out = seed::MODEL.classify_text("i am very good", &mut state).unwrap();
+/// let out = seed::MODEL.classify_text("i am very good", &mut state)?;
 /// println!("{} ({:.2})", out.label(), out.score());
+///
+/// // Stream samples as they arrive; a bad one is an error and leaves the state unchanged.
+/// let mut state = motion::State::new();
+/// motion::MODEL.step(&[0.1, -0.3, 9.8, 0.0, 0.01, 0.0], &mut state)?;
+/// let before = state;
+/// assert!(motion::MODEL.step(&[f32::NAN; 6], &mut state).is_err());
+/// assert_eq!(state, before);
+/// assert_eq!(motion::MODEL.weight_bytes(), motion::WEIGHT_BYTES);
+/// assert_eq!(motion::MODEL.classify(&[], &mut state), Err(tinyrnn::Error::EmptyInput));
+/// # Ok::<(), tinyrnn::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Network<
@@ -193,210 +207,7 @@ impl<
         const H: usize,
         const U: usize,
         const C: usize,
-    > Network<K, F, G, S, I, H, U, C>
-where
-    K: Cell<G, S>,
-    F: Frontend<I>,
-{
-    /// Feeds one token or sample, advancing `state` by one step.
-    ///
-    /// On error (a token id out of range, a NaN sample, [`Error::Overflow`]) `state` is left
-    /// unchanged.
-    ///
-    /// ```
-    /// use tinyrnn::models::motion;
-    ///
-    /// // Stream accelerometer + gyroscope samples as they arrive, then read the head.
-    /// let mut state = motion::State::new();
-    /// for _ in 0..50 {
-    ///     let sample = [0.1f32, -0.3, 9.8, 0.0, 0.01, 0.0];
-    ///     motion::MODEL.step(&sample, &mut state)?;
-    /// }
-    /// let before = state;
-    /// assert!(motion::MODEL.step(&[f32::NAN; 6], &mut state).is_err());
-    /// assert_eq!(state, before);
-    /// println!("{}", motion::MODEL.output(&state)?.label());
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn step(&self, item: F::Item<'_>, state: &mut State<H, S, U>) -> Result<(), Error> {
-        let mut scratch = self.frontend.scratch();
-        let input = self.frontend.encode(item, &mut scratch)?;
-        state.advance::<K, G, I>(&self.first, self.upper, input)
-    }
-
-    /// [`step`](Self::step), then the head's output for this step (sequence tagging, N→N).
-    ///
-    /// ```
-    /// use tinyrnn::models::seed;
-    ///
-    /// let mut state = seed::State::new();
-    /// let vocab = seed::MODEL.vocabulary();
-    /// for word in ["this", "is", "very", "good"] {
-    ///     let out = seed::MODEL.step_output(vocab.id(word), &mut state)?;
-    ///     println!("after {word:?}: {} {:.2}", out.label(), out.score());
-    /// }
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn step_output(
-        &self,
-        item: F::Item<'_>,
-        state: &mut State<H, S, U>,
-    ) -> Result<Output<C>, Error> {
-        StreamingModel::step_output(self, item, state)
-    }
-
-    /// Bytes of weights the network reads from flash: the layers, the head, and the embedding
-    /// table of an embedding frontend.
-    ///
-    /// ```
-    /// use tinyrnn::models::motion;
-    /// assert_eq!(motion::MODEL.weight_bytes(), motion::WEIGHT_BYTES);
-    /// ```
-    pub fn weight_bytes(&self) -> usize {
-        let upper: usize = self.upper.iter().map(Layer::weight_bytes).sum();
-        self.frontend.weight_bytes() + self.first.weight_bytes() + upper + self.head.weight_bytes()
-    }
-
-    /// The head's output for the current state, after the activation; [`Error::Overflow`] if
-    /// an output value is not finite (a model with extreme head weights), never a label picked
-    /// from NaNs.
-    ///
-    /// ```
-    /// use tinyrnn::models::seed;
-    ///
-    /// let mut state = seed::State::new();
-    /// seed::MODEL.feed_text("i am happy", &mut state)?;
-    /// let out = seed::MODEL.output(&state)?;
-    /// assert!((out.values().iter().sum::<f32>() - 1.0).abs() < 1e-5); // softmax
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn output(&self, state: &State<H, S, U>) -> Result<Output<C>, Error> {
-        let mut values = self.head.forward(state.hidden());
-        self.activation.apply(&mut values);
-        Output::new(values, self.labels)
-    }
-
-    /// Runs a whole sequence from the zero state and returns the output after its last element.
-    ///
-    /// `state` is reset first and holds the final state afterwards. An empty sequence is
-    /// [`Error::EmptyInput`].
-    ///
-    /// ```
-    /// use tinyrnn::models::{motion, seed};
-    ///
-    /// let mut state = seed::State::new();
-    /// let vocab = seed::MODEL.vocabulary();
-    /// let out = seed::MODEL.classify(vocab.encode("i am not sad"), &mut state)?;
-    /// println!("{}", out.label());
-    ///
-    /// let series = [[0.0f32; motion::INPUTS]; 100];
-    /// let mut state = motion::State::new();
-    /// let out = motion::MODEL.classify(&series, &mut state)?;
-    /// assert!(motion::LABELS.contains(&out.label()));
-    /// assert_eq!(motion::MODEL.classify(&[], &mut state), Err(tinyrnn::Error::EmptyInput));
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn classify<'a>(
-        &self,
-        items: impl IntoIterator<Item = F::Item<'a>>,
-        state: &mut State<H, S, U>,
-    ) -> Result<Output<C>, Error> {
-        state.reset();
-        let mut steps = 0usize;
-        for item in items {
-            self.step(item, state)?;
-            steps += 1;
-        }
-        if steps == 0 {
-            return Err(Error::EmptyInput);
-        }
-        self.output(state)
-    }
-}
-
-impl<
-        K,
-        F,
-        const G: usize,
-        const S: usize,
-        const I: usize,
-        const H: usize,
-        const U: usize,
-        const C: usize,
-    > Network<K, F, G, S, I, H, U, C>
-where
-    K: Cell<G, S>,
-    F: TextFrontend<I>,
-{
-    /// Tokenizes `text` with the model's rules (without allocating) and classifies it.
-    ///
-    /// Words missing from the vocabulary become the unknown token; a text with no token at all
-    /// (empty, or only punctuation) is [`Error::EmptyInput`].
-    ///
-    /// ```
-    /// use tinyrnn::models::seed;
-    ///
-    /// let mut state = seed::State::new();
-    /// assert_eq!(seed::MODEL.classify_text("I am very HAPPY!", &mut state)?.label(), "positive");
-    /// assert_eq!(seed::MODEL.classify_text("?!", &mut state), Err(tinyrnn::Error::EmptyInput));
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn classify_text(
-        &self,
-        text: &str,
-        state: &mut State<H, S, U>,
-    ) -> Result<Output<C>, Error> {
-        TextModel::classify_text(self, text, state)
-    }
-
-    /// Streams the tokens of `text` into `state` without resetting it, returning how many
-    /// tokens were fed. Use it to feed a text in pieces (for example line by line from a UART).
-    ///
-    /// ```
-    /// use tinyrnn::models::seed;
-    ///
-    /// let mut state = seed::State::new();
-    /// assert_eq!(seed::MODEL.feed_text("i am not", &mut state)?, 3);
-    /// assert_eq!(seed::MODEL.feed_text(" happy", &mut state)?, 1);
-    /// let whole = seed::MODEL.classify_text("i am not happy", &mut seed::State::new())?;
-    /// assert_eq!(seed::MODEL.output(&state)?, whole);
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn feed_text(&self, text: &str, state: &mut State<H, S, U>) -> Result<usize, Error> {
-        TextModel::feed_text(self, text, state)
-    }
-
-    /// The vocabulary and tokenizer rules: a word's token id is `vocabulary().id(word)`, a
-    /// text's ids `vocabulary().encode(text)`.
-    ///
-    /// ```
-    /// use tinyrnn::models::seed;
-    ///
-    /// let vocab = seed::MODEL.vocabulary();
-    /// let happy = vocab.id("happy");
-    /// assert_eq!(vocab.word(happy), Some("happy"));
-    /// assert_eq!(vocab.id("zyzzyva"), vocab.unk as usize); // not in the vocabulary
-    /// ```
-    pub fn vocabulary(&self) -> &Vocabulary {
-        self.frontend.vocabulary()
-    }
-}
-
-/// A copy of a layer's hidden state `h` (the first state vector), for the layer above.
-fn hidden_of<const H: usize, const S: usize>(state: &[[f32; H]; S]) -> [f32; H] {
-    state.first().copied().unwrap_or([0.0; H])
-}
-
-impl<
-        K,
-        F,
-        const G: usize,
-        const S: usize,
-        const I: usize,
-        const H: usize,
-        const U: usize,
-        const C: usize,
-    > Model for Network<K, F, G, S, I, H, U, C>
+    > Recurrent for Network<K, F, G, S, I, H, U, C>
 where
     K: Cell<G, S>,
     F: Frontend<I>,
@@ -413,39 +224,25 @@ where
         self.task
     }
 
+    /// The layers, the head, and the embedding table of an embedding frontend.
     fn weight_bytes(&self) -> usize {
-        Network::weight_bytes(self)
+        let upper: usize = self.upper.iter().map(Layer::weight_bytes).sum();
+        self.frontend.weight_bytes() + self.first.weight_bytes() + upper + self.head.weight_bytes()
     }
 
-    fn classify<'a>(
-        &self,
-        items: impl IntoIterator<Item = F::Item<'a>>,
-        state: &mut State<H, S, U>,
-    ) -> Result<Output<C>, Error> {
-        Network::classify(self, items, state)
-    }
-}
-
-impl<
-        K,
-        F,
-        const G: usize,
-        const S: usize,
-        const I: usize,
-        const H: usize,
-        const U: usize,
-        const C: usize,
-    > StreamingModel for Network<K, F, G, S, I, H, U, C>
-where
-    K: Cell<G, S>,
-    F: Frontend<I>,
-{
-    fn step(&self, item: F::Item<'_>, state: &mut State<H, S, U>) -> Result<(), Error> {
-        Network::step(self, item, state)
+    fn advance(&self, item: F::Item<'_>, state: &mut State<H, S, U>) -> Result<(), Error> {
+        let mut scratch = self.frontend.scratch();
+        let input = self.frontend.encode(item, &mut scratch)?;
+        state.advance::<K, G, I>(&self.first, self.upper, input)
     }
 
-    fn output(&self, state: &State<H, S, U>) -> Result<Output<C>, Error> {
-        Network::output(self, state)
+    fn read(&self, state: &State<H, S, U>, activate: bool) -> Result<Output<C>, Error> {
+        head_output(
+            self.head.forward(state.hidden()),
+            self.activation,
+            activate,
+            self.labels,
+        )
     }
 }
 
@@ -466,4 +263,9 @@ where
     fn vocabulary(&self) -> &Vocabulary {
         self.frontend.vocabulary()
     }
+}
+
+/// A copy of a layer's hidden state `h` (the first state vector), for the layer above.
+fn hidden_of<const H: usize, const S: usize>(state: &[[f32; H]; S]) -> [f32; H] {
+    state.first().copied().unwrap_or([0.0; H])
 }

@@ -7,6 +7,7 @@
 #[path = "../examples/host/mod.rs"]
 mod host;
 
+use tinyrnn::prelude::*;
 use tinyrnn::Model;
 
 #[derive(Debug, Default)]

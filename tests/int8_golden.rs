@@ -134,6 +134,8 @@ fn fixture() -> Json {
 }
 
 /// Runs every recorded sequence of `name` and compares each step's states and head sums.
+use tinyrnn::prelude::*;
+
 macro_rules! check_model {
     ($fixture:expr, $m:path, |$input:ident| $arg:expr) => {{
         use $m as m;

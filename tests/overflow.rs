@@ -3,6 +3,7 @@
 //! every later step would carry, nor in an output that names a label picked from NaNs.
 
 use core::marker::PhantomData;
+use tinyrnn::prelude::*;
 
 use tinyrnn::layer::{interleave, Block};
 use tinyrnn::models::motion;

@@ -4,6 +4,7 @@
 
 use proptest::prelude::*;
 use tinyrnn::models::{motion, seed, sentiment};
+use tinyrnn::prelude::*;
 use tinyrnn::Error;
 
 /// Any finite `f32`, extremes included.

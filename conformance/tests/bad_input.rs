@@ -1,5 +1,6 @@
 //! Bad input gets a clear error, never a panic, and loses nothing: the state is left as it was.
 
+use tinyrnn::prelude::*;
 use tinyrnn::Error;
 use tinyrnn_conformance::{
     gru_2l_one_hot as one_hot, lstm_2l_dense as dense, rnn_1l_embedding as emb,

@@ -6,6 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use tinyrnn::models::{motion, motion_int8};
+use tinyrnn::prelude::*;
 use tinyrnn::Error;
 
 fuzz_target!(|bytes: &[u8]| {

@@ -15,9 +15,10 @@
 //!
 //! Every step is integer arithmetic only, rounding defined exactly ([`shift_round`]), so the
 //! same model gives bit-identical states on every target. The head's sums are integers; their
-//! scale, bias and the softmax are applied in `f32` once per output ([`QNetwork::output`]).
+//! scale, bias and the softmax are applied in `f32` once per output ([`StreamingModel::output`](crate::StreamingModel::output)).
 //!
 //! ```
+//! use tinyrnn::prelude::*;
 //! use tinyrnn::models::{seed, seed_int8};
 //!
 //! let mut state = seed_int8::State::new();
@@ -32,9 +33,10 @@ mod act;
 use core::marker::PhantomData;
 
 use crate::cell::{Gru, Lstm, Rnn};
+use crate::driver::{head_output, Recurrent};
 use crate::error::Error;
 use crate::head::{Activation, Output};
-use crate::model::{Model, StreamingModel, Task, TextModel};
+use crate::model::{Task, TextModel};
 use crate::vocab::Vocabulary;
 
 pub use act::{sigmoid_q12, tanh_q12, TANH_Q15};
@@ -727,6 +729,7 @@ impl<const H: usize, const C: usize> QLinear<H, C> {
 /// layer, and `c` in Q15 per layer for an LSTM (`M = L`; `M = 0` for the other cells).
 ///
 /// ```
+/// use tinyrnn::prelude::*;
 /// use tinyrnn::models::motion_int8;
 /// let mut state = motion_int8::State::new();
 /// motion_int8::MODEL.step(&[0.1; motion_int8::INPUTS], &mut state)?;
@@ -793,20 +796,29 @@ impl<const H: usize, const L: usize, const M: usize> Default for QState<H, L, M>
 
 /// An int8 recurrent network baked into flash: the struct behind every generated int8 `MODEL`.
 ///
-/// The same API as [`Network`](crate::Network) — [`Model`], [`StreamingModel`] and, for text
-/// models, [`TextModel`], with the same inherent methods — but integer weights and an integer
-/// [`QState`]. Type parameters: cell `K` with `G` gates, frontend `F` producing `I` inputs, `H`
+/// The same API as [`Network`](crate::Network) — [`Model`](crate::Model),
+/// [`StreamingModel`](crate::StreamingModel), [`Logits`](crate::Logits) and, for text models,
+/// [`TextModel`] — but integer weights and an integer [`QState`]; a step is integer
+/// arithmetic only, and nothing but a bad element can fail it (values saturate). Type parameters: cell `K` with `G` gates, frontend `F` producing `I` inputs, `H`
 /// hidden units, `L` layers, `M` cell-state vectors (`L` for the LSTM, else 0), `C` outputs.
 /// Baked models name it `model::Network` and its state `model::State`.
 ///
 /// ```
-/// use tinyrnn::models::{sentiment, sentiment_int8};
+/// use tinyrnn::models::{motion_int8, sentiment, sentiment_int8};
+/// use tinyrnn::prelude::*;
 ///
 /// let text = "the food was great and the staff very friendly";
 /// let f32_out = sentiment::MODEL.classify_text(text, &mut sentiment::State::new())?;
 /// let int8_out = sentiment_int8::MODEL.classify_text(text, &mut sentiment_int8::State::new())?;
 /// assert_eq!(f32_out.label(), int8_out.label());
 /// assert!((f32_out.score() - int8_out.score()).abs() < 0.05);
+///
+/// let mut state = motion_int8::State::new();
+/// motion_int8::MODEL.step(&[0.1, -0.3, 9.8, 0.0, 0.01, 0.0], &mut state)?;
+/// let before = state;
+/// assert!(motion_int8::MODEL.step(&[f32::NAN; 6], &mut state).is_err());
+/// assert_eq!(state, before);
+/// assert_eq!(motion_int8::MODEL.weight_bytes(), motion_int8::WEIGHT_BYTES);
 /// # Ok::<(), tinyrnn::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -852,36 +864,6 @@ where
     K: QCell<G>,
     F: QFrontend<I>,
 {
-    /// Feeds one token or sample, advancing `state` by one step in integer arithmetic only.
-    /// A token id out of range or a NaN or infinite sample is an error, and `state` is left
-    /// unchanged; nothing else can fail (values saturate, see the module documentation).
-    ///
-    /// ```
-    /// use tinyrnn::models::motion_int8;
-    /// let mut state = motion_int8::State::new();
-    /// motion_int8::MODEL.step(&[0.1, -0.3, 9.8, 0.0, 0.01, 0.0], &mut state)?;
-    /// let before = state;
-    /// assert!(motion_int8::MODEL.step(&[f32::NAN; 6], &mut state).is_err());
-    /// assert_eq!(state, before);
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn step(&self, item: F::Item<'_>, state: &mut QState<H, L, M>) -> Result<(), Error> {
-        let mut scratch = self.frontend.scratch();
-        let input = self.frontend.encode(item, &mut scratch)?;
-        let mut cells = state.c.iter_mut();
-        let Some((h0, upper)) = state.h.split_first_mut() else {
-            return Ok(());
-        };
-        self.first.step::<K>(input, h0, cells.next());
-        // Each layer reads the one below in place (split borrows): no copy of it on the stack.
-        let mut below: &[i16; H] = h0;
-        for (layer, h) in self.upper.iter().zip(upper) {
-            layer.step::<K>(QInput::Dense(below), h, cells.next());
-            below = h;
-        }
-        Ok(())
-    }
-
     /// The head's integer sums for the current state (before scale, bias and activation): what
     /// the integer reference `scripts/int8_reference.py` checks bit for bit.
     ///
@@ -891,121 +873,6 @@ where
     /// ```
     pub fn head_sums(&self, state: &QState<H, L, M>) -> [i32; C] {
         self.head.sums(state.hidden())
-    }
-
-    /// The head's output for the current state, after the activation (in `f32`, once per
-    /// read); [`Error::Overflow`] only for a model whose head values are not finite.
-    ///
-    /// ```
-    /// use tinyrnn::models::seed_int8;
-    /// let mut state = seed_int8::State::new();
-    /// seed_int8::MODEL.feed_text("i am happy", &mut state)?;
-    /// let out = seed_int8::MODEL.output(&state)?;
-    /// assert!((out.values().iter().sum::<f32>() - 1.0).abs() < 1e-5);
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn output(&self, state: &QState<H, L, M>) -> Result<Output<C>, Error> {
-        let mut values = self.head.forward(state.hidden());
-        self.activation.apply(&mut values);
-        Output::new(values, self.labels)
-    }
-
-    /// [`step`](Self::step), then the head's output (sequence tagging, N→N).
-    ///
-    /// ```
-    /// use tinyrnn::models::seed_int8;
-    /// let mut state = seed_int8::State::new();
-    /// let out = seed_int8::MODEL.step_output(seed_int8::MODEL.vocabulary().id("good"), &mut state)?;
-    /// assert!(seed_int8::LABELS.contains(&out.label()));
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn step_output(
-        &self,
-        item: F::Item<'_>,
-        state: &mut QState<H, L, M>,
-    ) -> Result<Output<C>, Error> {
-        StreamingModel::step_output(self, item, state)
-    }
-
-    /// Runs a whole sequence from the zero state; [`Error::EmptyInput`] for an empty one.
-    ///
-    /// ```
-    /// use tinyrnn::models::motion_int8;
-    /// let series = [[0.0f32; motion_int8::INPUTS]; 10];
-    /// let out = motion_int8::MODEL.classify(&series, &mut motion_int8::State::new())?;
-    /// assert!(motion_int8::LABELS.contains(&out.label()));
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn classify<'a>(
-        &self,
-        items: impl IntoIterator<Item = F::Item<'a>>,
-        state: &mut QState<H, L, M>,
-    ) -> Result<Output<C>, Error> {
-        state.reset();
-        let mut steps = 0usize;
-        for item in items {
-            self.step(item, state)?;
-            steps += 1;
-        }
-        if steps == 0 {
-            return Err(Error::EmptyInput);
-        }
-        self.output(state)
-    }
-
-    /// Bytes of weights in flash: the layers, the head, and an embedding table with its
-    /// scales.
-    ///
-    /// ```
-    /// use tinyrnn::models::seed_int8;
-    /// assert_eq!(seed_int8::MODEL.weight_bytes(), seed_int8::WEIGHT_BYTES);
-    /// ```
-    pub fn weight_bytes(&self) -> usize {
-        let upper: usize = self.upper.iter().map(QLayer::weight_bytes).sum();
-        self.frontend.weight_bytes() + self.first.weight_bytes() + upper + self.head.weight_bytes()
-    }
-
-    /// Tokenizes `text` (without allocating) and classifies it.
-    ///
-    /// ```
-    /// use tinyrnn::models::seed_int8;
-    /// let mut state = seed_int8::State::new();
-    /// assert_eq!(seed_int8::MODEL.classify_text("I am very HAPPY!", &mut state)?.label(), "positive");
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn classify_text(&self, text: &str, state: &mut QState<H, L, M>) -> Result<Output<C>, Error>
-    where
-        F: QTextFrontend<I>,
-    {
-        TextModel::classify_text(self, text, state)
-    }
-
-    /// Streams the tokens of `text` into `state` without resetting it; returns how many.
-    ///
-    /// ```
-    /// use tinyrnn::models::seed_int8;
-    /// let mut state = seed_int8::State::new();
-    /// assert_eq!(seed_int8::MODEL.feed_text("i am not", &mut state)?, 3);
-    /// # Ok::<(), tinyrnn::Error>(())
-    /// ```
-    pub fn feed_text(&self, text: &str, state: &mut QState<H, L, M>) -> Result<usize, Error>
-    where
-        F: QTextFrontend<I>,
-    {
-        TextModel::feed_text(self, text, state)
-    }
-
-    /// The vocabulary and tokenizer rules (the `f32` model's, unchanged).
-    ///
-    /// ```
-    /// use tinyrnn::models::{seed, seed_int8};
-    /// assert_eq!(seed_int8::MODEL.vocabulary().id("happy"), seed::MODEL.vocabulary().id("happy"));
-    /// ```
-    pub fn vocabulary(&self) -> &Vocabulary
-    where
-        F: QTextFrontend<I>,
-    {
-        self.frontend.vocabulary()
     }
 }
 
@@ -1018,7 +885,7 @@ impl<
         const L: usize,
         const M: usize,
         const C: usize,
-    > Model for QNetwork<K, F, G, I, H, L, M, C>
+    > Recurrent for QNetwork<K, F, G, I, H, L, M, C>
 where
     K: QCell<G>,
     F: QFrontend<I>,
@@ -1035,39 +902,41 @@ where
         self.task
     }
 
+    /// The layers, the head, and an embedding table with its scales.
     fn weight_bytes(&self) -> usize {
-        QNetwork::weight_bytes(self)
+        let upper: usize = self.upper.iter().map(QLayer::weight_bytes).sum();
+        self.frontend.weight_bytes() + self.first.weight_bytes() + upper + self.head.weight_bytes()
     }
 
-    fn classify<'a>(
-        &self,
-        items: impl IntoIterator<Item = F::Item<'a>>,
-        state: &mut QState<H, L, M>,
-    ) -> Result<Output<C>, Error> {
-        QNetwork::classify(self, items, state)
-    }
-}
-
-impl<
-        K,
-        F,
-        const G: usize,
-        const I: usize,
-        const H: usize,
-        const L: usize,
-        const M: usize,
-        const C: usize,
-    > StreamingModel for QNetwork<K, F, G, I, H, L, M, C>
-where
-    K: QCell<G>,
-    F: QFrontend<I>,
-{
-    fn step(&self, item: F::Item<'_>, state: &mut QState<H, L, M>) -> Result<(), Error> {
-        QNetwork::step(self, item, state)
+    /// Integer arithmetic only. A token id out of range or a NaN or infinite sample is an
+    /// error, and `state` is left unchanged; nothing else can fail (values saturate, see the
+    /// module documentation).
+    fn advance(&self, item: F::Item<'_>, state: &mut QState<H, L, M>) -> Result<(), Error> {
+        let mut scratch = self.frontend.scratch();
+        let input = self.frontend.encode(item, &mut scratch)?;
+        let mut cells = state.c.iter_mut();
+        let Some((h0, upper)) = state.h.split_first_mut() else {
+            return Ok(());
+        };
+        self.first.step::<K>(input, h0, cells.next());
+        // Each layer reads the one below in place (split borrows): no copy of it on the stack.
+        let mut below: &[i16; H] = h0;
+        for (layer, h) in self.upper.iter().zip(upper) {
+            layer.step::<K>(QInput::Dense(below), h, cells.next());
+            below = h;
+        }
+        Ok(())
     }
 
-    fn output(&self, state: &QState<H, L, M>) -> Result<Output<C>, Error> {
-        QNetwork::output(self, state)
+    /// The head in `f32`, once per read; [`Error::Overflow`] only for a model whose head
+    /// values are not finite.
+    fn read(&self, state: &QState<H, L, M>, activate: bool) -> Result<Output<C>, Error> {
+        head_output(
+            self.head.forward(state.hidden()),
+            self.activation,
+            activate,
+            self.labels,
+        )
     }
 }
 

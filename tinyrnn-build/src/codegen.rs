@@ -732,7 +732,7 @@ fn after_head(p: &str, m: &Meta) -> [(&'static str, Expr); 3] {
 fn example_calls(m: &Meta) -> &'static [&'static str] {
     if m.generation.is_some() {
         return &[
-            "use tinyrnn::{GenerativeModel, Rng, Sampling};",
+            "use tinyrnn::{Rng, Sampling};",
             "let mut tokens = [0usize; 32];",
             "let sampling = Sampling::TopK { k: 5, temperature: 1.0 };",
             "let mut rng = Rng::new(1);",
@@ -1096,6 +1096,7 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
         let _ = writeln!(w);
         let _ = writeln!(w, "```");
         let _ = writeln!(w, "use {module} as model;");
+        let _ = writeln!(w, "use tinyrnn::prelude::*;");
         let _ = writeln!(w, "let mut state = model::State::new();");
         for line in example_calls(m) {
             let _ = writeln!(w, "{line}");

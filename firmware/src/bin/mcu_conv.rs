@@ -6,6 +6,7 @@
 //! `cargo run --release --target thumbv6m-none-eabi --bin mcu_conv`.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
+use tinyrnn::prelude::*;
 use tinyrnn_firmware::{finish, say};
 
 // build.rs: `tinyrnn_build::bake("../conformance/fixtures/conv_gru_2c.safetensors");`

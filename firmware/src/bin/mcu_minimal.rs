@@ -3,6 +3,7 @@
 //! `cargo run --release --target thumbv7em-none-eabihf --bin mcu_minimal`.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
+use tinyrnn::prelude::*;
 use tinyrnn_firmware::imu::{Mpu6050, NoWait, Replay, ADDRESS};
 use tinyrnn_firmware::{cases, finish, say};
 

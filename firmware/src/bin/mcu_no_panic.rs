@@ -20,6 +20,7 @@ use cortex_m as _; // critical-section implementation
 use panic_never as _;
 
 use core::hint::black_box;
+use tinyrnn::prelude::*;
 
 #[path = "../exit.rs"]
 mod exit;
