@@ -244,6 +244,14 @@ struct RecipeArgs {
     /// anew every epoch.
     #[arg(long, default_value_t = 0.0)]
     unk_drop: f32,
+    /// Bidirectional recurrent layers (PyTorch `bidirectional=True`): the baked model reads a
+    /// whole sequence and cannot stream.
+    #[arg(long)]
+    bidirectional: bool,
+    /// With --bidirectional: the longest sequence the baked model holds (default: the longest
+    /// training or validation sequence).
+    #[arg(long, requires = "bidirectional")]
+    max_steps: Option<usize>,
 }
 
 impl RecipeArgs {
@@ -278,6 +286,8 @@ impl RecipeArgs {
         o.crop = self.crop;
         o.noise = self.noise;
         o.unk_drop = self.unk_drop;
+        o.bidirectional = self.bidirectional;
+        o.max_steps = self.max_steps;
         o
     }
 }

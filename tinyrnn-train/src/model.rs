@@ -56,13 +56,43 @@ pub struct Config {
     pub layers: usize,
     /// Number of classes `C`.
     pub classes: usize,
+    /// `Some(max_steps)` for bidirectional layers (PyTorch `bidirectional=True`): the longest
+    /// sequence the baked model will hold; `None` for one direction.
+    pub bidirectional: Option<usize>,
 }
 
 impl Config {
+    /// A one-directional network of `layers` layers of `hidden` units and `classes` outputs
+    /// (set [`bidirectional`](Self::bidirectional) for two directions).
+    pub fn new(cell: Cell, input: Input, hidden: usize, layers: usize, classes: usize) -> Self {
+        Config {
+            cell,
+            input,
+            hidden,
+            layers,
+            classes,
+            bidirectional: None,
+        }
+    }
+
+    /// Directions per layer: 2 when bidirectional, else 1.
+    pub fn directions(&self) -> usize {
+        if self.bidirectional.is_some() {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// What a layer gives the layer above and the head: `H` per direction.
+    pub fn layer_output(&self) -> usize {
+        self.hidden * self.directions()
+    }
+
     /// `I_k`, the input size of layer `k`.
     pub fn layer_input(&self, k: usize) -> usize {
         if k > 0 {
-            return self.hidden;
+            return self.layer_output();
         }
         match self.input {
             Input::Embedding { dim, .. } => dim,
@@ -77,11 +107,15 @@ impl Config {
         if let Input::Embedding { vocab, dim } = self.input {
             out.push(("embedding.weight".to_string(), vec![vocab, dim]));
         }
-        let layers = self
-            .cell
-            .layer_tensors(self.layers, self.hidden, self.layer_input(0));
-        out.extend(layers);
-        out.push(("head.weight".to_string(), vec![self.classes, self.hidden]));
+        let (layers, hidden, input) = (self.layers, self.hidden, self.layer_input(0));
+        out.extend(match self.bidirectional {
+            Some(_) => self.cell.bidirectional_layer_tensors(layers, hidden, input),
+            None => self.cell.layer_tensors(layers, hidden, input),
+        });
+        out.push((
+            "head.weight".to_string(),
+            vec![self.classes, self.layer_output()],
+        ));
         out.push(("head.bias".to_string(), vec![self.classes]));
         out
     }
@@ -128,8 +162,13 @@ impl Params {
             let values: Vec<f64> = if name == "embedding.weight" {
                 (0..n).map(|_| rng.normal()).collect()
             } else {
-                let fan = config.hidden as f64; // rnn.*: 1/√H; head: fan_in = H
-                let bound = 1.0 / fan.sqrt();
+                // rnn.*: 1/√H; head: fan_in, H per direction.
+                let fan = if name.starts_with("head.") {
+                    config.layer_output()
+                } else {
+                    config.hidden
+                };
+                let bound = 1.0 / (fan as f64).sqrt();
                 (0..n).map(|_| rng.uniform(-bound, bound)).collect()
             };
             let t = Tensor::from_vec(values, shape.as_slice(), device)?.to_dtype(dtype)?;
@@ -212,36 +251,32 @@ impl Params {
                 (t, b)
             }
         };
-        let w_ih0 = self.get("rnn.weight_ih_l0");
-        let b_ih0 = self.get("rnn.bias_ih_l0");
-
-        // Layer 0 input projection for all steps at once: xp = W_ih x + b_ih, [T*B, G*H].
-        let xp0 = match (input, cfg.input) {
+        // Layer 0's input as rows [T*B, I_0]: the embedded tokens (after dropout) or the
+        // samples; `None` for one-hot ids, whose product with W_ih is a column lookup.
+        let x0 = match (input, cfg.input) {
             (BatchInput::Tokens(ids), Input::Embedding { .. }) => {
                 let emb = self
                     .get("embedding.weight")
                     .index_select(&ids.flatten_all()?, 0)?;
-                let emb = apply_dropout(&emb, &mut dropout)?;
-                emb.matmul(&w_ih0.t()?)?
+                Some(apply_dropout(&emb, &mut dropout)?)
             }
-            // One-hot: W_ih x is column t of W_ih, a lookup.
-            (BatchInput::Tokens(ids), Input::OneHot { .. }) => w_ih0
-                .t()?
-                .contiguous()?
-                .index_select(&ids.flatten_all()?, 0)?,
+            (BatchInput::Tokens(_), Input::OneHot { .. }) => None,
             (BatchInput::Dense(x), Input::Dense { features }) => {
-                x.reshape((t_len * batch, features))?.matmul(&w_ih0.t()?)?
+                Some(x.reshape((t_len * batch, features))?)
             }
             _ => candle_core::bail!(
                 "batch input does not match the model's {} input",
                 cfg.input.name()
             ),
         };
-        let mut xp = xp0.broadcast_add(b_ih0)?.reshape((t_len, batch, gh))?;
+        let ids = match input {
+            BatchInput::Tokens(ids) => Some(ids.flatten_all()?),
+            BatchInput::Dense(_) => None,
+        };
 
         // masks[t]: [B, 1], 1 while t < length; None when every sequence is still running.
-        let dtype = xp.dtype();
-        let device = xp.device().clone();
+        let dtype = self.get("head.bias").dtype();
+        let device = self.get("head.bias").device().clone();
         let mut masks: Vec<Option<(Tensor, Tensor)>> = Vec::with_capacity(t_len);
         for t in 0..t_len {
             if lengths.iter().all(|&l| l > t) {
@@ -257,65 +292,111 @@ impl Params {
             }
         }
 
-        let mut h_last = None;
+        // Each layer's directions (PyTorch's `_reverse` for the backward one); the layer above
+        // reads [forward h_t, backward h_t] at step t, the head the final states side by side.
+        let suffixes = ["", "_reverse"];
+        let mut below: Option<Tensor> = None;
+        let mut finals = Vec::new();
         for k in 0..cfg.layers {
-            let w_hh_t = self.get(&format!("rnn.weight_hh_l{k}")).t()?;
-            let b_hh = self.get(&format!("rnn.bias_hh_l{k}"));
-            let mut h = Tensor::zeros((batch, hs), dtype, &device)?;
-            let mut c = if cfg.cell == Cell::Lstm {
-                Some(h.clone())
-            } else {
-                None
-            };
             let last_layer = k + 1 == cfg.layers;
-            let mut outputs = Vec::with_capacity(if last_layer { 0 } else { t_len });
-            for (t, mask) in masks.iter().enumerate() {
-                let xp_t = xp.get(t)?; // [B, G*H]
-                let hp = h.matmul(&w_hh_t)?.broadcast_add(b_hh)?;
-                let (h_new, c_new) = match cfg.cell {
-                    Cell::Rnn => (rnn_step(&xp_t, &hp)?, None),
-                    Cell::Gru => (gru_step(&xp_t, &hp, &h)?, None),
-                    Cell::Lstm => {
-                        let (hn, cn) = lstm_step(&xp_t, &hp, c.as_ref().expect("lstm state"))?;
-                        (hn, Some(cn))
-                    }
+            let mut outputs = Vec::with_capacity(cfg.directions());
+            finals.clear();
+            for (d, suffix) in suffixes[..cfg.directions()].iter().enumerate() {
+                let name = format!("l{k}{suffix}");
+                let w_ih = self.get(&format!("rnn.weight_ih_{name}"));
+                let rows = match (&below, &x0, &ids) {
+                    (Some(x), _, _) | (None, Some(x), _) => x.matmul(&w_ih.t()?)?,
+                    (None, None, Some(ids)) => w_ih.t()?.contiguous()?.index_select(ids, 0)?,
+                    (None, None, None) => candle_core::bail!("no input for layer {k}"),
                 };
-                // Past a sequence's end its state is frozen: h = m ⊙ h_new + (1 − m) ⊙ h,
-                // exact for m ∈ {0, 1}.
-                (h, c) = match mask {
-                    None => (h_new, c_new),
-                    Some((m, keep)) => {
-                        let h = (h_new.broadcast_mul(m)? + h.broadcast_mul(keep)?)?;
-                        let c = match (c_new, c) {
-                            (Some(cn), Some(c)) => {
-                                Some((cn.broadcast_mul(m)? + c.broadcast_mul(keep)?)?)
-                            }
-                            _ => None,
-                        };
-                        (h, c)
-                    }
-                };
-                if !last_layer {
-                    outputs.push(h.clone());
-                }
-            }
-            if last_layer {
-                h_last = Some(h);
-            } else {
-                // Next layer's input projection for all steps: [T*B, H] x [H, G*H].
-                let seq = Tensor::stack(&outputs, 0)?.reshape((t_len * batch, hs))?;
-                let seq = apply_dropout(&seq, &mut dropout)?;
-                let w_ih = self.get(&format!("rnn.weight_ih_l{}", k + 1));
-                let b_ih = self.get(&format!("rnn.bias_ih_l{}", k + 1));
-                xp = seq
-                    .matmul(&w_ih.t()?)?
-                    .broadcast_add(b_ih)?
+                let xp = rows
+                    .broadcast_add(self.get(&format!("rnn.bias_ih_{name}")))?
                     .reshape((t_len, batch, gh))?;
+                let (h, out) = self.direction(&name, &xp, &masks, d == 1, !last_layer)?;
+                finals.push(h);
+                outputs.push(out);
+            }
+            if !last_layer {
+                let per_step: Vec<Tensor> = (0..t_len)
+                    .map(|t| {
+                        let halves: Vec<&Tensor> =
+                            outputs.iter().filter_map(|o| o.get(t)).collect();
+                        Tensor::cat(&halves, 1)
+                    })
+                    .collect::<Result<_>>()?;
+                let seq =
+                    Tensor::stack(&per_step, 0)?.reshape((t_len * batch, cfg.layer_output()))?;
+                below = Some(apply_dropout(&seq, &mut dropout)?);
             }
         }
-        let h = apply_dropout(&h_last.expect("at least one layer"), &mut dropout)?;
+        let h = apply_dropout(&Tensor::cat(&finals, 1)?, &mut dropout)?;
         h.matmul(&self.get("head.weight").t()?)?
             .broadcast_add(self.get("head.bias"))
+    }
+
+    /// One direction (`name` is `l{k}` or `l{k}_reverse`) of a layer over the projected inputs
+    /// `xp` `[T, B, G*H]`, from the zero state, backward if `reverse`. A sequence's state is
+    /// frozen past its end, so a backward direction stays at zero until it reaches the
+    /// sequence's last element. Returns the final `h` `[B, H]` and, if `keep`, `h` at every step
+    /// in time order.
+    fn direction(
+        &self,
+        name: &str,
+        xp: &Tensor,
+        masks: &[Option<(Tensor, Tensor)>],
+        reverse: bool,
+        keep: bool,
+    ) -> Result<(Tensor, Vec<Tensor>)> {
+        let cfg = self.config;
+        let (_, batch, _) = xp.dims3()?;
+        let w_hh_t = self.get(&format!("rnn.weight_hh_{name}")).t()?;
+        let b_hh = self.get(&format!("rnn.bias_hh_{name}"));
+        let mut h = Tensor::zeros((batch, cfg.hidden), xp.dtype(), xp.device())?;
+        let mut c = if cfg.cell == Cell::Lstm {
+            Some(h.clone())
+        } else {
+            None
+        };
+        let mut outputs = Vec::with_capacity(if keep { masks.len() } else { 0 });
+        let order: Vec<usize> = if reverse {
+            (0..masks.len()).rev().collect()
+        } else {
+            (0..masks.len()).collect()
+        };
+        for t in order {
+            let xp_t = xp.get(t)?; // [B, G*H]
+            let hp = h.matmul(&w_hh_t)?.broadcast_add(b_hh)?;
+            let (h_new, c_new) = match cfg.cell {
+                Cell::Rnn => (rnn_step(&xp_t, &hp)?, None),
+                Cell::Gru => (gru_step(&xp_t, &hp, &h)?, None),
+                Cell::Lstm => {
+                    let (hn, cn) = lstm_step(&xp_t, &hp, c.as_ref().expect("lstm state"))?;
+                    (hn, Some(cn))
+                }
+            };
+            // Past a sequence's end its state is frozen: h = m ⊙ h_new + (1 − m) ⊙ h,
+            // exact for m ∈ {0, 1}.
+            (h, c) = match &masks[t] {
+                None => (h_new, c_new),
+                Some((m, keep)) => {
+                    let h = (h_new.broadcast_mul(m)? + h.broadcast_mul(keep)?)?;
+                    let c = match (c_new, c) {
+                        (Some(cn), Some(c)) => {
+                            Some((cn.broadcast_mul(m)? + c.broadcast_mul(keep)?)?)
+                        }
+                        _ => None,
+                    };
+                    (h, c)
+                }
+            };
+            if keep {
+                outputs.push(h.clone());
+            }
+        }
+        if reverse {
+            outputs.reverse();
+        }
+        Ok((h, outputs))
     }
 }
 

@@ -80,7 +80,9 @@ impl ClassifierMeta for Meta {
             labels: labels.to_vec(),
             generation: None,
             conv: Vec::new(),
-            bidirectional: None,
+            bidirectional: config
+                .bidirectional
+                .map(|max_steps| tinyrnn_schema::Bidirectional { max_steps }),
         }
     }
 }
@@ -178,14 +180,6 @@ impl Model {
                 meta.conv.len()
             );
         }
-        // Nor one forward direction of a bidirectional model.
-        if let Some(b) = meta.bidirectional {
-            bail!(
-                "metadata field `bidirectional`: bidirectional layers (max_steps {}), which \
-                 tinyrnn-train cannot load yet (tinyrnn-build bakes them)",
-                b.max_steps
-            );
-        }
         let st = safetensors::SafeTensors::deserialize(bytes)?;
         let device = Device::Cpu;
         let mut tensors = Vec::new();
@@ -269,6 +263,7 @@ impl Model {
             hidden: meta.hidden_size,
             layers: meta.num_layers,
             classes,
+            bidirectional: meta.bidirectional.map(|b| b.max_steps),
         };
         let params = Params::from_tensors(config, tensors)?;
         Ok(Model { meta, params, pre })

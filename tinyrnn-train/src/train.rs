@@ -86,6 +86,11 @@ pub struct TrainOptions {
     /// Augmentation (text): replace each training token by `<unk>` with this probability, drawn
     /// anew every epoch, so that the model learns to read sentences with unknown words.
     pub unk_drop: f32,
+    /// Bidirectional recurrent layers (PyTorch `bidirectional=True`).
+    pub bidirectional: bool,
+    /// The longest sequence a bidirectional model holds (`max_steps` in the file); by default
+    /// the longest training or validation sequence.
+    pub max_steps: Option<usize>,
     /// The model file to write.
     pub out: PathBuf,
     /// Also write the training curve as a PNG next to the model file.
@@ -124,6 +129,8 @@ impl TrainOptions {
             crop: None,
             noise: 0.0,
             unk_drop: 0.0,
+            bidirectional: false,
+            max_steps: None,
             out,
             plot: true,
             verbose: true,
@@ -422,6 +429,11 @@ fn model_config(opts: &TrainOptions, data: &Prepared) -> Config {
         hidden: opts.hidden,
         layers: opts.layers,
         classes: data.labels.len(),
+        bidirectional: opts.bidirectional.then(|| {
+            let val = data.val.iter().flatten();
+            let longest = data.train.iter().chain(val).map(|e| e.seq.len()).max();
+            opts.max_steps.unwrap_or(longest.unwrap_or(1))
+        }),
     }
 }
 

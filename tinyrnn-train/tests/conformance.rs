@@ -2,7 +2,7 @@
 //! conformance fixtures (ONNX Runtime, cross-checked against numpy by scripts/make_fixtures.py)
 //! for every cell, layer count and input kind.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tinyrnn_train::{Model, Sequence};
 
@@ -14,32 +14,7 @@ fn forward_pass_matches_the_onnx_reference_fixtures() {
         for layers in [1, 2] {
             for input in ["embedding", "one_hot", "dense"] {
                 let name = format!("{cell}_{layers}l_{input}");
-                let json: serde_json::Value = serde_json::from_str(
-                    &std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap(),
-                )
-                .unwrap();
-                let model = Model::load(&dir.join(format!("{name}.safetensors"))).unwrap();
-                let seqs = json["sequences"].as_array().unwrap();
-                let finals = json["final"].as_array().unwrap();
-                assert_eq!(seqs.len(), finals.len());
-                for (s, f) in seqs.iter().zip(finals) {
-                    let expected: Vec<f64> = serde_json::from_value(f.clone()).unwrap();
-                    let got = if input == "dense" {
-                        let samples: Vec<Vec<f32>> = serde_json::from_value(s.clone()).unwrap();
-                        model.predict(Sequence::Samples(&samples)).unwrap()
-                    } else {
-                        let ids: Vec<u32> = serde_json::from_value(s.clone()).unwrap();
-                        model.predict(Sequence::Tokens(&ids)).unwrap()
-                    };
-                    assert_eq!(got.len(), expected.len(), "{name}");
-                    for (g, e) in got.iter().zip(&expected) {
-                        assert!(
-                            (f64::from(*g) - e).abs() < 1e-5,
-                            "{name}: {s}: got {got:?}, reference {expected:?}"
-                        );
-                    }
-                    checked += 1;
-                }
+                checked += check_fixture(&dir, &name, input == "dense");
             }
         }
     }
@@ -56,4 +31,56 @@ fn a_conv_front_end_is_refused_not_ignored() {
         format!("{e:#}").contains("metadata field `conv`: a convolution front-end (2 layers)"),
         "{e:#}"
     );
+}
+
+/// Bidirectional models (format version 2, every `bidi_*` fixture): the trainer's forward
+/// pass, both directions with the padded-batch masking, gives ONNX Runtime's
+/// `direction="bidirectional"` outputs.
+#[test]
+fn bidirectional_forward_pass_matches_the_onnx_reference_fixtures() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../conformance/fixtures");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let file = entry.unwrap().file_name().into_string().unwrap();
+        if let Some(name) = file
+            .strip_prefix("bidi_")
+            .and_then(|n| n.strip_suffix(".json"))
+        {
+            let name = format!("bidi_{name}");
+            let model = Model::load(&dir.join(format!("{name}.safetensors"))).unwrap();
+            assert_eq!(model.params.config.bidirectional, Some(17), "{name}");
+            checked += check_fixture(&dir, &name, name.ends_with("dense"));
+        }
+    }
+    assert_eq!(checked, 30);
+}
+
+/// Compares the final output of every sequence of fixture `name` with the reference (within
+/// 1e-5); returns how many were checked.
+fn check_fixture(dir: &Path, name: &str, dense: bool) -> usize {
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap())
+            .unwrap();
+    let model = Model::load(&dir.join(format!("{name}.safetensors"))).unwrap();
+    let seqs = json["sequences"].as_array().unwrap();
+    let finals = json["final"].as_array().unwrap();
+    assert_eq!(seqs.len(), finals.len());
+    for (s, f) in seqs.iter().zip(finals) {
+        let expected: Vec<f64> = serde_json::from_value(f.clone()).unwrap();
+        let got = if dense {
+            let samples: Vec<Vec<f32>> = serde_json::from_value(s.clone()).unwrap();
+            model.predict(Sequence::Samples(&samples)).unwrap()
+        } else {
+            let ids: Vec<u32> = serde_json::from_value(s.clone()).unwrap();
+            model.predict(Sequence::Tokens(&ids)).unwrap()
+        };
+        assert_eq!(got.len(), expected.len(), "{name}");
+        for (g, e) in got.iter().zip(&expected) {
+            assert!(
+                (f64::from(*g) - e).abs() < 1e-5,
+                "{name}: {s}: got {got:?}, reference {expected:?}"
+            );
+        }
+    }
+    seqs.len()
 }

@@ -74,6 +74,7 @@ fn tensor_names_and_shapes_match_the_doc() {
                     hidden: 4,
                     layers,
                     classes: 3,
+                    bidirectional: None,
                 };
                 let params = Params::init(config, 1, DType::F32, &Device::Cpu).unwrap();
                 let labels: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
@@ -146,19 +147,42 @@ fn tensor_names_and_shapes_match_the_doc() {
     }
 }
 
+/// The model file of a freshly initialised network with these labels.
+fn export(config: Config, labels: &[&str]) -> Vec<u8> {
+    let params = Params::init(config, 1, DType::F32, &Device::Cpu).unwrap();
+    let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+    let meta = Metadata::for_classifier(&config, &labels, &preprocess(config.input));
+    modelfile::to_bytes(&params.to_f32().unwrap(), &meta).unwrap()
+}
+
+/// A bidirectional network is written with PyTorch's `_reverse` tensors, a head over both
+/// directions and `"bidirectional": true`, accepted by tinyrnn-build, and read back the same.
+#[test]
+fn a_bidirectional_model_is_written_baked_and_read_back() {
+    let (cell, input) = (Cell::Lstm, Input::Dense { features: 3 });
+    let mut config = Config::new(cell, input, 4, 2, 3);
+    config.bidirectional = Some(6);
+    let bytes = export(config, &["a", "b", "c"]);
+    let spec = tinyrnn_build::parse(std::path::Path::new("bidi.safetensors"), &bytes).unwrap();
+    assert_eq!(spec.meta.bidirectional.map(|b| b.max_steps), Some(6));
+    assert_eq!(spec.tensor("rnn.weight_ih_l1_reverse").shape, [16, 8]);
+    assert_eq!(spec.tensor("head.weight").shape, [3, 8]);
+    assert_eq!(spec.parameters(), config.num_params());
+    let model = Model::from_bytes(&bytes).unwrap();
+    assert_eq!(model.params.config, config);
+    let p = model
+        .predict(Sequence::Samples(&[
+            vec![0.1, -0.2, 0.3],
+            vec![1.0, 2.0, -3.0],
+        ]))
+        .unwrap();
+    assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5, "{p:?}");
+}
+
 #[test]
 fn header_is_sorted_and_padded() {
-    let config = Config {
-        cell: Cell::Gru,
-        input: Input::Dense { features: 2 },
-        hidden: 3,
-        layers: 1,
-        classes: 2,
-    };
-    let params = Params::init(config, 1, DType::F32, &Device::Cpu).unwrap();
-    let labels = vec!["x".to_string(), "y".to_string()];
-    let meta = Metadata::for_classifier(&config, &labels, &preprocess(config.input));
-    let bytes = modelfile::to_bytes(&params.to_f32().unwrap(), &meta).unwrap();
+    let config = Config::new(Cell::Gru, Input::Dense { features: 2 }, 3, 1, 2);
+    let bytes = export(config, &["x", "y"]);
     let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
     assert_eq!(n % 8, 0);
     let header = std::str::from_utf8(&bytes[8..8 + n]).unwrap();

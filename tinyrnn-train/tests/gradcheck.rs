@@ -71,6 +71,9 @@ fn autodiff_matches_finite_differences() {
                 hidden: h,
                 layers: 2,
                 classes: 3,
+                // Dense models are bidirectional: the backward directions, and their masking
+                // of the padded steps, are checked too.
+                bidirectional: matches!(input, Input::Dense { .. }).then_some(5),
             };
             let params = Params::init(config, 11, DType::F64, &Device::Cpu).unwrap();
             // Three sequences of different lengths: padding and masking are exercised.
@@ -117,6 +120,18 @@ fn autodiff_matches_finite_differences() {
                 &what,
             );
             check(&params, &batch, "head.weight", &[(1, 3)], &what);
+            if config.bidirectional.is_some() {
+                let rows: Vec<(usize, usize)> = (0..g).map(|k| (k * h + 3, (k + 1) % h)).collect();
+                check(&params, &batch, "rnn.weight_hh_l0_reverse", &rows, &what);
+                check(
+                    &params,
+                    &batch,
+                    "rnn.weight_ih_l1_reverse",
+                    &[(1, h + 2)],
+                    &what,
+                );
+                check(&params, &batch, "head.weight", &[(2, h + 1)], &what);
+            }
             if let Input::Embedding { .. } = input {
                 check(
                     &params,
@@ -132,13 +147,18 @@ fn autodiff_matches_finite_differences() {
 
 #[test]
 fn padded_batch_equals_sequences_run_alone() {
-    for cell in [Cell::Rnn, Cell::Lstm, Cell::Gru] {
+    // Bidirectional too: a backward direction must start at each sequence's own last element.
+    let shapes = [Cell::Rnn, Cell::Lstm, Cell::Gru]
+        .into_iter()
+        .flat_map(|cell| [(cell, None), (cell, Some(6))]);
+    for (cell, bidirectional) in shapes {
         let config = Config {
             cell,
             input: Input::Embedding { vocab: 9, dim: 4 },
             hidden: 5,
             layers: 2,
             classes: 2,
+            bidirectional,
         };
         let params = Params::init(config, 3, DType::F64, &Device::Cpu).unwrap();
         let examples: Vec<Example> = [vec![2u32, 3, 4, 5, 6, 7], vec![8, 1], vec![4, 4, 4]]
