@@ -27,6 +27,8 @@ fn main() {
     // A convolution front-end (format version 2): a conformance model, as no shipped model has
     // one yet; `mcu_no_panic` proves its inference path panic-free.
     tinyrnn_build::bake("../conformance/fixtures/conv_gru_2c.safetensors");
+    // Bidirectional layers (format version 2), a conformance model as well: `mcu_bidi`.
+    tinyrnn_build::bake("../conformance/fixtures/bidi_gru_2l_dense.safetensors");
     println!("cargo::rerun-if-changed=build.rs");
     let target = std::env::var("TARGET").unwrap_or_default();
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();

@@ -1,7 +1,7 @@
 //! Link-time proof that the inference path cannot panic: this firmware calls `classify_text`,
 //! `feed_text`, `classify`, `step`, `step_output` and `output` of every model it bakes (the `f32`
-//! models, or with `TINYRNN_NO_PANIC=int8` at build time their int8 variants and a model with a
-//! convolution front-end; with `TINYRNN_NO_PANIC=generate` the generative model's `generate`,
+//! models, or with `TINYRNN_NO_PANIC=int8` at build time their int8 variants, a model with a
+//! convolution front-end and one with bidirectional layers; with `TINYRNN_NO_PANIC=generate` the generative model's `generate`,
 //! `generator`, `prompt` and `condition` under each sampling) on inputs the optimizer cannot see,
 //! and links with `panic-never` as its panic handler, whose symbol is undefined: if any panic
 //! path survives optimisation, linking fails.
@@ -34,6 +34,8 @@ use shipped::{
 
 // A convolution front-end before two GRU layers (`conformance/fixtures/conv_gru_2c`).
 tinyrnn::include_model!(conv_gru_2c);
+// Two bidirectional GRU layers (`conformance/fixtures/bidi_gru_2l_dense`): `classify` only.
+tinyrnn::include_model!(bidi_gru_2l_dense);
 // The generative model: `generate`, `generator` with a prompt, `condition`.
 tinyrnn::include_model!(melody);
 
@@ -49,6 +51,24 @@ const GENERATE: bool = match option_env!("TINYRNN_NO_PANIC") {
     Some(s) => matches!(s.as_bytes(), b"generate"),
     None => false,
 };
+
+/// Runs the bidirectional model on a window, an over-long one and one with a NaN sample; true
+/// if each gave the expected result.
+fn bidirectional() -> bool {
+    use bidi_gru_2l_dense::{State, INPUTS, MAX_STEPS, MODEL};
+    let mut state = State::new();
+    let sample: [f32; INPUTS] = black_box([0.25; INPUTS]);
+    let window: [[f32; INPUTS]; MAX_STEPS + 1] = black_box([sample; MAX_STEPS + 1]);
+    let mut ok = match MODEL.classify(window.iter().take(black_box(5)), &mut state) {
+        Ok(out) => black_box((out.label(), out.score(), out.best())).2 < 3,
+        Err(_) => false,
+    };
+    // Too long, and a NaN sample: errors, not panics.
+    ok &= MODEL.classify(window.iter(), &mut state).is_err();
+    let nan: [f32; INPUTS] = black_box([f32::NAN; INPUTS]);
+    ok &= MODEL.classify([&sample, &nan], &mut state).is_err();
+    ok
+}
 
 /// Runs the generative entry points; true if none reported an unexpected result.
 fn generate() -> bool {
@@ -142,6 +162,7 @@ fn run() -> bool {
         sensor!(vowels_int8);
         // An f32 model, but the f32 set leaves no room for it in the M0 board's flash.
         sensor!(conv_gru_2c);
+        ok &= bidirectional();
     } else {
         text!(seed);
         text!(sentiment);
