@@ -54,7 +54,7 @@ pub trait TextFrontend<const I: usize>: for<'a> Frontend<I, Item<'a> = usize> {
 /// use tinyrnn::{Embedding, Frontend, LayerInput, Split, Tokenizer, Vocabulary};
 /// static TABLE: [[f32; 2]; 2] = [[0.0, 0.0], [0.5, -0.5]];
 /// let vocab = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
 /// let emb = Embedding { table: &TABLE, vocab };
 /// assert_eq!(emb.encode(1, &mut ()), Ok(LayerInput::Dense(&[0.5, -0.5])));
 /// assert!(emb.encode(2, &mut ()).is_err());
@@ -97,7 +97,7 @@ impl<const V: usize, const E: usize> TextFrontend<E> for Embedding<V, E> {
 /// ```
 /// use tinyrnn::{Frontend, LayerInput, OneHot, Split, Tokenizer, Vocabulary};
 /// let vocab = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
 /// let one_hot = OneHot::<2> { vocab };
 /// assert_eq!(one_hot.encode(1, &mut ()), Ok(LayerInput::OneHot(1)));
 /// ```

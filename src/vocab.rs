@@ -77,7 +77,7 @@ impl<'t> Iterator for Tokens<'t> {
 ///
 /// ```
 /// use tinyrnn::{Split, Tokenizer};
-/// let t = Tokenizer { lowercase: true, split: Split::Words };
+/// let t = Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 };
 /// assert_eq!(t.split.tokens("Hello, World").count(), 2);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +87,47 @@ pub struct Tokenizer {
     pub lowercase: bool,
     /// How the text is cut into tokens.
     pub split: Split,
+    /// Buckets for unknown words: when non-zero, the last `unk_buckets` ids of the vocabulary,
+    /// and a token missing from it gets the bucket [`Tokenizer::hash`] `% unk_buckets` instead
+    /// of the unknown id, so that unknown words are told apart (a fixed table, no allocation).
+    pub unk_buckets: u16,
+}
+
+/// FNV-1a's 32-bit offset basis.
+const FNV_OFFSET: u32 = 0x811c_9dc5;
+/// FNV-1a's 32-bit prime.
+const FNV_PRIME: u32 = 0x0100_0193;
+
+impl Tokenizer {
+    /// The 32-bit FNV-1a hash of a token's UTF-8 bytes, each character lowercased first when
+    /// `lowercase` is set (docs/model-format.md): what picks an unknown word's bucket. Wrapping
+    /// multiplication is the hash's definition, not an overflow.
+    ///
+    /// ```
+    /// use tinyrnn::{Split, Tokenizer};
+    /// let t = Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 64 };
+    /// assert_eq!(t.hash(""), 0x811c_9dc5);
+    /// assert_eq!(t.hash("a"), 0xe40c_292c); // FNV-1a's published test vector
+    /// assert_eq!(t.hash("Ünicode"), t.hash("ünicode"));
+    /// ```
+    pub fn hash(&self, token: &str) -> u32 {
+        if self.lowercase {
+            token
+                .chars()
+                .flat_map(char::to_lowercase)
+                .fold(FNV_OFFSET, fnv1a_char)
+        } else {
+            token.chars().fold(FNV_OFFSET, fnv1a_char)
+        }
+    }
+}
+
+/// Feeds one character's UTF-8 bytes to FNV-1a.
+fn fnv1a_char(hash: u32, c: char) -> u32 {
+    let mut buf = [0u8; 4];
+    c.encode_utf8(&mut buf)
+        .bytes()
+        .fold(hash, |h, b| (h ^ u32::from(b)).wrapping_mul(FNV_PRIME))
 }
 
 /// A static vocabulary: token id → word, and word → token id by binary search.
@@ -108,7 +149,7 @@ pub struct Tokenizer {
 ///     sorted: &SORTED,
 ///     unk: 1,
 ///     pad: Some(0),
-///     tokenizer: Tokenizer { lowercase: true, split: Split::Words },
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 },
 /// };
 /// assert_eq!(vocab.id("GOOD"), 2);
 /// assert_eq!(vocab.id("great"), 1);
@@ -139,7 +180,7 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
     /// assert_eq!(v.len(), 2);
     /// ```
     pub fn len(&self) -> usize {
@@ -151,7 +192,7 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "", ends: &[], sorted: &[], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
     /// assert!(v.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -163,19 +204,20 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
     /// assert_eq!(v.bytes(), 7 + 4 + 4);
     /// ```
     pub fn bytes(&self) -> usize {
         self.text.len() + 2 * (self.ends.len() + self.sorted.len())
     }
 
-    /// The id of one token, or the unknown id.
+    /// The id of one token; for a token missing from the vocabulary, its bucket when the
+    /// tokenizer has buckets, else the unknown id.
     ///
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
     /// assert_eq!((v.id("Hi"), v.id("ho")), (1, 0));
     /// ```
     pub fn id(&self, token: &str) -> usize {
@@ -189,8 +231,17 @@ impl Vocabulary {
                 .sorted
                 .get(i)
                 .map_or(self.unk as usize, |&id| usize::from(id)),
-            Err(_) => self.unk as usize,
+            Err(_) => self.bucket(token).unwrap_or(self.unk as usize),
         }
+    }
+
+    /// The id of the bucket an unknown token hashes to, if the tokenizer has buckets (the last
+    /// `unk_buckets` ids).
+    fn bucket(&self, token: &str) -> Option<usize> {
+        let buckets = self.tokenizer.unk_buckets;
+        let k = self.tokenizer.hash(token).checked_rem(u32::from(buckets))?;
+        let first = self.len().checked_sub(usize::from(buckets))?;
+        first.checked_add(usize::try_from(k).ok()?)
     }
 
     /// The token ids of `text`, streamed without allocating.
@@ -198,7 +249,7 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
     /// assert!(v.encode("Hi, you!").eq([1, 0]));
     /// ```
     pub fn encode<'t>(&'t self, text: &'t str) -> impl Iterator<Item = usize> + 't {
@@ -210,7 +261,7 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
     /// assert_eq!((v.word(1), v.word(2)), (Some("hi"), None));
     /// ```
     pub fn word(&self, id: usize) -> Option<&'static str> {
@@ -264,6 +315,33 @@ mod tests {
     }
 
     #[test]
+    fn unknown_words_go_to_their_fnv1a_bucket() {
+        // "<unk>", "good", then buckets "#0" … "#6".
+        let v = Vocabulary {
+            text: "<unk>good#0#1#2#3#4#5#6",
+            ends: &[5, 9, 11, 13, 15, 17, 19, 21, 23],
+            sorted: &[0, 1],
+            unk: 0,
+            pad: None,
+            tokenizer: Tokenizer {
+                lowercase: true,
+                split: Split::Words,
+                unk_buckets: 7,
+            },
+        };
+        assert_eq!(v.id("Good"), 1);
+        // FNV-1a test vectors: "a" 0xe40c292c, "foobar" 0xbf9cf968, "" 0x811c9dc5; mod 7 they
+        // are 5, 0 and 2.
+        assert_eq!(v.id("A"), 2 + 5);
+        assert_eq!(v.id("foobar"), 2);
+        assert_eq!(v.id(""), 2 + 2);
+        assert_eq!(v.word(v.id("FooBar")), Some("#0"));
+        // A vocabulary shorter than its bucket count falls back to the unknown id.
+        let short = Vocabulary { ends: &[5], ..v };
+        assert_eq!(short.id("zzz"), 0);
+    }
+
+    #[test]
     fn lookup_lowercases_multibyte_characters() {
         // "<unk>", "école", "zebra", "straße"
         let v = Vocabulary {
@@ -275,6 +353,7 @@ mod tests {
             tokenizer: Tokenizer {
                 lowercase: true,
                 split: Split::Words,
+                unk_buckets: 0,
             },
         };
         assert_eq!(v.id("ÉCOLE"), 1);

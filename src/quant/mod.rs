@@ -289,7 +289,7 @@ pub trait QTextFrontend<const I: usize>: for<'a> QFrontend<I, Item<'a> = usize> 
 /// static TABLE: [[i8; 2]; 2] = [[0, 0], [127, -64]];
 /// static SCALE: [u16; 2] = [0, 512];
 /// let vocab = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
 /// let emb = QEmbedding { table: &TABLE, scale: &SCALE, vocab };
 /// assert_eq!(emb.encode(1, &mut [0; 2]), Ok(QInput::Dense(&[254, -128])));
 /// assert!(emb.encode(2, &mut [0; 2]).is_err());
@@ -340,7 +340,7 @@ impl<const V: usize, const E: usize> QTextFrontend<E> for QEmbedding<V, E> {
 /// use tinyrnn::quant::{QFrontend, QInput, QOneHot};
 /// use tinyrnn::{Split, Tokenizer, Vocabulary};
 /// let vocab = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-///     tokenizer: Tokenizer { lowercase: true, split: Split::Words } };
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
 /// let one_hot = QOneHot::<2> { vocab };
 /// assert_eq!(one_hot.encode(1, &mut ()), Ok(QInput::OneHot(1)));
 /// ```

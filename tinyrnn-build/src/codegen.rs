@@ -792,6 +792,10 @@ fn write_vocabulary(o: &mut Source, spec: &ModelSpec, text: &Text, p: &str) {
                             Expr::atom(text.tokenizer.lowercase.to_string()),
                         ),
                         ("split", Expr::atom(format!("{p}::Split::{split}"))),
+                        (
+                            "unk_buckets",
+                            Expr::atom(text.tokenizer.unk_buckets.to_string()),
+                        ),
                     ],
                 ),
             ),
@@ -821,7 +825,7 @@ fn write_vocabulary(o: &mut Source, spec: &ModelSpec, text: &Text, p: &str) {
     );
     let sorted = sorted_ids(spec);
     o.item(
-        "Token ids sorted by word bytes, for the binary search (padding left out).",
+        "Token ids sorted by word bytes, for the binary search (padding and buckets left out).",
         &format!("static SORTED: [u16; {}]", sorted.len()),
         &Expr::array(sorted.iter().map(|id| Expr::atom(id.to_string()))),
     );
@@ -863,14 +867,16 @@ fn frontend_type(spec: &ModelSpec, path: &str) -> String {
     }
 }
 
-/// Ids of every word text can produce, sorted by the word's bytes.
+/// Ids of every word a lookup may find (all but padding and the buckets), sorted by the word's
+/// bytes.
 fn sorted_ids(spec: &ModelSpec) -> Vec<u16> {
     let Some(text) = spec.meta.input.text() else {
         return Vec::new();
     };
     let words = &text.vocab;
+    let buckets = words.len() - usize::from(text.tokenizer.unk_buckets);
     // The id count fits `u16`: spec.rs refuses a vocabulary of more than `MAX_VOCAB_WORDS`.
-    let mut ids: Vec<u16> = (0..words.len())
+    let mut ids: Vec<u16> = (0..buckets)
         .filter(|&id| Some(id) != text.pad_id)
         .filter_map(|id| u16::try_from(id).ok())
         .collect();

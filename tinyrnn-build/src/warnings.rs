@@ -3,18 +3,19 @@
 use tinyrnn_schema::{show, SplitKind, Text};
 
 /// One line per vocabulary entry that no text can produce: the runtime's tokenizer never cuts a
-/// token equal to it (the `<unk>` and padding entries are meant to be unreachable and are left
-/// out).
+/// token equal to it (the `<unk>`, padding and bucket entries are meant to be unreachable and
+/// are left out).
 ///
 /// The tokenizer rules are those of `tinyrnn::Split::tokens` (`src/vocab.rs`, documented in
 /// `docs/model-format.md`): an entry can be produced exactly when tokenizing the entry itself
 /// gives back the whole entry as one token.
 pub(crate) fn unreachable_vocabulary(text: &Text) -> Vec<String> {
     let split = text.tokenizer.split;
+    let buckets = text.vocab.len() - usize::from(text.tokenizer.unk_buckets);
     text.vocab
         .iter()
         .enumerate()
-        .filter(|&(id, _)| id != text.unk_id && Some(id) != text.pad_id)
+        .filter(|&(id, _)| id != text.unk_id && Some(id) != text.pad_id && id < buckets)
         .filter(|(_, word)| first_token(word, split) != Some(word.as_str()))
         .map(|(id, word)| {
             let rule = match split {
@@ -73,6 +74,7 @@ mod tests {
             tokenizer: TokenizerRules {
                 lowercase: true,
                 split,
+                unk_buckets: 0,
             },
         };
         let lines = unreachable_vocabulary(&text);

@@ -249,6 +249,32 @@ fn vocabulary_beyond_u16_ids_or_offsets() {
 }
 
 #[test]
+fn unknown_word_buckets_need_version_2_and_room_before_them() {
+    let mut f = open("gru_1l_one_hot.safetensors");
+    f.meta["tokenizer"]["unk_buckets"] = json!(4);
+    assert_says(
+        &f.error(),
+        &[
+            "field `tokenizer.unk_buckets`",
+            "`format_version` 2",
+            "found format_version 1",
+        ],
+    );
+    f.meta["format_version"] = json!(2);
+    f.meta["tokenizer"]["unk_buckets"] = json!(19); // 20 entries, <unk> at 1 among the buckets
+    assert_says(
+        &f.error(),
+        &[
+            "field `tokenizer.unk_buckets`",
+            "before the buckets",
+            "found 19 (unk_id 1, pad_id 0)",
+        ],
+    );
+    f.meta["tokenizer"]["unk_buckets"] = json!(18);
+    tinyrnn_build::parse(Path::new("b.safetensors"), &f.bytes()).unwrap();
+}
+
+#[test]
 fn labels_that_do_not_match_the_head() {
     let mut f = open("lstm_1l_one_hot.safetensors");
     f.meta["labels"] = json!(["neg", "pos"]);

@@ -78,3 +78,26 @@ fn shipped_models_and_fixtures_have_no_warnings() {
         }
     }
 }
+
+#[test]
+fn bucket_entries_are_not_warned_about_and_are_baked_out_of_the_lookup() {
+    let path = edited("buckets", "gru_1l_embedding.safetensors", |meta| {
+        meta["format_version"] = 2.into();
+        meta["tokenizer"]["unk_buckets"] = 3.into();
+        let v = meta["vocab"].as_array().unwrap().len();
+        for (k, id) in (v - 3..v).enumerate() {
+            meta["vocab"][id] = format!("#{k}").into();
+        }
+    });
+    assert_eq!(warnings(&path), Vec::<String>::new());
+    let spec = tinyrnn_build::load(&path).unwrap();
+    let source =
+        tinyrnn_build::generate(&spec, &tinyrnn_build::Options::new("m.safetensors")).source;
+    assert!(source.contains("unk_buckets: 3,"), "{source}");
+    // The lookup table leaves out padding and the three buckets.
+    let v = spec.vocab_size();
+    assert!(
+        source.contains(&format!("static SORTED: [u16; {}]", v - 4)),
+        "{source}"
+    );
+}

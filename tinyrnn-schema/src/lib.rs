@@ -451,6 +451,17 @@ pub struct TokenizerRules {
     pub lowercase: bool,
     /// How text is split into tokens.
     pub split: SplitKind,
+    /// Buckets for the words missing from `vocab` (version 2; `0`, the default, when absent):
+    /// when non-zero, the last `unk_buckets` entries of `vocab` are buckets, and a missing
+    /// token gets the bucket `fnv1a(token) % unk_buckets` (FNV-1a, 32-bit, over the token's
+    /// UTF-8 bytes after lowercasing) instead of `unk_id`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unk_buckets: u16,
+}
+
+/// Whether `unk_buckets` is absent from a written file (0: no buckets, as in version 1).
+fn is_zero(n: &u16) -> bool {
+    *n == 0
 }
 
 /// The `tokenizer.split` field.
@@ -629,10 +640,11 @@ impl From<&Meta> for Wire<f32> {
     fn from(m: &Meta) -> Self {
         let text = m.input.text();
         let dense = m.input.dense();
+        let buckets = text.map_or(0, |t| t.tokenizer.unk_buckets);
         Wire {
-            // Version 1 whenever it suffices, so that files without `conv` or `bidirectional`
-            // stay as they were.
-            format_version: if m.conv.is_empty() && m.bidirectional.is_none() {
+            // Version 1 whenever it suffices, so that files without `conv`, `bidirectional` or
+            // buckets stay as they were.
+            format_version: if m.conv.is_empty() && m.bidirectional.is_none() && buckets == 0 {
                 1
             } else {
                 FORMAT_VERSION
@@ -672,6 +684,7 @@ impl Wire<f64> {
             tokenizer: self.tokenizer.unwrap_or(TokenizerRules {
                 lowercase: false,
                 split: SplitKind::Whitespace,
+                unk_buckets: 0,
             }),
         };
         let f32s = |v: Option<Vec<f64>>| v.unwrap_or_default().iter().map(|&x| x as f32).collect();
@@ -804,6 +817,7 @@ impl<N: Number> Wire<N> {
                     ));
                 }
             }
+            self.check_buckets(vocab.len())?;
         } else {
             let mean = self.mean.as_deref().unwrap_or_default();
             let std = self.std.as_deref().unwrap_or_default();
@@ -954,6 +968,39 @@ impl<N: Number> Wire<N> {
                     id.to_string(),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// `tokenizer.unk_buckets`: version 2, and the buckets (the last entries of `vocab`) leave
+    /// room for `unk_id` and `pad_id` before them.
+    fn check_buckets(&self, v: usize) -> Result<(), MetaError> {
+        let buckets = usize::from(self.tokenizer.map_or(0, |t| t.unk_buckets));
+        if buckets == 0 {
+            return Ok(());
+        }
+        let field = |expected: &str, found: String| {
+            MetaError::new(format!(
+                "metadata field `tokenizer.unk_buckets`: expected {expected}, found {found}"
+            ))
+        };
+        if self.format_version < 2 {
+            return Err(field(
+                "`format_version` 2 (version 1 has no buckets)",
+                format!("format_version {}", self.format_version),
+            ));
+        }
+        let first = v.saturating_sub(buckets);
+        let unk = self.unk_id.unwrap_or_default();
+        let pad = self.pad_id.unwrap_or(unk);
+        if buckets >= v || unk >= first || pad >= first {
+            return Err(field(
+                &format!(
+                    "fewer than the {v} vocabulary entries, with unk_id and pad_id before the \
+                     buckets"
+                ),
+                format!("{buckets} (unk_id {unk}, pad_id {pad})"),
+            ));
         }
         Ok(())
     }

@@ -19,6 +19,7 @@ fn text_meta(input: fn(Text) -> Input) -> Meta {
             tokenizer: TokenizerRules {
                 lowercase: true,
                 split: SplitKind::Words,
+                unk_buckets: 0,
             },
         }),
         task: TaskKind::Tag,

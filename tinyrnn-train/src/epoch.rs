@@ -25,6 +25,8 @@ pub struct Trainer<'o> {
     batch_rng: Rng,
     dropout_rng: Rng,
     augment_rng: Rng,
+    /// The id each token id becomes when `unk_drop` hides it (by id; `<unk>` beyond the end).
+    pub drop_to: Vec<u32>,
 }
 
 /// Loss and accuracy summed over the batches of an epoch so far.
@@ -66,6 +68,7 @@ impl<'o> Trainer<'o> {
             batch_rng: Rng::stream(opts.seed, "batches"),
             dropout_rng: Rng::stream(opts.seed, "dropout"),
             augment_rng: Rng::stream(opts.seed, "augment"),
+            drop_to: Vec::new(),
         })
     }
 
@@ -104,7 +107,7 @@ impl<'o> Trainer<'o> {
         let ex: Vec<&Example> = if o.crop.is_some() || o.noise > 0.0 || o.unk_drop > 0.0 {
             augmented = batch
                 .iter()
-                .map(|&i| augment(&examples[i], o, &mut self.augment_rng))
+                .map(|&i| augment(&examples[i], o, &self.drop_to, &mut self.augment_rng))
                 .collect();
             augmented.iter().collect()
         } else {
@@ -209,9 +212,9 @@ fn clip_gradients(grads: &mut GradStore, vars: &[Var], max_norm: f64) -> anyhow:
 }
 
 /// A training example with a random window of at least `crop` steps, Gaussian noise of
-/// standard deviation `noise` on dense samples, and tokens replaced by `<unk>` with probability
-/// `unk_drop` (the options' fields).
-fn augment(e: &Example, opts: &TrainOptions, rng: &mut Rng) -> Example {
+/// standard deviation `noise` on dense samples, and tokens replaced with probability `unk_drop`
+/// by `drop_to[id]` (their bucket, or `<unk>`) (the options' fields).
+fn augment(e: &Example, opts: &TrainOptions, drop_to: &[u32], rng: &mut Rng) -> Example {
     let mut seq = e.seq.clone();
     let noise = opts.noise;
     if let Some(min) = opts.crop {
@@ -235,7 +238,10 @@ fn augment(e: &Example, opts: &TrainOptions, rng: &mut Rng) -> Example {
         if let Seq::Tokens(t) = &mut seq {
             for id in t.iter_mut() {
                 if rng.next_f64() < f64::from(opts.unk_drop) {
-                    *id = crate::text::UNK_ID;
+                    *id = drop_to
+                        .get(*id as usize)
+                        .copied()
+                        .unwrap_or(crate::text::UNK_ID);
                 }
             }
         }

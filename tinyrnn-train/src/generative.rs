@@ -650,6 +650,7 @@ fn meta(o: &GenOptions, corpus: &Corpus) -> Meta {
             tokenizer: TokenizerRules {
                 lowercase: false,
                 split: SplitKind::Whitespace,
+                unk_buckets: 0,
             },
         }),
         task: TaskKind::Generate,

@@ -220,6 +220,10 @@ struct RecipeArgs {
     /// Text: add up to this many tokens of the --extra files, in file order, to the vocabulary.
     #[arg(long, default_value_t = 0)]
     extra_vocab: usize,
+    /// Text: hash words missing from the vocabulary into this many buckets (FNV-1a, appended as
+    /// the last ids, `tokenizer.unk_buckets`) instead of mapping them all to <unk>.
+    #[arg(long, default_value_t = 0)]
+    unk_buckets: u16,
     /// Truncate training sequences to this many steps (validation and test are never truncated).
     #[arg(long)]
     max_len: Option<usize>,
@@ -240,8 +244,8 @@ struct RecipeArgs {
     /// normalised training samples, drawn anew every epoch.
     #[arg(long, default_value_t = 0.0)]
     noise: f32,
-    /// Augmentation (text): replace each training token by <unk> with this probability, drawn
-    /// anew every epoch.
+    /// Augmentation (text): replace each training token by <unk> (by its bucket with
+    /// --unk-buckets) with this probability, drawn anew every epoch.
     #[arg(long, default_value_t = 0.0)]
     unk_drop: f32,
     /// Bidirectional recurrent layers (PyTorch `bidirectional=True`): the baked model reads a
@@ -279,6 +283,7 @@ impl RecipeArgs {
         o.min_count = self.min_count;
         o.extra = self.extra.clone();
         o.extra_vocab = self.extra_vocab;
+        o.unk_buckets = self.unk_buckets;
         o.max_len = self.max_len;
         o.patience = self.patience;
         o.dropout = self.dropout;

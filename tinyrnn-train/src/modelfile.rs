@@ -58,6 +58,7 @@ impl ClassifierMeta for Meta {
                             tinyrnn::Split::Words => SplitKind::Words,
                             tinyrnn::Split::Whitespace => SplitKind::Whitespace,
                         },
+                        unk_buckets: v.buckets,
                     },
                 };
                 match config.input {
@@ -241,7 +242,8 @@ impl Model {
                     text.unk_id as u32,
                     split,
                     text.tokenizer.lowercase,
-                );
+                )
+                .with_buckets(text.tokenizer.unk_buckets);
                 (input, Preprocess::Text(vocab))
             }
             InputMeta::Dense(Dense { mean, std }) => {

@@ -41,6 +41,8 @@ pub struct Vocab {
     pub split: tinyrnn::Split,
     /// Whether tokens are lowercased before lookup.
     pub lowercase: bool,
+    /// Buckets for unknown words: the last `buckets` entries (`tokenizer.unk_buckets`).
+    pub buckets: u16,
     index: HashMap<String, u32>,
 }
 
@@ -51,6 +53,18 @@ pub(crate) fn ids_by_word(words: &[String]) -> HashMap<String, u32> {
         .enumerate()
         .map(|(i, w)| (w.clone(), i as u32))
         .collect()
+}
+
+/// The 32-bit FNV-1a hash of `bytes` (offset basis 2166136261, prime 16777619), as
+/// docs/model-format.md specifies it for `unk_buckets`; written here from the specification,
+/// not shared with the runtime, so that the agreement test compares two implementations.
+pub fn fnv1a(bytes: &[u8]) -> u32 {
+    let mut h: u32 = 2_166_136_261;
+    for &b in bytes {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(16_777_619);
+    }
+    h
 }
 
 impl Vocab {
@@ -73,8 +87,45 @@ impl Vocab {
             unk,
             split,
             lowercase,
+            buckets: 0,
             index,
         }
+    }
+
+    /// Appends `n` bucket entries (`#0`, `#1`, …, which no text produces) for unknown words;
+    /// done last, once every word is in (the buckets are the last ids).
+    pub fn add_buckets(&mut self, n: u16) {
+        self.buckets = n;
+        self.words.extend((0..n).map(|k| format!("#{k}")));
+    }
+
+    /// Marks the last `n` entries (already in `words`) as buckets, as read from a model file.
+    pub fn with_buckets(mut self, n: u16) -> Self {
+        let first = self.words.len().saturating_sub(usize::from(n));
+        self.index.retain(|_, &mut id| (id as usize) < first);
+        self.buckets = n;
+        self
+    }
+
+    /// Whether the token is a word of the vocabulary (not a bucket).
+    pub fn knows(&self, token: &str) -> bool {
+        self.index.contains_key(token)
+    }
+
+    /// The id to train with when `--unk-drop` hides token `id`: its bucket when there are
+    /// buckets (as if the word were unknown), else `<unk>`.
+    pub fn dropped(&self, id: u32) -> u32 {
+        let word = self.words.get(id as usize);
+        match word {
+            Some(w) if self.buckets > 0 && self.knows(w) && id != self.unk => self.bucket(w),
+            _ => self.unk,
+        }
+    }
+
+    /// The bucket id of a token missing from the vocabulary (buckets must be non-zero).
+    fn bucket(&self, token: &str) -> u32 {
+        let first = (self.words.len() - usize::from(self.buckets)) as u32;
+        first + fnv1a(token.as_bytes()) % u32::from(self.buckets)
     }
 
     /// Builds the vocabulary of a training corpus: words occurring at least `min_count` times,
@@ -109,6 +160,7 @@ impl Vocab {
     /// appearance.
     pub fn extend<'a>(&mut self, texts: impl IntoIterator<Item = &'a str>, n: usize) {
         let mut added = 0;
+        assert_eq!(self.buckets, 0, "buckets are added last");
         for token in texts.into_iter().flat_map(tokenize) {
             if added == n {
                 break;
@@ -131,10 +183,21 @@ impl Vocab {
         self.words.is_empty()
     }
 
-    /// The id of a token (already lowercased if the tokenizer lowercases), the unknown id when
-    /// it is not in the vocabulary.
+    /// The id of a token (already lowercased if the tokenizer lowercases); when it is not in
+    /// the vocabulary, its bucket if there are buckets, else the unknown id.
     pub fn id(&self, token: &str) -> u32 {
-        self.index.get(token).copied().unwrap_or(self.unk)
+        match self.index.get(token) {
+            Some(&id) => id,
+            None if self.buckets > 0 => self.bucket(token),
+            None => self.unk,
+        }
+    }
+
+    /// Whether a text has a token of the vocabulary (a word, not a bucket or `<unk>`).
+    pub fn encode_known(&self, text: &str) -> bool {
+        tokenize_with(text, self.split, self.lowercase)
+            .iter()
+            .any(|t| self.knows(t) && self.id(t) != self.unk)
     }
 
     /// Token ids of a text.

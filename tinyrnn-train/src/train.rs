@@ -47,6 +47,8 @@ pub struct TrainOptions {
     /// Text: add up to this many tokens of the extra files (in order of first appearance) that
     /// the training split's vocabulary lacks.
     pub extra_vocab: usize,
+    /// Text: buckets for unknown words (`tokenizer.unk_buckets`), appended as the last ids.
+    pub unk_buckets: u16,
     /// The cell.
     pub cell: Cell,
     /// Hidden size.
@@ -83,8 +85,9 @@ pub struct TrainOptions {
     /// Augmentation: add Gaussian noise of this standard deviation to the normalised samples of
     /// dense training sequences, drawn anew every epoch.
     pub noise: f32,
-    /// Augmentation (text): replace each training token by `<unk>` with this probability, drawn
-    /// anew every epoch, so that the model learns to read sentences with unknown words.
+    /// Augmentation (text): replace each training token by `<unk>` (by its bucket when
+    /// `unk_buckets` is set) with this probability, drawn anew every epoch, so that the model
+    /// learns to read sentences with unknown words.
     pub unk_drop: f32,
     /// Bidirectional recurrent layers (PyTorch `bidirectional=True`).
     pub bidirectional: bool,
@@ -111,6 +114,7 @@ impl TrainOptions {
             val_split: 0.0,
             extra: Vec::new(),
             extra_vocab: 0,
+            unk_buckets: 0,
             cell: Cell::Gru,
             hidden: 32,
             layers: 1,
@@ -281,10 +285,7 @@ fn prepare(opts: &TrainOptions) -> anyhow::Result<Prepared> {
         (&mut train_data, extra, &pre)
     {
         // Rows of only unknown words would teach nothing but a label for <unk>.
-        rows.extend(
-            more.into_iter()
-                .filter(|r| vocab.encode(&r.text).iter().any(|&id| id != vocab.unk)),
-        );
+        rows.extend(more.into_iter().filter(|r| vocab.encode_known(&r.text)));
     }
     let mut train = encode_part(opts, &train_data, &labels, &pre, "training")?;
     let val = match &val_data {
@@ -369,6 +370,7 @@ fn fit_preprocess(
             if let Some(DataFile::Text(more)) = extra {
                 vocab.extend(more.iter().map(|r| r.text.as_str()), opts.extra_vocab);
             }
+            vocab.add_buckets(opts.unk_buckets);
             Preprocess::Text(vocab)
         }
         DataFile::Series(_) => {
@@ -486,6 +488,11 @@ fn fit(
     data: &Prepared,
 ) -> anyhow::Result<(Params, Vec<EpochStats>, usize)> {
     let mut trainer = Trainer::new(opts, config)?;
+    if let Preprocess::Text(vocab) = &data.pre {
+        trainer.drop_to = (0..vocab.len() as u32)
+            .map(|id| vocab.dropped(id))
+            .collect();
+    }
     let mut history = Vec::new();
     let mut best = BestEpoch::default();
     for epoch in 1..=opts.epochs {
