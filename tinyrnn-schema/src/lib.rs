@@ -979,28 +979,28 @@ impl<N: Number> Wire<N> {
         if buckets == 0 {
             return Ok(());
         }
-        let field = |expected: &str, found: String| {
-            MetaError::new(format!(
-                "metadata field `tokenizer.unk_buckets`: expected {expected}, found {found}"
-            ))
-        };
-        if self.format_version < 2 {
-            return Err(field(
-                "`format_version` 2 (version 1 has no buckets)",
-                format!("format_version {}", self.format_version),
-            ));
-        }
+        self.require_version_2("tokenizer.unk_buckets", "buckets")?;
         let first = v.saturating_sub(buckets);
         let unk = self.unk_id.unwrap_or_default();
         let pad = self.pad_id.unwrap_or(unk);
         if buckets >= v || unk >= first || pad >= first {
-            return Err(field(
-                &format!(
-                    "fewer than the {v} vocabulary entries, with unk_id and pad_id before the \
-                     buckets"
-                ),
-                format!("{buckets} (unk_id {unk}, pad_id {pad})"),
-            ));
+            return Err(MetaError::new(format!(
+                "metadata field `tokenizer.unk_buckets`: expected fewer than the {v} vocabulary \
+                 entries, with unk_id and pad_id before the buckets, found {buckets} (unk_id \
+                 {unk}, pad_id {pad})"
+            )));
+        }
+        Ok(())
+    }
+
+    /// An error for field `name` unless the file is version 2 (version 1 has no `what`).
+    fn require_version_2(&self, name: &str, what: &str) -> Result<(), MetaError> {
+        if self.format_version < 2 {
+            return Err(MetaError::new(format!(
+                "metadata field `{name}`: expected `format_version` 2 (version 1 has no \
+                 {what}), found format_version {}",
+                self.format_version
+            )));
         }
         Ok(())
     }
@@ -1016,12 +1016,7 @@ impl<N: Number> Wire<N> {
                 "metadata field `conv`: expected {expected}, found {found}"
             ))
         };
-        if self.format_version < 2 {
-            return Err(field(
-                "`format_version` 2 (version 1 has no convolution front-end)",
-                format!("format_version {}", self.format_version),
-            ));
-        }
+        self.require_version_2("conv", "convolution front-end")?;
         if self.input.is_text() {
             let expected = format!(
                 "no such field for `{}` input (a convolution front-end reads dense samples)",
