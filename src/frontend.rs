@@ -5,7 +5,9 @@ use crate::error::Error;
 use crate::layer::LayerInput;
 use crate::vocab::Vocabulary;
 
-/// Turns one element of the input sequence into the input of the first layer.
+/// Turns one element of the input sequence into the input of the first layer: `I` values of
+/// type `T` — `f32`, or `i16` fixed point for an int8 model (the frontends of
+/// [`quant`](crate::quant)).
 ///
 /// ```
 /// use tinyrnn::{Frontend, LayerInput, Normalize};
@@ -16,34 +18,36 @@ use crate::vocab::Vocabulary;
 /// let input = norm.encode(&[3.0, 0.0], &mut scratch).unwrap();
 /// assert_eq!(input, LayerInput::Dense(&[1.0, -0.5]));
 /// ```
-pub trait Frontend<const I: usize> {
+pub trait Frontend<const I: usize, T = f32> {
     /// One element of the sequence: a token id or a reference to a sample.
     type Item<'a>: Copy;
 
-    /// Stack space a step needs to compute the input vector: `[f32; F]` for normalised samples,
-    /// `()` for tokens, whose input is read from flash (so a one-hot model over a large
-    /// vocabulary costs no stack for its input).
+    /// Stack space a step needs to compute the input vector: `[T; I]` for normalised samples
+    /// and int8 embedding rows, `()` for inputs read from flash as they are (so a one-hot
+    /// model over a large vocabulary costs no stack for its input).
     type Scratch;
 
     /// A scratch value for [`encode`](Self::encode).
     fn scratch(&self) -> Self::Scratch;
 
     /// Encodes `item` as the first layer's input, using `scratch` when a vector has to be
-    /// computed.
+    /// computed; [`Error::TokenOutOfRange`] or [`Error::NonFinite`] for an element the model
+    /// cannot read.
     fn encode<'a>(
         &'a self,
         item: Self::Item<'_>,
         scratch: &'a mut Self::Scratch,
-    ) -> Result<LayerInput<'a, I>, Error>;
+    ) -> Result<LayerInput<'a, I, T>, Error>;
 
-    /// Bytes of weights the frontend reads from flash (an embedding table; 0 otherwise).
+    /// Bytes of weights the frontend reads from flash (an embedding table, with its scales for
+    /// int8; 0 otherwise).
     fn weight_bytes(&self) -> usize {
         0
     }
 }
 
 /// A frontend that reads token ids and knows how to tokenize text.
-pub trait TextFrontend<const I: usize>: for<'a> Frontend<I, Item<'a> = usize> {
+pub trait TextFrontend<const I: usize, T = f32>: for<'a> Frontend<I, T, Item<'a> = usize> {
     /// The vocabulary and tokenizer rules of the model.
     fn vocabulary(&self) -> &Vocabulary;
 }
@@ -92,14 +96,21 @@ impl<const V: usize, const E: usize> TextFrontend<E> for Embedding<V, E> {
     }
 }
 
-/// Token ids as one-hot vectors of size `V`, multiplied by a column lookup.
+/// Token ids as one-hot vectors of size `V`, multiplied by a column lookup: the frontend of an
+/// `f32` model and of an int8 one alike (a one-hot input has no values to convert).
 ///
 /// ```
 /// use tinyrnn::{Frontend, LayerInput, OneHot, Split, Tokenizer, Vocabulary};
+/// use tinyrnn::quant::QInput;
 /// let vocab = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
 ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
 /// let one_hot = OneHot::<2> { vocab };
-/// assert_eq!(one_hot.encode(1, &mut ()), Ok(LayerInput::OneHot(1)));
+/// let mut scratch = ();
+/// let input: LayerInput<'_, 2> = one_hot.encode(1, &mut scratch)?;
+/// assert_eq!(input, LayerInput::OneHot(1));
+/// let int8_input: QInput<'_, 2> = one_hot.encode(1, &mut scratch)?;
+/// assert_eq!(int8_input, QInput::OneHot(1));
+/// # Ok::<(), tinyrnn::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct OneHot<const V: usize> {
@@ -107,13 +118,13 @@ pub struct OneHot<const V: usize> {
     pub vocab: Vocabulary,
 }
 
-impl<const V: usize> Frontend<V> for OneHot<V> {
+impl<const V: usize, T> Frontend<V, T> for OneHot<V> {
     type Item<'a> = usize;
     type Scratch = ();
 
     fn scratch(&self) {}
 
-    fn encode<'a>(&'a self, id: usize, _: &'a mut ()) -> Result<LayerInput<'a, V>, Error> {
+    fn encode<'a>(&'a self, id: usize, _: &'a mut ()) -> Result<LayerInput<'a, V, T>, Error> {
         if id < V {
             Ok(LayerInput::OneHot(id))
         } else {
@@ -122,7 +133,7 @@ impl<const V: usize> Frontend<V> for OneHot<V> {
     }
 }
 
-impl<const V: usize> TextFrontend<V> for OneHot<V> {
+impl<const V: usize, T> TextFrontend<V, T> for OneHot<V> {
     fn vocabulary(&self) -> &Vocabulary {
         &self.vocab
     }

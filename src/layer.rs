@@ -7,7 +7,8 @@ use crate::linalg::dot_block;
 /// gate's weights, and the `BLOCK` sums are independent.
 pub const BLOCK: usize = 8;
 
-/// What one layer reads at a step.
+/// What one layer reads at a step: `I` values of type `T` (`f32`; `i16` fixed point for an
+/// int8 layer, [`QInput`](crate::quant::QInput)) or a one-hot index.
 ///
 /// ```
 /// use tinyrnn::LayerInput;
@@ -16,11 +17,11 @@ pub const BLOCK: usize = 8;
 /// let token: LayerInput<'_, 2> = LayerInput::OneHot(1);
 /// assert_ne!(dense, token);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum LayerInput<'a, const I: usize> {
+pub enum LayerInput<'a, const I: usize, T = f32> {
     /// A vector of `I` values: an embedding row, a normalised sample or the layer below's `h`.
-    Dense(&'a [f32; I]),
+    Dense(&'a [T; I]),
     /// The one-hot vector of this index (`< I`): its product with `W_ih` is a column lookup.
     OneHot(usize),
 }
@@ -224,6 +225,11 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
     }
 
     /// Updates the units of block `block` (all [`BLOCK`] of them, or those below `H`).
+    ///
+    /// First every gate's pre-activations for the block, as [`Cell::unit`] takes them:
+    /// `(x-parts, h-parts)`, where a gate that is not [`Cell::SEPARATE`] has its sum in the
+    /// x-part and 0 in the h-part; all gates in one pass over the input and `h`, or one gate at
+    /// a time (see [`ONE_PASS_FOR_ALL_GATES`]). Then the cell, unit by unit.
     #[inline(always)]
     fn block<K: Cell<G, S>, const S: usize>(
         &self,
@@ -232,26 +238,24 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
         h_prev: &[f32; H],
         state: &mut [[f32; H]; S],
     ) {
-        let parts = self.pre_activations::<K, S>(block, input, h_prev);
+        let parts: [([f32; BLOCK], [f32; BLOCK]); G] = if ONE_PASS_FOR_ALL_GATES {
+            let (x, h) = self.parts::<K, S, G>(core::array::from_fn(|g| g), block, input, h_prev);
+            core::array::from_fn(|g| {
+                let part = |v: &[[f32; BLOCK]; G]| v.get(g).copied().unwrap_or([0.0; BLOCK]);
+                (part(&x), part(&h))
+            })
+        } else {
+            core::array::from_fn(|g| {
+                self.gate(g, K::SEPARATE.get(g) == Some(&true), block, input, h_prev)
+            })
+        };
         for k in 0..BLOCK {
             let at = block * BLOCK + k;
             if at >= H {
                 break; // the zero rows of a partial block
             }
-            let x = core::array::from_fn(|g| {
-                parts
-                    .get(g)
-                    .and_then(|p| p.0.get(k))
-                    .copied()
-                    .unwrap_or(0.0)
-            });
-            let h = core::array::from_fn(|g| {
-                parts
-                    .get(g)
-                    .and_then(|p| p.1.get(k))
-                    .copied()
-                    .unwrap_or(0.0)
-            });
+            let x = lane(parts.each_ref().map(|p| &p.0), k);
+            let h = lane(parts.each_ref().map(|p| &p.1), k);
             let old = core::array::from_fn(|s| {
                 state.get(s).and_then(|v| v.get(at)).copied().unwrap_or(0.0)
             });
@@ -262,29 +266,6 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
                 }
             }
         }
-    }
-
-    /// Every gate's pre-activations for the units of block `block`, as [`Cell::unit`] takes them:
-    /// `(x-parts, h-parts)`, where a gate that is not [`Cell::SEPARATE`] has its sum in the
-    /// x-part and 0 in the h-part. All gates in one pass over the input and `h`, or one gate at
-    /// a time: see [`ONE_PASS_FOR_ALL_GATES`].
-    #[inline(always)]
-    fn pre_activations<K: Cell<G, S>, const S: usize>(
-        &self,
-        block: usize,
-        input: LayerInput<'_, I>,
-        h_prev: &[f32; H],
-    ) -> [([f32; BLOCK], [f32; BLOCK]); G] {
-        if ONE_PASS_FOR_ALL_GATES {
-            let (x, h) = self.parts::<K, S, G>(core::array::from_fn(|g| g), block, input, h_prev);
-            return core::array::from_fn(|g| {
-                let part = |v: &[[f32; BLOCK]; G]| v.get(g).copied().unwrap_or([0.0; BLOCK]);
-                (part(&x), part(&h))
-            });
-        }
-        core::array::from_fn(|g| {
-            self.gate(g, K::SEPARATE.get(g) == Some(&true), block, input, h_prev)
-        })
     }
 
     /// Gate `g`'s pre-activations for the units of block `block`: `(x-part, h-part)`, or
@@ -341,7 +322,7 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
 
     /// The pre-activations of gates `gates` (indices below `G`) for the units of block
     /// `block`, in one pass over the input and one over `h`: `(x-parts, h-parts)` as in
-    /// [`pre_activations`](Self::pre_activations). Each sum is accumulated in a fixed order:
+    /// [`block`](Self::block). Each sum is accumulated in a fixed order:
     /// `b_ih` (plus `b_hh` unless separate), then `W_ih x` column by column, then `W_hh h`
     /// column by column (from `b_hh` for a separate gate).
     #[inline(always)]
@@ -402,6 +383,13 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
         }
         (x_out, h_out)
     }
+}
+
+/// Lane `k` of each gate's block of pre-activations: one unit's `G` values, as
+/// [`Cell::unit`] takes them.
+#[inline(always)]
+fn lane<const G: usize>(blocks: [&[f32; BLOCK]; G], k: usize) -> [f32; G] {
+    blocks.map(|b| b.get(k).copied().unwrap_or(0.0))
 }
 
 /// Whether a layer walks the input once for all gates of a block (`G · BLOCK` running sums) or

@@ -35,7 +35,9 @@ use core::marker::PhantomData;
 use crate::cell::{Gru, Lstm, Rnn};
 use crate::driver::{head_output, Recurrent};
 use crate::error::Error;
+use crate::frontend::{Frontend, TextFrontend};
 use crate::head::{Activation, Output};
+use crate::layer::LayerInput;
 use crate::model::{Task, TextModel};
 use crate::vocab::Vocabulary;
 
@@ -222,69 +224,23 @@ impl QCell<4> for Lstm {
     }
 }
 
-/// What the first layer of an int8 model reads at a step.
+/// What an int8 layer reads at a step: `I` fixed-point values (in the input format the layer's
+/// multipliers were baked for) or a one-hot index (`< I`), whose product with `W_ih` is a
+/// column lookup.
 ///
 /// ```
 /// use tinyrnn::quant::QInput;
 /// let x = [4096i16, -4096];
 /// assert_ne!(QInput::Dense(&x), QInput::<2>::OneHot(1));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum QInput<'a, const I: usize> {
-    /// `I` fixed-point values, in the input format the layer's multipliers were baked for.
-    Dense(&'a [i16; I]),
-    /// A one-hot index (`< I`): the product with `W_ih` is a column lookup.
-    OneHot(usize),
-}
-
-/// Turns one element of the sequence into the first layer's integer input.
-///
-/// ```
-/// use tinyrnn::quant::{QFrontend, QInput, QNormalize};
-/// // One feature, mean 0, std 1: the Q12 sample is x · 4096, saturated at ±8.
-/// static SHIFT: [i16; 1] = [16];
-/// static MEAN: [i64; 1] = [0];
-/// static INV: [i32; 1] = [1 << 28];
-/// let norm = QNormalize { shift: &SHIFT, mean: &MEAN, inv_std: &INV };
-/// let mut buf = norm.scratch();
-/// assert_eq!(norm.encode(&[0.5], &mut buf), Ok(QInput::Dense(&[2048])));
-/// ```
-pub trait QFrontend<const I: usize> {
-    /// One element of the sequence: a token id or a reference to a sample.
-    type Item<'a>: Copy;
-
-    /// Stack space the encoding needs (`[i16; I]`, or `()` for tokens).
-    type Scratch;
-
-    /// A scratch value for [`encode`](Self::encode).
-    fn scratch(&self) -> Self::Scratch;
-
-    /// Encodes `item` as the first layer's input; [`Error::TokenOutOfRange`] or
-    /// [`Error::NonFinite`] for an element the model cannot read.
-    fn encode<'a>(
-        &'a self,
-        item: Self::Item<'_>,
-        scratch: &'a mut Self::Scratch,
-    ) -> Result<QInput<'a, I>, Error>;
-
-    /// Bytes of weights the frontend reads from flash (an embedding table and its scales).
-    fn weight_bytes(&self) -> usize {
-        0
-    }
-}
-
-/// An int8 frontend that reads token ids.
-pub trait QTextFrontend<const I: usize>: for<'a> QFrontend<I, Item<'a> = usize> {
-    /// The vocabulary and tokenizer rules of the model.
-    fn vocabulary(&self) -> &Vocabulary;
-}
+pub type QInput<'a, const I: usize> = LayerInput<'a, I, i16>;
 
 /// Token ids through an int8 embedding table: row `t` is `table[t]` times `scale[t] / 256` in
 /// the model's embedding input format (`x = (q · scale + 128) >> 8`).
 ///
 /// ```
-/// use tinyrnn::quant::{QEmbedding, QFrontend, QInput};
+/// use tinyrnn::quant::{QEmbedding, QInput};
+/// use tinyrnn::Frontend;
 /// use tinyrnn::{Split, Tokenizer, Vocabulary};
 /// static TABLE: [[i8; 2]; 2] = [[0, 0], [127, -64]];
 /// static SCALE: [u16; 2] = [0, 512];
@@ -304,7 +260,7 @@ pub struct QEmbedding<const V: usize, const E: usize> {
     pub vocab: Vocabulary,
 }
 
-impl<const V: usize, const E: usize> QFrontend<E> for QEmbedding<V, E> {
+impl<const V: usize, const E: usize> Frontend<E, i16> for QEmbedding<V, E> {
     type Item<'a> = usize;
     type Scratch = [i16; E];
 
@@ -328,44 +284,7 @@ impl<const V: usize, const E: usize> QFrontend<E> for QEmbedding<V, E> {
     }
 }
 
-impl<const V: usize, const E: usize> QTextFrontend<E> for QEmbedding<V, E> {
-    fn vocabulary(&self) -> &Vocabulary {
-        &self.vocab
-    }
-}
-
-/// Token ids as one-hot vectors of size `V` (a column lookup in `W_ih`).
-///
-/// ```
-/// use tinyrnn::quant::{QFrontend, QInput, QOneHot};
-/// use tinyrnn::{Split, Tokenizer, Vocabulary};
-/// let vocab = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
-/// let one_hot = QOneHot::<2> { vocab };
-/// assert_eq!(one_hot.encode(1, &mut ()), Ok(QInput::OneHot(1)));
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub struct QOneHot<const V: usize> {
-    /// The vocabulary whose ids are the one-hot positions.
-    pub vocab: Vocabulary,
-}
-
-impl<const V: usize> QFrontend<V> for QOneHot<V> {
-    type Item<'a> = usize;
-    type Scratch = ();
-
-    fn scratch(&self) {}
-
-    fn encode<'a>(&'a self, id: usize, _: &'a mut ()) -> Result<QInput<'a, V>, Error> {
-        if id < V {
-            Ok(QInput::OneHot(id))
-        } else {
-            Err(Error::TokenOutOfRange { id, vocab_size: V })
-        }
-    }
-}
-
-impl<const V: usize> QTextFrontend<V> for QOneHot<V> {
+impl<const V: usize, const E: usize> TextFrontend<E, i16> for QEmbedding<V, E> {
     fn vocabulary(&self) -> &Vocabulary {
         &self.vocab
     }
@@ -384,7 +303,8 @@ impl<const V: usize> QTextFrontend<V> for QOneHot<V> {
 /// `f32`), it saturates.
 ///
 /// ```
-/// use tinyrnn::quant::{QFrontend, QInput, QNormalize};
+/// use tinyrnn::quant::{QInput, QNormalize};
+/// use tinyrnn::Frontend;
 /// use tinyrnn::Error;
 /// static SHIFT: [i16; 2] = [16, 15];
 /// static MEAN: [i64; 2] = [0, 1 << 15]; // mean 1.0 at 2^15
@@ -448,7 +368,7 @@ pub fn f32_to_fixed(x: f32, k: i32) -> Option<i64> {
     })
 }
 
-impl<const F: usize> QFrontend<F> for QNormalize<F> {
+impl<const F: usize> Frontend<F, i16> for QNormalize<F> {
     type Item<'a> = &'a [f32; F];
     type Scratch = [i16; F];
 
@@ -862,7 +782,7 @@ impl<
     > QNetwork<K, F, G, I, H, L, M, C>
 where
     K: QCell<G>,
-    F: QFrontend<I>,
+    F: Frontend<I, i16>,
 {
     /// The head's integer sums for the current state (before scale, bias and activation): what
     /// the integer reference `scripts/int8_reference.py` checks bit for bit.
@@ -888,7 +808,7 @@ impl<
     > Recurrent for QNetwork<K, F, G, I, H, L, M, C>
 where
     K: QCell<G>,
-    F: QFrontend<I>,
+    F: Frontend<I, i16>,
 {
     type State = QState<H, L, M>;
     type Input<'a> = F::Item<'a>;
@@ -952,7 +872,7 @@ impl<
     > TextModel for QNetwork<K, F, G, I, H, L, M, C>
 where
     K: QCell<G>,
-    F: QTextFrontend<I>,
+    F: TextFrontend<I, i16>,
 {
     fn vocabulary(&self) -> &Vocabulary {
         self.frontend.vocabulary()

@@ -74,7 +74,7 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
     let c = spec.outputs;
     let i = spec.input_size;
     let v = spec.vocab_size();
-    let frontend_type = frontend_type(spec, &format!("{p}::"));
+    let frontend_type = frontend_type(spec, p, "");
     let text_bytes = vocab_bytes(spec);
     let mut o = header(spec, opts, "");
     let conv = !m.conv.is_empty();
@@ -688,8 +688,7 @@ fn frontend(input: &Input, p: &str, int8: bool) -> Expr {
                 ("vocab", "VOCABULARY"),
             ],
         ),
-        (Input::OneHot(_), false) => ("OneHot", &[("vocab", "VOCABULARY")]),
-        (Input::OneHot(_), true) => ("quant::QOneHot", &[("vocab", "VOCABULARY")]),
+        (Input::OneHot(_), _) => ("OneHot", &[("vocab", "VOCABULARY")]),
         (Input::Dense(_), false) => ("Normalize", &[("mean", "&MEAN"), ("std", "&STD")]),
         (Input::Dense(_), true) => (
             "quant::QNormalize",
@@ -856,14 +855,14 @@ fn header(spec: &ModelSpec, opts: &Options, from: &str) -> Source {
     o
 }
 
-/// The frontend's type, `{path}Embedding<V, I>`, `{path}OneHot<V>` or `{path}Normalize<I>`
-/// (`path`: `::tinyrnn::` for `f32`, `::tinyrnn::quant::Q` for int8).
-fn frontend_type(spec: &ModelSpec, path: &str) -> String {
+/// The frontend's type, `{p}::{q}Embedding<V, I>`, `{p}::OneHot<V>` or `{p}::{q}Normalize<I>`
+/// (`q`: empty for `f32`, `quant::Q` for int8; the one-hot frontend serves both).
+fn frontend_type(spec: &ModelSpec, p: &str, q: &str) -> String {
     let (v, i) = (spec.vocab_size(), spec.input_size);
     match spec.meta.input {
-        Input::Embedding(_) => format!("{path}Embedding<{v}, {i}>"),
-        Input::OneHot(_) => format!("{path}OneHot<{v}>"),
-        Input::Dense(_) => format!("{path}Normalize<{i}>"),
+        Input::Embedding(_) => format!("{p}::{q}Embedding<{v}, {i}>"),
+        Input::OneHot(_) => format!("{p}::OneHot<{v}>"),
+        Input::Dense(_) => format!("{p}::{q}Normalize<{i}>"),
     }
 }
 
@@ -1159,7 +1158,7 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
     let c = spec.outputs;
     let i = spec.input_size;
     let v = spec.vocab_size();
-    let frontend_type = frontend_type(spec, &format!("{p}::quant::Q"));
+    let frontend_type = frontend_type(spec, p, "quant::Q");
     let text_bytes = vocab_bytes(spec);
     let weight_bytes = q.weight_bytes();
     let mut o = header(spec, opts, ", quantised to int8");
