@@ -68,6 +68,9 @@ fn main() {
                 let _ = write!(generative, " $callback!({m});");
                 continue;
             }
+            if baked.spec.meta.decoding.is_some() {
+                continue; // a sequence-to-sequence model is no classifier either
+            }
             let list = match (baked.spec.meta.input.is_text(), quantize) {
                 (true, Quantize::None) => &mut text,
                 (false, Quantize::None) => &mut sensor,

@@ -23,6 +23,10 @@ fn main() {
     for name in ["generate_gru_2l", "generate_lstm_1l"] {
         tinyrnn_build::bake(format!("fixtures/{name}.safetensors"));
     }
+    // Sequence-to-sequence (N→M) models: scripts/make_seq2seq_fixtures.py.
+    for name in ["seq2seq_gru_2l", "seq2seq_lstm_1l"] {
+        tinyrnn_build::bake(format!("fixtures/{name}.safetensors"));
+    }
     // Convolution front-ends (format version 2) before GRU, LSTM and RNN layers.
     for name in ["conv_gru_1c", "conv_gru_2c", "conv_lstm_2c", "conv_rnn_1c"] {
         tinyrnn_build::bake(format!("fixtures/{name}.safetensors"));

@@ -20,6 +20,8 @@ fn main() {
     tinyrnn_build::bake("../models/vowels.safetensors");
     // The generative (1→N) model of `mcu_generate`.
     tinyrnn_build::bake("../models/melody.safetensors");
+    // The sequence-to-sequence (N→M) model of `mcu_seq2seq`.
+    tinyrnn_build::bake("../models/g2p.safetensors");
     // Their int8 variants (docs/quantization.md): `include_model!(<file stem>_int8)`.
     for model in ["seed", "sentiment", "motion", "vowels"] {
         tinyrnn_build::bake_with(format!("../models/{model}.safetensors"), Quantize::Int8);

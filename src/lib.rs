@@ -49,6 +49,7 @@ pub mod math;
 mod model;
 mod network;
 pub mod quant;
+pub mod seq2seq;
 pub mod vocab;
 
 pub use bidirectional::{BiNetwork, BiState};
@@ -62,6 +63,7 @@ pub use layer::{Layer, LayerInput};
 pub use model::{Model, Prediction, StreamingModel, Task, TextModel};
 pub use network::{Network, State};
 pub use quant::{QNetwork, QState};
+pub use seq2seq::{Decoder, Seq2Seq, Seq2SeqModel};
 pub use vocab::{Split, Tokenizer, Tokens, Vocabulary};
 
 /// The traits whose methods every baked model has: `use tinyrnn::prelude::*;` to call

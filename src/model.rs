@@ -35,6 +35,9 @@ pub enum Task {
     /// One-to-many generation: the head scores the next token after every step, and the drawn
     /// token is fed back ([`GenerativeModel`](crate::GenerativeModel)).
     Generate,
+    /// Sequence to sequence: an encoder reads the input, a decoder started from its final state
+    /// emits the output tokens ([`Seq2SeqModel`](crate::Seq2SeqModel)).
+    Seq2Seq,
 }
 
 /// A model's output for one sequence or one step: a value per label, the best label and its

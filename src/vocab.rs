@@ -23,6 +23,14 @@ pub enum Split {
     Words,
     /// Runs of non-whitespace characters.
     Whitespace,
+    /// Every character but whitespace on its own: the letters of a word for a
+    /// grapheme-to-phoneme model.
+    ///
+    /// ```
+    /// let letters: Vec<&str> = tinyrnn::Split::Chars.tokens("an ox").collect();
+    /// assert_eq!(letters, ["a", "n", "o", "x"]);
+    /// ```
+    Chars,
 }
 
 impl Split {
@@ -48,8 +56,16 @@ impl<'t> Iterator for Tokens<'t> {
     fn next(&mut self) -> Option<&'t str> {
         let is_part: fn(char) -> bool = match self.split {
             Split::Words => char::is_alphanumeric,
-            Split::Whitespace => |c: char| !c.is_whitespace(),
+            Split::Whitespace | Split::Chars => |c: char| !c.is_whitespace(),
         };
+        if self.split == Split::Chars {
+            let start = self.rest.find(is_part)?;
+            let text = self.rest.get(start..)?;
+            let end = text.chars().next().map_or(0, char::len_utf8);
+            let (token, rest) = text.split_at_checked(end)?;
+            self.rest = rest;
+            return Some(token);
+        }
         let start = self.rest.find(is_part)?;
         let text = self.rest.get(start..)?;
         let mut end = text.len();

@@ -14,8 +14,8 @@ cd firmware
 target=${1:-thumbv7em-none-eabihf}
 # The f32 models with both activations, then the int8 models (TINYRNN_NO_PANIC=int8: the two sets
 # do not fit the M0 board's flash together), then the generative model's generation path
-# (TINYRNN_NO_PANIC=generate).
-for run in "f32 " "f32 exact-activations" "f32 compact" "int8 " "generate "; do
+# (TINYRNN_NO_PANIC=generate) and the sequence-to-sequence model's (TINYRNN_NO_PANIC=seq2seq).
+for run in "f32 " "f32 exact-activations" "f32 compact" "int8 " "generate " "seq2seq "; do
   read -r models features <<<"$run"
   export TINYRNN_NO_PANIC=$models
   what="$target, $models models${features:+ --features $features}"

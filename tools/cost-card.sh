@@ -52,9 +52,9 @@ if [ -n "${MODELS:-}" ]; then
 else
   models=()
   for f in models/*.safetensors; do
-    # Generative models (task "generate": melody) have no classification to time; their cost
-    # per generated token is not on this card yet.
-    grep -aq 'task[^,]*generate' <(head -c 4096 "$f") && continue
+    # Generative and sequence-to-sequence models (task "generate": melody; "seq2seq": g2p) have
+    # no classification to time; their cost per generated token is not on this card yet.
+    grep -aqE 'task[^,]*(generate|seq2seq)' <(head -c 4096 "$f") && continue
     [ -e "$f" ] && models+=("$(basename "$f" .safetensors)")
   done
 fi

@@ -2,11 +2,11 @@
 # Retrains shipped models with their documented commands (MODELS.md) into a scratch directory
 # and checks that the files are byte-for-byte the shipped ones.
 #
-#   tools/retrain-check.sh [seed] [sentiment] [motion] [vowels] [melody]     (default: all)
+#   tools/retrain-check.sh [seed] [sentiment] [motion] [vowels] [melody] [g2p]     (default: all)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 models=("$@")
-[ ${#models[@]} -gt 0 ] || models=(seed sentiment motion vowels melody)
+[ ${#models[@]} -gt 0 ] || models=(seed sentiment motion vowels melody g2p)
 cargo build --quiet --release -p tinyrnn-train
 train=target/release/tinyrnn-train
 out=$(mktemp -d)
@@ -23,10 +23,14 @@ for m in "${models[@]}"; do
                   --patience 40 --lr 0.003 --batch-size 8 --crop 40 --noise 0.1 --seed 7) ;;
     vowels) args=(data/sensor/JapaneseVowels_TRAIN.ts --val-split 0.2 --cell gru --hidden 32 --epochs 80
                   --patience 25 --lr 0.003 --batch-size 8 --dropout 0.2 --seed 2) ;;
-    melody) args=() ;;
+    melody | g2p) args=() ;;
     *) echo "unknown model $m" >&2; exit 2 ;;
   esac
-  if [ "$m" = melody ]; then
+  if [ "$m" = g2p ]; then
+    # The sequence-to-sequence model (MODELS.md).
+    "$train" seq2seq data/g2p/train.tsv --test data/g2p/test.tsv --epochs 30 --lr 0.005 --embedding 24 \
+      --out "$out/$m.safetensors" 2>/dev/null | grep -E "^  network"
+  elif [ "$m" = melody ]; then
     # The generative model (MODELS.md); --samples 0 skips the class-consistency check, which
     # does not change the file.
     "$train" generate data/melody/oneills_train.tsv --val data/melody/oneills_val.tsv \

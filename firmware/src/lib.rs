@@ -67,3 +67,13 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
     say!("panic: {}", defmt::Display2Format(info));
     finish(false)
 }
+
+/// Whether a program that checks its lines against the host's recorded ones should record them
+/// instead: on the host with `TINYRNN_RECORD` set (`mcu_generate`, `mcu_seq2seq`), never on a
+/// device.
+pub fn recording() -> bool {
+    #[cfg(not(target_os = "none"))]
+    return std::env::var_os("TINYRNN_RECORD").is_some();
+    #[cfg(target_os = "none")]
+    return false;
+}

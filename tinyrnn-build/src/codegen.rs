@@ -32,6 +32,10 @@ pub struct Generated {
     pub source: String,
     /// Markdown documentation of the module (for `#[doc = include_str!(..)]`).
     pub summary: String,
+    /// Further source files the module includes, as (file name, items): the encoder's and the
+    /// decoder's networks of a sequence-to-sequence model, each a module of its own. Written
+    /// next to the module's file, which includes them by these names.
+    pub parts: Vec<(String, String)>,
 }
 
 impl Options {
@@ -65,6 +69,9 @@ impl Options {
 /// # Ok::<(), tinyrnn_build::Error>(())
 /// ```
 pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
+    if let Some(decoding) = spec.meta.decoding {
+        return crate::seq2seq::generate(spec, opts, decoding);
+    }
     let m = &spec.meta;
     let p = opts.crate_path.as_str();
     let g = m.cell.gates();
@@ -413,6 +420,7 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
     Generated {
         source: o.finish(),
         summary: summary(spec, opts, text_bytes),
+        parts: Vec::new(),
     }
 }
 
@@ -440,13 +448,25 @@ fn write_generative(o: &mut Source, p: &str, network: Expr, generation: &Generat
         &format!("pub static CONDITIONS: [&str; {n}]"),
         &numbered(&generation.conditions),
     );
-    o.line("/// The token fed at the first step of a generation.");
-    o.line(&format!(
-        "pub const START_ID: usize = {};",
-        generation.start_id
-    ));
-    o.line("/// The token that ends a generated sequence (drawing it stops a generation).");
-    o.line(&format!("pub const END_ID: usize = {};", generation.end_id));
+    write_start_end(
+        o,
+        (
+            "The token fed at the first step of a generation.",
+            generation.start_id,
+        ),
+        (
+            "The token that ends a generated sequence (drawing it stops a generation).",
+            generation.end_id,
+        ),
+    );
+}
+
+/// `START_ID` and `END_ID` with their documentation, and a blank line.
+pub(crate) fn write_start_end(o: &mut Source, start: (&str, usize), end: (&str, usize)) {
+    for (name, (doc, id)) in [("START_ID", start), ("END_ID", end)] {
+        o.line(&format!("/// {doc}"));
+        o.line(&format!("pub const {name}: usize = {id};"));
+    }
     o.blank();
 }
 
@@ -715,6 +735,7 @@ fn after_head(p: &str, m: &Meta) -> [(&'static str, Expr); 3] {
         TaskKind::Tag => "Tag",
         TaskKind::Regress => "Regress",
         TaskKind::Generate => "Generate",
+        TaskKind::Seq2Seq => "Seq2Seq",
     };
     [
         (
@@ -755,7 +776,7 @@ fn example_calls(m: &Meta) -> &'static [&'static str] {
 }
 
 /// String literals, each with its index as a trailing comment.
-fn numbered(items: &[String]) -> Expr {
+pub(crate) fn numbered(items: &[String]) -> Expr {
     Expr::Array(
         items
             .iter()
@@ -769,6 +790,7 @@ fn write_vocabulary(o: &mut Source, spec: &ModelSpec, text: &Text, p: &str) {
     let split = match text.tokenizer.split {
         SplitKind::Words => "Words",
         SplitKind::Whitespace => "Whitespace",
+        SplitKind::Chars => "Chars",
     };
     let pad = text
         .pad_id
@@ -832,7 +854,7 @@ fn write_vocabulary(o: &mut Source, spec: &ModelSpec, text: &Text, p: &str) {
 
 /// A generated module's first lines: where it comes from (`from` ends the first line), and its
 /// `Cell` type.
-fn header(spec: &ModelSpec, opts: &Options, from: &str) -> Source {
+pub(crate) fn header(spec: &ModelSpec, opts: &Options, from: &str) -> Source {
     let cell = spec.meta.cell;
     let cell_type = match cell {
         CellKind::Rnn => "Rnn",
@@ -901,22 +923,22 @@ fn label_bytes(spec: &ModelSpec) -> usize {
 
 /// The generated file, item by item.
 #[derive(Default)]
-struct Source {
+pub(crate) struct Source {
     text: String,
 }
 
 impl Source {
-    fn line(&mut self, line: &str) {
+    pub(crate) fn line(&mut self, line: &str) {
         self.text.push_str(line);
         self.text.push('\n');
     }
 
-    fn blank(&mut self) {
+    pub(crate) fn blank(&mut self) {
         self.text.push('\n');
     }
 
     /// `/// doc` (if any), `decl = value;` and a blank line.
-    fn item(&mut self, doc: &str, decl: &str, value: &Expr) {
+    pub(crate) fn item(&mut self, doc: &str, decl: &str, value: &Expr) {
         if !doc.is_empty() {
             self.line(&format!("/// {doc}"));
         }
@@ -934,7 +956,7 @@ impl Source {
     }
 
     /// `pub type NAME = path<args>;`, broken as rustfmt breaks it when it is too long.
-    fn type_alias(&mut self, name: &str, path: &str, args: &[String]) {
+    pub(crate) fn type_alias(&mut self, name: &str, path: &str, args: &[String]) {
         let ty = format!("{path}<{}>", args.join(", "));
         let one_line = format!("pub type {name} = {ty};");
         if one_line.len() <= 100 {
@@ -965,7 +987,7 @@ impl Source {
     }
 
     /// The source, ending with one newline.
-    fn finish(mut self) -> String {
+    pub(crate) fn finish(mut self) -> String {
         while self.text.ends_with("\n\n") {
             self.text.pop();
         }
@@ -989,7 +1011,7 @@ fn nest(data: &[f32], dims: &[usize]) -> Expr {
 /// doc tests: the text is escaped as a Rust string literal's contents (so it has no line
 /// break, and no blank line can start a code block), between backtick fences longer than any
 /// run of backticks in it.
-fn code_span(text: &str) -> String {
+pub(crate) fn code_span(text: &str) -> String {
     let literal = format!("{text:?}");
     let inner = literal
         .strip_prefix('"')
@@ -1140,6 +1162,13 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
              implemented yet), found {} layers; bake the f32 model",
             spec.meta.conv.len()
         ));
+    }
+    if spec.meta.decoding.is_some() {
+        return Err(
+            "task `seq2seq`: expected a classifier, tagger or regressor for int8, found a \
+             sequence-to-sequence model (bake it without quantisation)"
+                .into(),
+        );
     }
     if spec.meta.generation.is_some() {
         return Err(
@@ -1365,6 +1394,7 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
     Ok(Generated {
         source: o.finish(),
         summary,
+        parts: Vec::new(),
     })
 }
 

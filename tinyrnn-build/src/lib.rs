@@ -24,6 +24,7 @@ mod codegen;
 mod error;
 mod layout;
 mod quantize;
+mod seq2seq;
 mod spec;
 mod warnings;
 
@@ -215,6 +216,9 @@ pub fn bake_into_with(
     };
     write(format!("{module}.rs"), &generated.source)?;
     write(format!("{module}.md"), &generated.summary)?;
+    for (name, source) in &generated.parts {
+        write(name.clone(), source)?;
+    }
     let warnings = bounded_warnings(
         spec.meta
             .input

@@ -399,6 +399,8 @@ fn shape_reason(meta: &Meta, name: &str) -> String {
             layer.map_or(0, |c| c.out_channels),
             layer.map_or(0, |c| c.kernel_size)
         )
+    } else if name.starts_with("decoder_embedding.") {
+        format!("{} output tokens (labels)", meta.labels.len())
     } else if name.starts_with("embedding.") {
         format!(
             "{} vocabulary entries",
@@ -416,6 +418,9 @@ fn shape_reason(meta: &Meta, name: &str) -> String {
             }
             (Input::OneHot(_), true) => " and one column per vocabulary entry",
             (Input::Dense(_), true) => " and one column per `mean` feature",
+            (_, true) if name.starts_with("decoder.") => {
+                " and one column per `decoder_embedding` feature"
+            }
             (Input::Embedding(_), true) => " and one column per embedding feature",
             _ => "",
         };
@@ -574,6 +579,28 @@ fn check_parameters(meta: &Meta, expected: &HashMap<String, Vec<usize>>) -> Resu
     ))
 }
 
+/// The width `E` of the embedding tensor `name` of `rows` rows, the one size the metadata does
+/// not state: the tensor must be `[rows, E]` with `E >= 1`.
+fn embedding_width(file: &SafeTensors<'_>, name: &str, rows: usize) -> Result<usize, String> {
+    match file.tensor(name) {
+        Ok(t) if t.shape().len() == 2 && t.shape()[1] > 0 => Ok(t.shape()[1]),
+        found => {
+            let found = found.map_or("no such tensor".to_string(), |t| {
+                format!("shape {:?}", t.shape())
+            });
+            let what = if name == "embedding.weight" {
+                "vocabulary entries"
+            } else {
+                "output tokens (labels)"
+            };
+            Err(format!(
+                "tensor `{name}`: expected shape [{rows}, E] with E >= 1 ({rows} {what}), \
+                 found {found}"
+            ))
+        }
+    }
+}
+
 /// The exact tensor set and shapes a model with this metadata must have.
 fn expected_tensors(
     meta: &Meta,
@@ -594,21 +621,7 @@ fn expected_tensors(
     let mut expected = HashMap::new();
     if let Input::Embedding(text) = &meta.input {
         let v = text.vocab.len();
-        let width = match file.tensor("embedding.weight") {
-            Ok(t) if t.shape().len() == 2 => t.shape()[1],
-            _ => 0,
-        };
-        if width == 0 {
-            let found = file
-                .tensor("embedding.weight")
-                .map_or("no such tensor".to_string(), |t| {
-                    format!("shape {:?}", t.shape())
-                });
-            return Err(format!(
-                "tensor `embedding.weight`: expected shape [{v}, E] with E >= 1 \
-                 ({v} vocabulary entries), found {found}"
-            ));
-        }
+        let width = embedding_width(file, "embedding.weight", v)?;
         expected.insert("embedding.weight".to_string(), vec![v, width]);
         input = width;
     }
@@ -626,13 +639,27 @@ fn expected_tensors(
         None => &[""],
     };
     let outputs = h * directions.len();
-    for k in 0..meta.num_layers {
-        let cols = if k == 0 { input } else { outputs };
-        for d in directions {
-            expected.insert(format!("rnn.weight_ih_l{k}{d}"), vec![gh, cols]);
-            expected.insert(format!("rnn.weight_hh_l{k}{d}"), vec![gh, h]);
-            expected.insert(format!("rnn.bias_ih_l{k}{d}"), vec![gh]);
-            expected.insert(format!("rnn.bias_hh_l{k}{d}"), vec![gh]);
+    let seq2seq = meta.decoding.is_some();
+    // A sequence-to-sequence model's encoder is `encoder` (its `rnn`); its decoder `decoder`
+    // reads `decoder_embedding` rows of the output tokens.
+    let mut stacks = vec![(if seq2seq { "encoder" } else { "rnn" }, input)];
+    if seq2seq {
+        let width = embedding_width(file, "decoder_embedding.weight", meta.labels.len())?;
+        expected.insert(
+            "decoder_embedding.weight".to_string(),
+            vec![meta.labels.len(), width],
+        );
+        stacks.push(("decoder", width));
+    }
+    for (stack, input) in stacks {
+        for k in 0..meta.num_layers {
+            let cols = if k == 0 { input } else { outputs };
+            for d in directions {
+                expected.insert(format!("{stack}.weight_ih_l{k}{d}"), vec![gh, cols]);
+                expected.insert(format!("{stack}.weight_hh_l{k}{d}"), vec![gh, h]);
+                expected.insert(format!("{stack}.bias_ih_l{k}{d}"), vec![gh]);
+                expected.insert(format!("{stack}.bias_hh_l{k}{d}"), vec![gh]);
+            }
         }
     }
     expected.insert("head.weight".to_string(), vec![meta.labels.len(), outputs]);

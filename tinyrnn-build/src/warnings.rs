@@ -24,6 +24,7 @@ pub(crate) fn unreachable_vocabulary(text: &Text) -> Vec<String> {
                      of them"
                 }
                 SplitKind::Whitespace => "tokens are runs of characters other than whitespace",
+                SplitKind::Chars => "tokens are single characters other than whitespace",
             };
             format!(
                 "metadata field `vocab`: entry {} at id {id} can never be looked up: the \
@@ -39,10 +40,13 @@ pub(crate) fn unreachable_vocabulary(text: &Text) -> Vec<String> {
 fn first_token(text: &str, split: SplitKind) -> Option<&str> {
     let is_part = |c: char| match split {
         SplitKind::Words => c.is_alphanumeric(),
-        SplitKind::Whitespace => !c.is_whitespace(),
+        SplitKind::Whitespace | SplitKind::Chars => !c.is_whitespace(),
     };
     let start = text.find(is_part)?;
     let rest = &text[start..];
+    if split == SplitKind::Chars {
+        return rest.chars().next().map(|c| &rest[..c.len_utf8()]);
+    }
     let mut end = rest.len();
     let mut chars = rest.char_indices().peekable();
     while let Some((i, c)) = chars.next() {

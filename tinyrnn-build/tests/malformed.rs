@@ -762,6 +762,46 @@ fn generate_from_samples() -> Input {
     file(take_apart("gru_1l_dense.safetensors").with("task", json!("generate")))
 }
 
+// Sequence-to-sequence models (`task: "seq2seq"`).
+
+fn seq2seq_without_decoder_embedding() -> Input {
+    let mut m = take_apart("seq2seq_gru_2l.safetensors");
+    m.tensors.retain(|t| t.0 != "decoder_embedding.weight");
+    file(m)
+}
+
+fn seq2seq_decoder_layer_of_the_wrong_width() -> Input {
+    let mut m = take_apart("seq2seq_gru_2l.safetensors");
+    let t = m
+        .tensors
+        .iter_mut()
+        .find(|t| t.0 == "decoder.weight_ih_l0")
+        .unwrap();
+    t.1 = vec![24, 5];
+    t.2.resize(24 * 5 * 4, 0);
+    file(m)
+}
+
+fn seq2seq_with_a_classifier_s_tensor_names() -> Input {
+    let mut m = take_apart("seq2seq_lstm_1l.safetensors");
+    for t in &mut m.tensors {
+        t.0 = t.0.replace("encoder.", "rnn.");
+    }
+    file(m)
+}
+
+fn seq2seq_end_id_outside_the_labels() -> Input {
+    file(take_apart("seq2seq_gru_2l.safetensors").with("end_id", json!(10)))
+}
+
+fn seq2seq_with_conditions() -> Input {
+    file(take_apart("seq2seq_gru_2l.safetensors").with("conditions", json!(["a"])))
+}
+
+fn seq2seq_from_samples() -> Input {
+    file(take_apart("gru_1l_dense.safetensors").with("task", json!("seq2seq")))
+}
+
 fn conv_model() -> Model {
     take_apart("conv_gru_2c.safetensors")
 }
@@ -1103,6 +1143,37 @@ const CASES: &[Case] = &[
         "task generate on sensor samples",
         generate_from_samples,
         &["field `input`: expected `embedding` or `one_hot` for task `generate`", "found `dense`"],
+    ),
+    // Sequence-to-sequence models.
+    (
+        "a seq2seq model without decoder_embedding.weight",
+        seq2seq_without_decoder_embedding,
+        &["tensor `decoder_embedding.weight`: expected shape [10, E] with E >= 1 (10 output tokens (labels)), found no such tensor"],
+    ),
+    (
+        "a seq2seq decoder layer reading the wrong width",
+        seq2seq_decoder_layer_of_the_wrong_width,
+        &["tensor `decoder.weight_ih_l0`: expected shape [24, 4]", "one column per `decoder_embedding` feature", "found [24, 5]"],
+    ),
+    (
+        "a seq2seq model with rnn.* instead of encoder.*",
+        seq2seq_with_a_classifier_s_tensor_names,
+        &["tensor `rnn.bias_hh_l0`: not expected in a 1-layer lstm model", "expected only decoder.bias_hh_l0"],
+    ),
+    (
+        "a seq2seq end_id outside the output tokens",
+        seq2seq_end_id_outside_the_labels,
+        &["field `end_id`: expected an id below the output vocabulary size (labels) 10, found 10"],
+    ),
+    (
+        "conditions on a seq2seq model",
+        seq2seq_with_conditions,
+        &["field `conditions`: expected no such field for task `seq2seq`"],
+    ),
+    (
+        "task seq2seq on sensor samples",
+        seq2seq_from_samples,
+        &["field `input`: expected `embedding` or `one_hot` for task `seq2seq`", "found `dense`"],
     ),
     // The convolution front-end (format version 2).
         (

@@ -62,9 +62,25 @@ fn bake_with(
     std::fs::read_to_string(out.join("tinyrnn").join(format!("{}.rs", baked.module))).unwrap()
 }
 
-/// Whether the model file says `"task": "generate"` (which int8 does not bake).
+/// Whether the model file says `"task": "generate"` or `"seq2seq"` (which int8 does not bake).
 fn is_generative(path: &Path) -> bool {
-    tinyrnn_build::load(path).unwrap().meta.generation.is_some()
+    let meta = tinyrnn_build::load(path).unwrap().meta;
+    meta.generation.is_some() || meta.decoding.is_some()
+}
+
+/// The encoder and decoder files a sequence-to-sequence module includes, baked last from
+/// `path` (none for other models).
+fn parts(path: &Path) -> Vec<(String, String)> {
+    let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rustfmt-baked/tinyrnn");
+    ["encoder", "decoder"]
+        .iter()
+        .filter_map(|part| {
+            let name = format!("{stem}_{part}");
+            let text = std::fs::read_to_string(dir.join(format!("{name}.rs"))).ok()?;
+            Some((name, text))
+        })
+        .collect()
 }
 
 #[test]
@@ -75,12 +91,19 @@ fn shipped_models_and_fixtures_generate_rustfmt_clean_source() {
         // As the tinyrnn crate bakes them, and as a firmware crate would.
         sources.push((stem.clone(), bake(&file, "crate", Some("tinyrnn::models"))));
         sources.push((format!("{stem}_ext"), bake(&file, "::tinyrnn", None)));
+        sources.extend(parts(&file));
     }
     for file in model_files("conformance/fixtures") {
         let stem = file.file_stem().unwrap().to_string_lossy().to_string();
         sources.push((stem.clone(), bake(&file, "::tinyrnn", None)));
+        sources.extend(parts(&file));
         if is_generative(&file) {
-            continue; // int8 bakes no generative model
+            // int8 bakes no generative or sequence-to-sequence model, and says so.
+            let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rustfmt-baked");
+            let int8 = tinyrnn_build::Quantize::Int8;
+            let refused = tinyrnn_build::bake_into_with(&file, &out, "::tinyrnn", None, int8);
+            assert!(refused.is_err_and(|e| e.to_string().contains("bake it without quantisation")));
+            continue;
         }
         // And quantised to int8, which refuses a convolution front-end and bidirectional
         // layers (not implemented yet).

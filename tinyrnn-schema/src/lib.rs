@@ -95,6 +95,7 @@ const MAX_MESSAGE: usize = 400;
 ///     output: OutputKind::Softmax,
 ///     labels: vec!["still".into(), "moving".into()],
 ///     generation: None,
+///     decoding: None,
 ///     conv: vec![],
 ///     bidirectional: None,
 /// };
@@ -127,6 +128,9 @@ pub struct Meta {
     pub labels: Vec<String>,
     /// The fields of a generative model (`task: "generate"`), `None` for every other task.
     pub generation: Option<Generation>,
+    /// The fields of a sequence-to-sequence model (`task: "seq2seq"`), `None` for every other
+    /// task.
+    pub decoding: Option<Decoding>,
     /// The 1D convolution front-end between the normalised samples and layer 0, first layer
     /// first: empty for none (format version 1). Only for `dense` input.
     pub conv: Vec<ConvLayer>,
@@ -168,6 +172,22 @@ pub struct Generation {
     /// The token fed at the first step, before any generated one.
     pub start_id: usize,
     /// The token that ends a sequence (it may equal `start_id`).
+    pub end_id: usize,
+}
+
+/// The fields of a sequence-to-sequence model (`task: "seq2seq"`, N→M): the output tokens that
+/// start and end a decoded sequence. The output vocabulary is `labels` (output `i` of the head
+/// scores output token `i`); the input vocabulary is `vocab`.
+///
+/// ```
+/// let d = tinyrnn_schema::Decoding { start_id: 0, end_id: 1 };
+/// assert_ne!(d.start_id, d.end_id);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decoding {
+    /// The output token the decoder reads first (an index of `labels`).
+    pub start_id: usize,
+    /// The output token that ends a decoded sequence (an index of `labels`).
     pub end_id: usize,
 }
 
@@ -406,6 +426,10 @@ pub enum TaskKind {
     /// 1→N generation: the head scores the next token after every step (a language model
     /// over the vocabulary), started from a condition's initial state.
     Generate,
+    /// N→M sequence to sequence: an encoder reads the input tokens, a decoder started from its
+    /// final state emits output tokens (scored by the head over `labels`) until the end token.
+    #[serde(rename = "seq2seq")]
+    Seq2Seq,
 }
 
 impl TaskKind {
@@ -416,6 +440,7 @@ impl TaskKind {
             TaskKind::Tag => "tag",
             TaskKind::Regress => "regress",
             TaskKind::Generate => "generate",
+            TaskKind::Seq2Seq => "seq2seq",
         }
     }
 }
@@ -472,6 +497,8 @@ pub enum SplitKind {
     Words,
     /// Runs of non-whitespace characters.
     Whitespace,
+    /// Every non-whitespace character on its own (letters in, for grapheme to phoneme).
+    Chars,
 }
 
 impl SplitKind {
@@ -480,6 +507,7 @@ impl SplitKind {
         match self {
             SplitKind::Words => "words",
             SplitKind::Whitespace => "whitespace",
+            SplitKind::Chars => "chars",
         }
     }
 }
@@ -576,6 +604,7 @@ impl Meta {
     ///     output: OutputKind::Softmax,
     ///     labels: vec!["a".into()],
     ///     generation: None,
+    ///     decoding: None,
     ///     conv: vec![],
     ///     bidirectional: None,
     /// };
@@ -663,8 +692,16 @@ impl From<&Meta> for Wire<f32> {
             mean: dense.map(|d| d.mean.clone()),
             std: dense.map(|d| d.std.clone()),
             conditions: m.generation.as_ref().map(|g| g.conditions.clone()),
-            start_id: m.generation.as_ref().map(|g| g.start_id),
-            end_id: m.generation.as_ref().map(|g| g.end_id),
+            start_id: m
+                .generation
+                .as_ref()
+                .map(|g| g.start_id)
+                .or(m.decoding.map(|d| d.start_id)),
+            end_id: m
+                .generation
+                .as_ref()
+                .map(|g| g.end_id)
+                .or(m.decoding.map(|d| d.end_id)),
             conv: (!m.conv.is_empty()).then(|| m.conv.clone()),
             bidirectional: m.bidirectional.map(|_| true),
             max_steps: m.bidirectional.map(|b| b.max_steps),
@@ -696,6 +733,10 @@ impl Wire<f64> {
                 std: f32s(self.std),
             }),
         };
+        let decoding = (self.task == TaskKind::Seq2Seq).then(|| Decoding {
+            start_id: self.start_id.unwrap_or_default(),
+            end_id: self.end_id.unwrap_or_default(),
+        });
         let generation = (self.task == TaskKind::Generate).then(|| Generation {
             conditions: self.conditions.unwrap_or_default(),
             start_id: self.start_id.unwrap_or_default(),
@@ -710,6 +751,7 @@ impl Wire<f64> {
             output: self.output,
             labels: self.labels,
             generation,
+            decoding,
             conv: self.conv.unwrap_or_default(),
             bidirectional: (self.bidirectional == Some(true)).then(|| Bidirectional {
                 max_steps: self.max_steps.unwrap_or_default(),
@@ -895,6 +937,69 @@ impl<N: Number> Wire<N> {
         Ok(())
     }
 
+    /// The fields of `task: "seq2seq"`: a text input (the input vocabulary), a softmax head
+    /// over `labels` (the output vocabulary, whose entries the decoder's embedding rows
+    /// follow), start and end tokens among the labels, no conditions.
+    fn check_decoding(&self, fields: &[Field<'_>]) -> Result<(), MetaError> {
+        let field = |name: &str, expected: &str, found: String| {
+            MetaError::new(format!(
+                "metadata field `{name}`: expected {expected}, found {found}"
+            ))
+        };
+        if !self.input.is_text() {
+            return Err(field(
+                "input",
+                "`embedding` or `one_hot` for task `seq2seq` (the encoder reads token ids)",
+                format!("`{}`", self.input.name()),
+            ));
+        }
+        if self.output != OutputKind::Softmax {
+            return Err(field(
+                "output",
+                "`softmax` for task `seq2seq` (a distribution over the next output token)",
+                format!("`{}`", self.output.name()),
+            ));
+        }
+        if self.conditions.is_some() {
+            return Err(field(
+                "conditions",
+                "no such field for task `seq2seq` (the encoder gives the initial state)",
+                "one".into(),
+            ));
+        }
+        if self.bidirectional.is_some() {
+            return Err(field(
+                "bidirectional",
+                "no such field for task `seq2seq` (the decoder starts from the encoder's \
+                 final state, one direction)",
+                "one".into(),
+            ));
+        }
+        for (name, present) in &fields[1..] {
+            if !present {
+                return Err(field(
+                    name,
+                    "a value for task `seq2seq`",
+                    "no such field".into(),
+                ));
+            }
+        }
+        for (name, id) in [("start_id", self.start_id), ("end_id", self.end_id)] {
+            let id = id.unwrap_or_default();
+            if id >= self.labels.len() {
+                return Err(field(
+                    name,
+                    &format!(
+                        "an id below the output vocabulary size (labels) {}",
+                        self.labels.len()
+                    ),
+                    id.to_string(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The fields of `task: "generate"`: a text model with a softmax head over its
     /// vocabulary, distinct condition names, and start and end tokens inside the vocabulary.
     fn check_generation(&self) -> Result<(), MetaError> {
@@ -908,6 +1013,9 @@ impl<N: Number> Wire<N> {
             ("start_id", self.start_id.is_some()),
             ("end_id", self.end_id.is_some()),
         ];
+        if self.task == TaskKind::Seq2Seq {
+            return self.check_decoding(&fields);
+        }
         if self.task != TaskKind::Generate {
             if let Some((name, _)) = fields.iter().find(|(_, present)| *present) {
                 return Err(field(

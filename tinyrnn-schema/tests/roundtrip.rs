@@ -26,6 +26,7 @@ fn text_meta(input: fn(Text) -> Input) -> Meta {
         output: OutputKind::Sigmoid,
         labels: vec!["a".into(), "b\\c".into()],
         generation: None,
+        decoding: None,
         conv: vec![],
         bidirectional: None,
     }
@@ -41,6 +42,7 @@ fn dense_meta(mean: Vec<f32>, std: Vec<f32>) -> Meta {
         output: OutputKind::Softmax,
         labels: vec!["x".into()],
         generation: None,
+        decoding: None,
         conv: vec![],
         bidirectional: None,
     }

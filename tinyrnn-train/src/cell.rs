@@ -42,3 +42,37 @@ pub fn gru_step(xp: &Tensor, hp: &Tensor, h: &Tensor) -> Result<Tensor> {
     let one_minus_z = z.affine(-1.0, 1.0)?;
     (one_minus_z * n)? + (z * h)?
 }
+
+/// Runs one layer of `cell` over the input projections `xp` (`[T, B, G*H]`) from the state
+/// `(h, c)` (`c` only for the LSTM, zero when `None`): returns the hidden state after each step
+/// and the final `(h, c)`.
+pub fn unroll(
+    cell: Cell,
+    xp: &Tensor,
+    w_hh_t: &Tensor,
+    b_hh: &Tensor,
+    mut h: Tensor,
+    c: Option<Tensor>,
+) -> Result<(Vec<Tensor>, Tensor, Option<Tensor>)> {
+    let mut c = match (cell, c) {
+        (Cell::Lstm, None) => Some(h.zeros_like()?),
+        (_, c) => c,
+    };
+    let steps = xp.dim(0)?;
+    let mut outputs = Vec::with_capacity(steps);
+    for t in 0..steps {
+        let xp_t = xp.get(t)?;
+        let hp = h.matmul(w_hh_t)?.broadcast_add(b_hh)?;
+        h = match (cell, c.take()) {
+            (Cell::Lstm, Some(cs)) => {
+                let (hn, cn) = lstm_step(&xp_t, &hp, &cs)?;
+                c = Some(cn);
+                hn
+            }
+            (Cell::Gru, _) => gru_step(&xp_t, &hp, &h)?,
+            _ => rnn_step(&xp_t, &hp)?,
+        };
+        outputs.push(h.clone());
+    }
+    Ok((outputs, h, c))
+}

@@ -23,7 +23,7 @@ use tinyrnn_schema::{
     CellKind, Generation, Input, Meta, OutputKind, SplitKind, TaskKind, Text, TokenizerRules,
 };
 
-use crate::cell::{gru_step, lstm_step, rnn_step};
+use crate::cell::unroll;
 use crate::data::{self, DataFile};
 use crate::model::{apply_dropout, vars_to_f32, NamedTensor};
 use crate::rng::Rng;
@@ -302,26 +302,8 @@ impl GenParams {
                 x.matmul(&w_ih.t()?)?
             };
             let xp = projected.broadcast_add(b_ih)?.reshape((t_len, batch, gh))?;
-            let mut h = h0.narrow(1, k * hs, hs)?.contiguous()?;
-            let mut c = (self.cell == CellKind::Lstm)
-                .then(|| h.zeros_like())
-                .transpose()?;
-            let mut outputs = Vec::with_capacity(t_len);
-            for t in 0..t_len {
-                let xp_t = xp.get(t)?;
-                let hp = h.matmul(&w_hh_t)?.broadcast_add(b_hh)?;
-                h = match (self.cell, &c) {
-                    (CellKind::Rnn, _) => rnn_step(&xp_t, &hp)?,
-                    (CellKind::Gru, _) => gru_step(&xp_t, &hp, &h)?,
-                    (CellKind::Lstm, Some(cs)) => {
-                        let (hn, cn) = lstm_step(&xp_t, &hp, cs)?;
-                        c = Some(cn);
-                        hn
-                    }
-                    (CellKind::Lstm, None) => bail!("an LSTM without a cell state"),
-                };
-                outputs.push(h.clone());
-            }
+            let h = h0.narrow(1, k * hs, hs)?.contiguous()?;
+            let (outputs, _, _) = unroll(self.cell, &xp, &w_hh_t, b_hh, h, None)?;
             let seq = Tensor::stack(&outputs, 0)?.reshape((t_len * batch, hs))?;
             x = apply_dropout(&seq, &mut dropout)?;
         }
@@ -661,13 +643,14 @@ fn meta(o: &GenOptions, corpus: &Corpus) -> Meta {
             start_id: Corpus::START_ID as usize,
             end_id: Corpus::END_ID as usize,
         }),
+        decoding: None,
         conv: Vec::new(),
         bidirectional: None,
     }
 }
 
 /// Scales the gradients to a global L2 norm of at most `max_norm`.
-fn clip(
+pub(crate) fn clip(
     grads: &mut candle_core::backprop::GradStore,
     vars: &[Var],
     max_norm: f64,

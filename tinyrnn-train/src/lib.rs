@@ -28,6 +28,7 @@ pub mod model;
 pub mod modelfile;
 pub mod plot;
 pub mod rng;
+pub mod seq2seq;
 pub mod split;
 pub mod text;
 pub mod train;

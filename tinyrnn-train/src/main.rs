@@ -38,6 +38,10 @@ enum Command {
     /// test perplexity against n-gram baselines and how often a separate classifier recognises
     /// its generations as their condition.
     Generate(GenerateArgs),
+    /// Train a sequence-to-sequence model (N→M) on word<TAB>phonemes files (grapheme to
+    /// phoneme); report its phoneme and word error rates on the held-out words against a
+    /// letter-to-phoneme baseline.
+    Seq2seq(Seq2SeqArgs),
     /// Split label<TAB>text files into stratified train/val/test files, reproducibly.
     Split {
         /// The input TSV files.
@@ -90,6 +94,67 @@ struct TrainArgs {
     recipe: RecipeArgs,
 }
 
+/// The network flags of the `generate` and `seq2seq` subcommands.
+#[derive(Args)]
+struct NetArgs {
+    /// The recurrent cell.
+    #[arg(long, value_enum, default_value = "gru")]
+    cell: CellArg,
+    /// Embedding width.
+    #[arg(long, default_value_t = 16)]
+    embedding: usize,
+    /// Hidden size H.
+    #[arg(long, default_value_t = 64)]
+    hidden: usize,
+    /// Stacked recurrent layers.
+    #[arg(long, default_value_t = 1)]
+    layers: usize,
+}
+
+impl NetArgs {
+    /// The cell, embedding width, hidden size and layer count.
+    fn sizes(&self) -> (Cell, usize, usize, usize) {
+        (cell(self.cell), self.embedding, self.hidden, self.layers)
+    }
+}
+
+/// The trainer's cell for a `--cell` value.
+fn cell(arg: CellArg) -> Cell {
+    match arg {
+        CellArg::Rnn => Cell::Rnn,
+        CellArg::Lstm => Cell::Lstm,
+        CellArg::Gru => Cell::Gru,
+    }
+}
+
+#[derive(Args)]
+struct Seq2SeqArgs {
+    /// Training pairs: word<TAB>phonemes (header line, phonemes separated by spaces).
+    train: PathBuf,
+    /// The cell and sizes, of the encoder and the decoder alike (embedding: letters and
+    /// phonemes).
+    #[command(flatten)]
+    net: NetArgs,
+    /// Held-out pairs (the reported figures; never used for training or model choice).
+    #[arg(long)]
+    test: PathBuf,
+    /// The model file to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// Epochs.
+    #[arg(long, default_value_t = 12)]
+    epochs: usize,
+    /// AdamW learning rate.
+    #[arg(long, default_value_t = 0.01)]
+    lr: f64,
+    /// Words per mini-batch.
+    #[arg(long, default_value_t = 64)]
+    batch_size: usize,
+    /// Seed of the weights and the batch order.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
 #[derive(Args)]
 struct GenerateArgs {
     /// Training data: label<TAB>tokens (the label is the condition).
@@ -103,18 +168,8 @@ struct GenerateArgs {
     /// Where to write the model file.
     #[arg(long)]
     out: PathBuf,
-    /// The recurrent cell.
-    #[arg(long, value_enum, default_value = "gru")]
-    cell: CellArg,
-    /// Embedding width.
-    #[arg(long, default_value_t = 16)]
-    embedding: usize,
-    /// Hidden size H.
-    #[arg(long, default_value_t = 64)]
-    hidden: usize,
-    /// Stacked recurrent layers.
-    #[arg(long, default_value_t = 1)]
-    layers: usize,
+    #[command(flatten)]
+    net: NetArgs,
     /// Maximum number of epochs.
     #[arg(long, default_value_t = 40)]
     epochs: usize,
@@ -262,11 +317,7 @@ impl RecipeArgs {
     /// Training options with these flags and the given data and output.
     fn options(&self, data: Vec<PathBuf>, out: PathBuf) -> TrainOptions {
         let mut o = TrainOptions::new(data, out);
-        o.cell = match self.cell {
-            CellArg::Rnn => Cell::Rnn,
-            CellArg::Lstm => Cell::Lstm,
-            CellArg::Gru => Cell::Gru,
-        };
+        o.cell = cell(self.cell);
         o.hidden = self.hidden;
         o.layers = self.layers;
         o.text_input = if self.one_hot {
@@ -323,12 +374,7 @@ fn loso(a: LosoArgs) -> anyhow::Result<()> {
 fn generate(a: GenerateArgs) -> anyhow::Result<()> {
     use tinyrnn_train::generative::{class_consistency, train_generative, GenOptions};
     let mut o = GenOptions::new(a.train, a.val, a.test, a.out.clone());
-    o.cell = match a.cell {
-        CellArg::Rnn => Cell::Rnn,
-        CellArg::Lstm => Cell::Lstm,
-        CellArg::Gru => Cell::Gru,
-    };
-    (o.embedding, o.hidden, o.layers) = (a.embedding, a.hidden, a.layers);
+    (o.cell, o.embedding, o.hidden, o.layers) = a.net.sizes();
     (o.epochs, o.patience, o.lr) = (a.epochs, a.patience, a.lr);
     (o.batch_size, o.dropout, o.min_count, o.seed) = (a.batch_size, a.dropout, a.min_count, a.seed);
     let r = train_generative(&o)?;
@@ -393,6 +439,41 @@ fn generate(a: GenerateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Trains a sequence-to-sequence model and prints its figures.
+fn seq2seq(a: Seq2SeqArgs) -> anyhow::Result<()> {
+    use tinyrnn_train::seq2seq::{train_seq2seq, Seq2SeqOptions};
+    let mut o = Seq2SeqOptions::new(a.train, a.test, a.out.clone());
+    (o.cell, o.embedding, o.hidden, o.layers) = a.net.sizes();
+    (o.epochs, o.lr, o.batch_size, o.seed) = (a.epochs, a.lr, a.batch_size, a.seed);
+    let r = train_seq2seq(&o)?;
+    println!(
+        "wrote {} ({} parameters, {} letters, {} phonemes with <s> and </s>); train loss {:.4} \
+         nats/phoneme; {:.0} s",
+        a.out.display(),
+        r.params,
+        r.vocab.0,
+        r.vocab.1,
+        r.train_loss,
+        r.seconds
+    );
+    println!(
+        "\nheld-out words: {} ({} training); greedy decoding:",
+        r.sizes.1, r.sizes.0
+    );
+    println!("                             PER       WER");
+    for (name, e) in [
+        ("network", r.network),
+        ("letter-to-phoneme baseline", r.baseline),
+    ] {
+        println!(
+            "  {name:<26} {:5.2} %  {:6.2} %",
+            100.0 * e.phoneme,
+            100.0 * e.word
+        );
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Train(a) => {
@@ -405,6 +486,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Loso(a) => loso(a)?,
         Command::Generate(a) => generate(a)?,
+        Command::Seq2seq(a) => seq2seq(a)?,
         Command::Eval { model, data } => {
             let m = Model::load(&model)?;
             let d = data::load(&data)?;

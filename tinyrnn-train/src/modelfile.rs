@@ -57,6 +57,7 @@ impl ClassifierMeta for Meta {
                         split: match v.split {
                             tinyrnn::Split::Words => SplitKind::Words,
                             tinyrnn::Split::Whitespace => SplitKind::Whitespace,
+                            tinyrnn::Split::Chars => SplitKind::Chars,
                         },
                         unk_buckets: v.buckets,
                     },
@@ -80,6 +81,7 @@ impl ClassifierMeta for Meta {
             output: OutputKind::Softmax,
             labels: labels.to_vec(),
             generation: None,
+            decoding: None,
             conv: Vec::new(),
             bidirectional: config
                 .bidirectional
@@ -223,6 +225,7 @@ impl Model {
                 let split = match text.tokenizer.split {
                     SplitKind::Words => tinyrnn::Split::Words,
                     SplitKind::Whitespace => tinyrnn::Split::Whitespace,
+                    SplitKind::Chars => tinyrnn::Split::Chars,
                 };
                 let v = text.vocab.len();
                 let input = if let InputMeta::Embedding(_) = meta.input {

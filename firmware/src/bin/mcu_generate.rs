@@ -30,10 +30,7 @@ const SEED: u64 = 2026;
 #[cfg_attr(target_os = "none", cortex_m_rt::entry)]
 fn main() -> ! {
     // The host records the expected lines instead of checking them (see the module docs).
-    #[cfg(not(target_os = "none"))]
-    let record = std::env::var_os("TINYRNN_RECORD").is_some();
-    #[cfg(target_os = "none")]
-    let record = false;
+    let record = tinyrnn_firmware::recording();
 
     let mut state = melody::State::new();
     let mut tokens = [0usize; LIMIT];

@@ -1,8 +1,10 @@
 //! Link-time proof that the inference path cannot panic: this firmware calls `classify_text`,
 //! `feed_text`, `classify`, `step`, `step_output` and `output` of every model it bakes (the `f32`
 //! models, or with `TINYRNN_NO_PANIC=int8` at build time their int8 variants, a model with a
-//! convolution front-end and one with bidirectional layers; with `TINYRNN_NO_PANIC=generate` the generative model's `generate`,
-//! `generator`, `prompt` and `condition` under each sampling) on inputs the optimizer cannot see,
+//! convolution front-end and one with bidirectional layers; with `TINYRNN_NO_PANIC=generate` the
+//! generative model's `generate`, `generator`, `prompt` and `condition` under each sampling;
+//! with `TINYRNN_NO_PANIC=seq2seq` the sequence-to-sequence model's `translate_text`,
+//! `translate`, `decoder`, `decode_step`, `step` and `output`) on inputs the optimizer cannot see,
 //! and links with `panic-never` as its panic handler, whose symbol is undefined: if any panic
 //! path survives optimisation, linking fails.
 //!
@@ -38,6 +40,8 @@ tinyrnn::include_model!(conv_gru_2c);
 tinyrnn::include_model!(bidi_gru_2l_dense);
 // The generative model: `generate`, `generator` with a prompt, `condition`.
 tinyrnn::include_model!(melody);
+// The sequence-to-sequence model: `translate_text`, `translate`, `decoder`, `decode_step`.
+tinyrnn::include_model!(g2p);
 
 /// Whether this build checks the int8 models (`TINYRNN_NO_PANIC=int8` at build time) rather
 /// than the `f32` ones.
@@ -67,6 +71,39 @@ fn bidirectional() -> bool {
     ok &= MODEL.classify(window.iter(), &mut state).is_err();
     let nan: [f32; INPUTS] = black_box([f32::NAN; INPUTS]);
     ok &= MODEL.classify([&sample, &nan], &mut state).is_err();
+    ok
+}
+
+/// Whether this build checks the sequence-to-sequence model (`TINYRNN_NO_PANIC=seq2seq`).
+const SEQ2SEQ: bool = match option_env!("TINYRNN_NO_PANIC") {
+    Some(s) => matches!(s.as_bytes(), b"seq2seq"),
+    None => false,
+};
+
+/// Runs the sequence-to-sequence entry points; true if none reported an unexpected result.
+fn seq2seq() -> bool {
+    use g2p::{State, MODEL, OUTPUTS, VOCAB_SIZE};
+    use tinyrnn::{Seq2SeqModel, StreamingModel};
+    let mut ok = true;
+    let mut state = State::new();
+    let mut out = [0usize; 16];
+    let word: &str = black_box("Ünïcödé words, punctuation!");
+    ok &= MODEL.translate_text(word, &mut state, &mut out).is_ok();
+    ok &= MODEL
+        .translate(black_box([2usize, 3, 4]), &mut state, &mut out)
+        .is_ok();
+    // No input, an id out of range: errors, not panics.
+    ok &= MODEL
+        .translate_text(black_box(" "), &mut state, &mut out)
+        .is_err();
+    ok &= MODEL.step(black_box(VOCAB_SIZE), &mut state).is_err();
+    ok &= MODEL.decode_step(black_box(OUTPUTS), &mut state).is_err();
+    ok &= MODEL.encode(black_box([5usize, 6]), &mut state).is_ok();
+    ok &= MODEL.output(&state).is_ok();
+    ok &= MODEL
+        .decoder(&mut state)
+        .take(black_box(4))
+        .all(|t| t.is_ok());
     ok
 }
 
@@ -154,6 +191,9 @@ fn run() -> bool {
     // build, chosen by `TINYRNN_NO_PANIC=int8` (the models not called are not linked).
     if const { GENERATE } {
         return generate();
+    }
+    if const { SEQ2SEQ } {
+        return seq2seq();
     }
     if const { INT8 } {
         text!(seed_int8);
