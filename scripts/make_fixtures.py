@@ -177,6 +177,30 @@ def f32(a):
     return np.ascontiguousarray(np.asarray(a, dtype=np.float32))
 
 
+def softmax_head(tensors, rng, u, outputs, hidden):
+    """A head over `outputs` tokens, wider than the layers so that the scores are well apart
+    (the generative and sequence-to-sequence fixtures pick tokens by them)."""
+    tensors["head.weight"] = f32(3.0 * rng.uniform(-1.0, 1.0, size=(outputs, hidden)))
+    tensors["head.bias"] = u(outputs)
+
+
+def token_meta(cell, layers, hidden, inp, task, labels, vocab, **rest):
+    """Metadata of a version-1 model over tokens with a softmax head; `rest` follows `unk_id`."""
+    return {
+        "format_version": 1,
+        "cell": cell,
+        "num_layers": layers,
+        "hidden_size": hidden,
+        "input": inp,
+        "task": task,
+        "output": "softmax",
+        "labels": list(labels),
+        "vocab": list(vocab),
+        "unk_id": 1,
+        **rest,
+    }
+
+
 def window(layer):
     return (layer["kernel_size"] - 1) * layer["dilation"] + 1
 

@@ -47,7 +47,8 @@ from safetensors.numpy import save_file
 
 # The cell equations, the ONNX node and the session, written once (scripts/ is on the path
 # when this script runs).
-from make_fixtures import GATES, f32, make_session, recurrent_node, run_direction, seed_for
+from make_fixtures import (GATES, f32, make_session, recurrent_node, run_direction, seed_for,
+                           softmax_head, token_meta)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(REPO, "conformance", "fixtures")
@@ -88,26 +89,11 @@ def make_model(name, cell, layers, inp, start_id, end_id):
         tensors[f"rnn.weight_hh_l{k}"] = u(G * H, H)
         tensors[f"rnn.bias_ih_l{k}"] = u(G * H)
         tensors[f"rnn.bias_hh_l{k}"] = u(G * H)
-    # A wider head than the layers so that the distributions are not flat.
-    tensors["head.weight"] = f32(3.0 * rng.uniform(-1.0, 1.0, size=(V, H)))
-    tensors["head.bias"] = u(V)
+    softmax_head(tensors, rng, u, V, H)
     tensors["condition.weight"] = f32(rng.uniform(-1.0, 1.0, size=(K, layers * H)))
-    meta = {
-        "format_version": 1,
-        "cell": cell,
-        "num_layers": layers,
-        "hidden_size": H,
-        "input": inp,
-        "task": "generate",
-        "output": "softmax",
-        "labels": list(VOCAB),
-        "vocab": list(VOCAB),
-        "unk_id": 1,
-        "tokenizer": {"lowercase": False, "split": "whitespace"},
-        "conditions": list(CONDITIONS),
-        "start_id": start_id,
-        "end_id": end_id,
-    }
+    meta = token_meta(cell, layers, H, inp, "generate", VOCAB, VOCAB,
+                      tokenizer={"lowercase": False, "split": "whitespace"},
+                      conditions=list(CONDITIONS), start_id=start_id, end_id=end_id)
     return tensors, meta, rng
 
 

@@ -40,11 +40,11 @@ each JSON file).
     python3 scripts/make_seq2seq_fixtures.py --model models/g2p.safetensors \\
         --cases data/g2p/test.tsv --limit 100
 
-Requirements: ``pip install numpy torch safetensors``.
+Requirements: ``pip install numpy torch safetensors onnx onnxruntime`` (the helpers shared with
+``make_fixtures.py`` import ONNX).
 """
 
 import argparse
-import hashlib
 import json
 import os
 
@@ -53,10 +53,11 @@ import torch
 from safetensors.numpy import load_file, save_file
 from safetensors import safe_open
 
+from make_fixtures import GATES, f32, seed_for, softmax_head, token_meta
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(REPO, "conformance", "fixtures")
 GENERATOR = "scripts/make_seq2seq_fixtures.py"
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 MIN_MARGIN = 1e-4
 LIMIT = 12
 
@@ -72,14 +73,6 @@ MODELS = [
 
 # Input token sequences (ids of SOURCE) of the random models.
 CASES = [[2], [3, 4, 5], [8, 7, 6, 5, 4, 3, 2], [2, 2, 2, 2], [1, 4, 6, 8, 3], [5, 6]]
-
-
-def seed_for(name):
-    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "little")
-
-
-def f32(a):
-    return np.ascontiguousarray(np.asarray(a, dtype=np.float32))
 
 
 def random_model(name, cell, layers, inp, e, e_out):
@@ -98,25 +91,9 @@ def random_model(name, cell, layers, inp, e, e_out):
                       ("bias_ih", ()), ("bias_hh", ())]
             for kind, cols in shapes:
                 t[f"{stack}.{kind}_l{k}"] = u(g * H, *cols)
-    # A wider head than the layers so that the scores are well apart.
-    t["head.weight"] = f32(3.0 * rng.uniform(-1.0, 1.0, size=(len(TARGET), H)))
-    t["head.bias"] = u(len(TARGET))
-    meta = {
-        "format_version": 1,
-        "cell": cell,
-        "num_layers": layers,
-        "hidden_size": H,
-        "input": inp,
-        "task": "seq2seq",
-        "output": "softmax",
-        "labels": list(TARGET),
-        "vocab": list(SOURCE),
-        "unk_id": 1,
-        "pad_id": 0,
-        "tokenizer": {"lowercase": True, "split": "chars"},
-        "start_id": 0,
-        "end_id": 1,
-    }
+    softmax_head(t, rng, u, len(TARGET), H)
+    meta = token_meta(cell, layers, H, inp, "seq2seq", TARGET, SOURCE, pad_id=0,
+                      tokenizer={"lowercase": True, "split": "chars"}, start_id=0, end_id=1)
     return t, meta
 
 

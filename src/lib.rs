@@ -80,6 +80,7 @@ pub use vocab::{Split, Tokenizer, Tokens, Vocabulary};
 pub mod prelude {
     pub use crate::generate::{GenerativeModel, Logits};
     pub use crate::model::{Model, Prediction, StreamingModel, TextModel};
+    pub use crate::seq2seq::Seq2SeqModel;
 }
 
 /// Declares a module holding a model baked by `tinyrnn_build::bake` in this crate's build script.

@@ -22,6 +22,7 @@ pub mod cases;
 mod exit;
 pub mod imu;
 pub mod lines;
+pub mod transcript;
 #[cfg(target_os = "none")]
 pub mod uart;
 

@@ -54,6 +54,19 @@ impl Options {
             doc_module: None,
         }
     }
+
+    /// The model file's name without its directories: `gesture.safetensors`.
+    ///
+    /// ```
+    /// let opts = tinyrnn_build::Options::new("models/gesture.safetensors");
+    /// assert_eq!(opts.file_name(), "gesture.safetensors");
+    /// ```
+    pub fn file_name(&self) -> &str {
+        self.source_name
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.source_name)
+    }
 }
 
 /// Generates the module for `spec`: rustfmt-clean Rust source, laid out as `rustfmt` would.
@@ -1033,11 +1046,7 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
     let m = &spec.meta;
     let mut o = String::new();
     let w = &mut o;
-    let stem = opts
-        .source_name
-        .rsplit('/')
-        .next()
-        .unwrap_or(&opts.source_name);
+    let stem = opts.file_name();
     let _ = writeln!(
         w,
         "Model baked from {}: {}-layer {}{} with {} hidden units, {} input, {} outputs.",
@@ -1120,21 +1129,28 @@ fn summary(spec: &ModelSpec, opts: &Options, text_bytes: usize) -> String {
         spec.head_macs()
     );
     if let Some(module) = &opts.doc_module {
-        let _ = writeln!(w);
-        let _ = writeln!(w, "```");
-        let _ = writeln!(w, "use {module} as model;");
-        let _ = writeln!(w, "use tinyrnn::prelude::*;");
-        let _ = writeln!(w, "let mut state = model::State::new();");
-        for line in example_calls(m) {
-            let _ = writeln!(w, "{line}");
-        }
+        let mut calls = example_calls(m).to_vec();
         if m.generation.is_none() {
-            let _ = writeln!(w, "assert!(model::LABELS.contains(&out.label()));");
+            calls.push("assert!(model::LABELS.contains(&out.label()));");
         }
-        let _ = writeln!(w, "# Ok::<(), tinyrnn::Error>(())");
-        let _ = writeln!(w, "```");
+        write_example(w, module, &calls);
     }
     o
+}
+
+/// A summary's runnable example: the baked module `module` as `model`, a fresh state, then
+/// `calls`, in a doc test that returns `Result<(), tinyrnn::Error>`.
+pub(crate) fn write_example(w: &mut String, module: &str, calls: &[&str]) {
+    let _ = writeln!(w);
+    let _ = writeln!(w, "```");
+    let _ = writeln!(w, "use {module} as model;");
+    let _ = writeln!(w, "use tinyrnn::prelude::*;");
+    let _ = writeln!(w, "let mut state = model::State::new();");
+    for line in calls {
+        let _ = writeln!(w, "{line}");
+    }
+    let _ = writeln!(w, "# Ok::<(), tinyrnn::Error>(())");
+    let _ = writeln!(w, "```");
 }
 
 /// Generates the int8 module for `spec` (`tinyrnn::QNetwork`, docs/quantization.md), or says

@@ -15,12 +15,7 @@ use crate::spec::{ModelSpec, Tensor};
 pub(crate) fn generate(spec: &ModelSpec, opts: &Options, decoding: Decoding) -> Generated {
     let p = opts.crate_path.as_str();
     // The include! paths are relative to the including file: the parts sit next to it.
-    let stem = opts
-        .source_name
-        .rsplit('/')
-        .next()
-        .unwrap_or(&opts.source_name)
-        .trim_end_matches(".safetensors");
+    let stem = opts.file_name().trim_end_matches(".safetensors");
     let part_opts = Options {
         doc_module: None,
         ..opts.clone()
@@ -199,11 +194,7 @@ fn decoder(spec: &ModelSpec) -> ModelSpec {
 fn summary(spec: &ModelSpec, opts: &Options) -> String {
     let m = &spec.meta;
     let mut w = String::new();
-    let stem = opts
-        .source_name
-        .rsplit('/')
-        .next()
-        .unwrap_or(&opts.source_name);
+    let stem = opts.file_name();
     let _ = writeln!(
         w,
         "Sequence-to-sequence model baked from {}: a {}-layer {} encoder and decoder with {} \
@@ -216,20 +207,13 @@ fn summary(spec: &ModelSpec, opts: &Options) -> String {
         spec.outputs
     );
     if let Some(module) = &opts.doc_module {
-        let _ = writeln!(w);
-        let _ = writeln!(w, "```");
-        let _ = writeln!(w, "use {module} as model;");
-        let _ = writeln!(w, "use tinyrnn::Seq2SeqModel;");
-        let _ = writeln!(w, "let mut state = model::State::new();");
-        let _ = writeln!(w, "let mut out = [0usize; 32];");
-        let _ = writeln!(w, "let ids = [0usize, 0].map(|i| i % model::VOCAB_SIZE);");
-        let _ = writeln!(
-            w,
-            "let n = model::MODEL.translate(ids, &mut state, &mut out)?;"
-        );
-        let _ = writeln!(w, "assert!(n <= out.len());");
-        let _ = writeln!(w, "# Ok::<(), tinyrnn::Error>(())");
-        let _ = writeln!(w, "```");
+        let calls = [
+            "let mut out = [0usize; 32];",
+            "let ids = [0usize, 0].map(|i| i % model::VOCAB_SIZE);",
+            "let n = model::MODEL.translate(ids, &mut state, &mut out)?;",
+            "assert!(n <= out.len());",
+        ];
+        codegen::write_example(&mut w, module, &calls);
     }
     w
 }

@@ -10,10 +10,9 @@
 //! `TINYRNN_RECORD=1 cargo run --release --bin mcu_generate > cases/melody-generated.tsv`.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
-use core::fmt::Write as _;
-
 use tinyrnn::{GenerativeModel, Rng, Sampling, TextModel};
-use tinyrnn_firmware::{finish, say};
+use tinyrnn_firmware::finish;
+use tinyrnn_firmware::transcript::Transcript;
 
 // build.rs: `tinyrnn_build::bake("../models/melody.safetensors");`
 tinyrnn::include_model!(melody);
@@ -29,13 +28,10 @@ const SEED: u64 = 2026;
 
 #[cfg_attr(target_os = "none", cortex_m_rt::entry)]
 fn main() -> ! {
-    // The host records the expected lines instead of checking them (see the module docs).
-    let record = tinyrnn_firmware::recording();
-
     let mut state = melody::State::new();
     let mut tokens = [0usize; LIMIT];
-    let mut expected = EXPECTED.lines();
-    let mut ok = true;
+    // Checked against the host's lines (recorded instead on the host: see the module docs).
+    let mut transcript = Transcript::new(EXPECTED);
     let sampling = Sampling::TopK {
         k: 5,
         temperature: 1.0,
@@ -47,14 +43,8 @@ fn main() -> ! {
         else {
             finish(false)
         };
-        let mut line: heapless::String<1024> = heapless::String::new();
-        let _ = write!(line, "melody\t{name}\t");
-        for (i, &id) in tokens.iter().take(n).enumerate() {
-            let sep = if i == 0 { "" } else { " " };
-            let _ = write!(line, "{sep}{}", vocab.word(id).unwrap_or("?"));
-        }
-        say!("{}", line.as_str());
-        ok &= record || expected.next() == Some(line.as_str());
+        let ids = tokens.get(..n).unwrap_or(&[]);
+        transcript.tokens::<1024>("melody", name, ids, |id| vocab.word(id));
     }
-    finish(ok && (record || expected.next().is_none()))
+    transcript.finish()
 }

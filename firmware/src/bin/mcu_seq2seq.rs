@@ -9,10 +9,9 @@
 //! `TINYRNN_RECORD=1 cargo run --release --bin mcu_seq2seq > cases/g2p-decoded.tsv`.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
-use core::fmt::Write as _;
-
 use tinyrnn::Seq2SeqModel;
-use tinyrnn_firmware::{finish, say};
+use tinyrnn_firmware::finish;
+use tinyrnn_firmware::transcript::Transcript;
 
 // build.rs: `tinyrnn_build::bake("../models/g2p.safetensors");`
 tinyrnn::include_model!(g2p);
@@ -42,26 +41,17 @@ const WORDS: [&str; 12] = [
 
 #[cfg_attr(target_os = "none", cortex_m_rt::entry)]
 fn main() -> ! {
-    // The host records the expected lines instead of checking them (see the module docs).
-    let record = tinyrnn_firmware::recording();
-
     let mut state = g2p::State::new();
     let mut phonemes = [0usize; LIMIT];
-    let mut expected = EXPECTED.lines();
-    let mut ok = true;
+    // Checked against the host's lines (recorded instead on the host: see the module docs).
+    let mut transcript = Transcript::new(EXPECTED);
     let targets = g2p::MODEL.targets();
     for word in WORDS {
         let Ok(n) = g2p::MODEL.translate_text(word, &mut state, &mut phonemes) else {
             finish(false)
         };
-        let mut line: heapless::String<256> = heapless::String::new();
-        let _ = write!(line, "g2p\t{word}\t");
-        for (i, &id) in phonemes.iter().take(n).enumerate() {
-            let sep = if i == 0 { "" } else { " " };
-            let _ = write!(line, "{sep}{}", targets.word(id).unwrap_or("?"));
-        }
-        say!("{}", line.as_str());
-        ok &= record || expected.next() == Some(line.as_str());
+        let ids = phonemes.get(..n).unwrap_or(&[]);
+        transcript.tokens::<256>("g2p", word, ids, |id| targets.word(id));
     }
-    finish(ok && (record || expected.next().is_none()))
+    transcript.finish()
 }
