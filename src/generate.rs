@@ -347,22 +347,38 @@ impl<M: GenerativeModel> Iterator for Generator<'_, M> {
     type Item = Result<usize, Error>;
 
     fn next(&mut self) -> Option<Result<usize, Error>> {
-        let input = self.next.take()?;
-        let step = self
-            .model
-            .step(input, self.state)
-            .and_then(|()| self.model.logits(self.state));
-        let logits = match step {
-            Ok(logits) => logits,
-            Err(e) => return Some(Err(e)),
-        };
-        let token = self.sampling.pick(logits.values(), self.rng);
-        if token == self.model.end_id() {
-            return None;
-        }
-        self.next = Some(token);
-        Some(Ok(token))
+        let (model, state, rng, sampling) =
+            (self.model, &mut *self.state, &mut *self.rng, self.sampling);
+        feed_back(
+            &mut self.next,
+            model.end_id(),
+            |input| model.step(input, state).and_then(|()| model.logits(state)),
+            |scores| sampling.pick(scores, rng),
+        )
     }
+}
+
+/// One step of a loop that feeds its own output back (a [`Generator`], a sequence-to-sequence
+/// [`Decoder`](crate::Decoder)): takes the pending token from `next`, runs `step` on it, and
+/// picks the next token from the scores with `pick`. `None` once the sequence has ended — at
+/// the end token `end` (not yielded), or when `next` is already empty after an error.
+pub(crate) fn feed_back<O: Prediction>(
+    next: &mut Option<usize>,
+    end: usize,
+    step: impl FnOnce(usize) -> Result<O, Error>,
+    pick: impl FnOnce(&[f32]) -> usize,
+) -> Option<Result<usize, Error>> {
+    let input = next.take()?;
+    let scores = match step(input) {
+        Ok(scores) => scores,
+        Err(e) => return Some(Err(e)),
+    };
+    let token = pick(scores.values());
+    if token == end {
+        return None;
+    }
+    *next = Some(token);
+    Some(Ok(token))
 }
 
 /// A baked generative model: a [`Network`](crate::Network) `M` whose head scores its own vocabulary, and the

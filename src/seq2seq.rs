@@ -34,7 +34,7 @@
 //! ```
 
 use crate::error::Error;
-use crate::generate::Logits;
+use crate::generate::{feed_back, Logits};
 use crate::head::argmax;
 use crate::model::{Model, StreamingModel, Task, TextModel};
 use crate::vocab::Vocabulary;
@@ -305,16 +305,12 @@ impl<M: Seq2SeqModel> Iterator for Decoder<'_, M> {
     type Item = Result<usize, Error>;
 
     fn next(&mut self) -> Option<Result<usize, Error>> {
-        let input = self.next.take()?;
-        let logits = match self.model.decode_step(input, self.state) {
-            Ok(logits) => logits,
-            Err(e) => return Some(Err(e)),
-        };
-        let token = argmax(crate::Prediction::values(&logits)).unwrap_or(0);
-        if token == self.model.end_id() {
-            return None;
-        }
-        self.next = Some(token);
-        Some(Ok(token))
+        let (model, state) = (self.model, &mut *self.state);
+        feed_back(
+            &mut self.next,
+            model.end_id(),
+            |input| model.decode_step(input, state),
+            |scores| argmax(scores).unwrap_or(0),
+        )
     }
 }

@@ -937,6 +937,27 @@ impl<N: Number> Wire<N> {
         Ok(())
     }
 
+    /// A task that reads and emits tokens (`generate`, `seq2seq`): a text input and a softmax
+    /// head; `reads` and `scores` say why in the error.
+    fn check_token_io(&self, reads: &str, scores: &str) -> Result<(), MetaError> {
+        let task = self.task.name();
+        if !self.input.is_text() {
+            return Err(MetaError::new(format!(
+                "metadata field `input`: expected `embedding` or `one_hot` for task `{task}` \
+                 ({reads}), found `{}`",
+                self.input.name()
+            )));
+        }
+        if self.output != OutputKind::Softmax {
+            return Err(MetaError::new(format!(
+                "metadata field `output`: expected `softmax` for task `{task}` ({scores}), found \
+                 `{}`",
+                self.output.name()
+            )));
+        }
+        Ok(())
+    }
+
     /// The fields of `task: "seq2seq"`: a text input (the input vocabulary), a softmax head
     /// over `labels` (the output vocabulary, whose entries the decoder's embedding rows
     /// follow), start and end tokens among the labels, no conditions.
@@ -946,20 +967,10 @@ impl<N: Number> Wire<N> {
                 "metadata field `{name}`: expected {expected}, found {found}"
             ))
         };
-        if !self.input.is_text() {
-            return Err(field(
-                "input",
-                "`embedding` or `one_hot` for task `seq2seq` (the encoder reads token ids)",
-                format!("`{}`", self.input.name()),
-            ));
-        }
-        if self.output != OutputKind::Softmax {
-            return Err(field(
-                "output",
-                "`softmax` for task `seq2seq` (a distribution over the next output token)",
-                format!("`{}`", self.output.name()),
-            ));
-        }
+        self.check_token_io(
+            "the encoder reads token ids",
+            "a distribution over the next output token",
+        )?;
         if self.conditions.is_some() {
             return Err(field(
                 "conditions",
@@ -1026,20 +1037,10 @@ impl<N: Number> Wire<N> {
             }
             return Ok(());
         }
-        if !self.input.is_text() {
-            return Err(field(
-                "input",
-                "`embedding` or `one_hot` for task `generate` (it feeds back token ids)",
-                format!("`{}`", self.input.name()),
-            ));
-        }
-        if self.output != OutputKind::Softmax {
-            return Err(field(
-                "output",
-                "`softmax` for task `generate` (a distribution over the next token)",
-                format!("`{}`", self.output.name()),
-            ));
-        }
+        self.check_token_io(
+            "it feeds back token ids",
+            "a distribution over the next token",
+        )?;
         for (name, present) in fields {
             if !present {
                 return Err(field(
