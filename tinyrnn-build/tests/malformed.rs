@@ -411,11 +411,23 @@ impl Model {
         self
     }
 
-    /// Gives tensor `name` the shape `shape`, its data cut to match.
+    /// Gives tensor `name` the shape `shape`, its data cut (or zero-extended) to match.
     fn reshape(&mut self, name: &str, shape: &[usize]) {
         let t = self.tensors.iter_mut().find(|t| t.0 == name).unwrap();
         t.1 = shape.to_vec();
-        t.2.truncate(shape.iter().product::<usize>() * 4);
+        t.2.resize(shape.iter().product::<usize>() * 4, 0);
+    }
+
+    /// [`reshape`](Self::reshape), for a chain.
+    fn reshaped(mut self, name: &str, shape: &[usize]) -> Model {
+        self.reshape(name, shape);
+        self
+    }
+
+    /// Without tensor `name`.
+    fn without(mut self, name: &str) -> Model {
+        self.tensors.retain(|t| t.0 != name);
+        self
     }
 
     /// The header entries (`"key":value`, the metadata first) and the data they point into.
@@ -713,24 +725,6 @@ fn control_characters_in_vocabulary() -> Input {
 
 // Generative models (`task: "generate"`).
 
-fn without_condition_weight() -> Input {
-    let mut m = take_apart("generate_gru_2l.safetensors");
-    m.tensors.retain(|t| t.0 != "condition.weight");
-    file(m)
-}
-
-fn condition_weight_of_one_layer() -> Input {
-    let mut m = take_apart("generate_gru_2l.safetensors");
-    let t = m
-        .tensors
-        .iter_mut()
-        .find(|t| t.0 == "condition.weight")
-        .unwrap();
-    t.1 = vec![3, 8];
-    t.2.truncate(3 * 8 * 4);
-    file(m)
-}
-
 fn condition_weight_on_a_classifier() -> Input {
     let mut m = take_apart("gru_1l_embedding.safetensors");
     m.tensors
@@ -763,24 +757,6 @@ fn generate_from_samples() -> Input {
 }
 
 // Sequence-to-sequence models (`task: "seq2seq"`).
-
-fn seq2seq_without_decoder_embedding() -> Input {
-    let mut m = take_apart("seq2seq_gru_2l.safetensors");
-    m.tensors.retain(|t| t.0 != "decoder_embedding.weight");
-    file(m)
-}
-
-fn seq2seq_decoder_layer_of_the_wrong_width() -> Input {
-    let mut m = take_apart("seq2seq_gru_2l.safetensors");
-    let t = m
-        .tensors
-        .iter_mut()
-        .find(|t| t.0 == "decoder.weight_ih_l0")
-        .unwrap();
-    t.1 = vec![24, 5];
-    t.2.resize(24 * 5 * 4, 0);
-    file(m)
-}
 
 fn seq2seq_with_a_classifier_s_tensor_names() -> Input {
     let mut m = take_apart("seq2seq_lstm_1l.safetensors");
@@ -821,9 +797,7 @@ fn conv_layer_with(layer: usize, field: &str, value: Value) -> Input {
 }
 
 fn conv_bias_missing() -> Input {
-    let mut m = conv_model();
-    m.tensors.retain(|t| t.0 != "conv.1.bias");
-    file(m)
+    file(conv_model().without("conv.1.bias"))
 }
 
 fn conv_extra_layer_tensor() -> Input {
@@ -854,18 +828,12 @@ fn bidi_model() -> Model {
 }
 
 fn bidi_reverse_missing() -> Input {
-    let mut m = bidi_model();
-    m.tensors.retain(|t| t.0 != "rnn.weight_hh_l1_reverse");
-    file(m)
+    file(bidi_model().without("rnn.weight_hh_l1_reverse"))
 }
 
 /// A backward weight of the wrong shape, and the layer above reading one direction only.
 fn bidi_tensor_reshaped(name: &'static str, shape: Vec<usize>) -> Input {
-    let mut m = bidi_model();
-    let t = m.tensors.iter_mut().find(|t| t.0 == name).unwrap();
-    t.2.truncate(shape.iter().product::<usize>() * 4);
-    t.1 = shape;
-    file(m)
+    file(bidi_model().reshaped(name, &shape))
 }
 
 fn bidi_reverse_wrong_shape() -> Input {
@@ -1106,12 +1074,12 @@ const CASES: &[Case] = &[
     // Generative models.
     (
         "a generative model without condition.weight",
-        without_condition_weight,
+        || file(take_apart("generate_gru_2l.safetensors").without("condition.weight")),
         &["tensor `condition.weight`: expected shape [3, 16] for a 2-layer gru model", "found no such tensor"],
     ),
     (
         "condition.weight of one layer for two",
-        condition_weight_of_one_layer,
+        || file(take_apart("generate_gru_2l.safetensors").reshaped("condition.weight", &[3, 8])),
         &["tensor `condition.weight`: expected shape [3, 16] (3 conditions, num_layers 2 × hidden_size 8), found [3, 8]"],
     ),
     (
@@ -1147,12 +1115,12 @@ const CASES: &[Case] = &[
     // Sequence-to-sequence models.
     (
         "a seq2seq model without decoder_embedding.weight",
-        seq2seq_without_decoder_embedding,
+        || file(take_apart("seq2seq_gru_2l.safetensors").without("decoder_embedding.weight")),
         &["tensor `decoder_embedding.weight`: expected shape [10, E] with E >= 1 (10 output tokens (labels)), found no such tensor"],
     ),
     (
         "a seq2seq decoder layer reading the wrong width",
-        seq2seq_decoder_layer_of_the_wrong_width,
+        || file(take_apart("seq2seq_gru_2l.safetensors").reshaped("decoder.weight_ih_l0", &[24, 5])),
         &["tensor `decoder.weight_ih_l0`: expected shape [24, 4]", "one column per `decoder_embedding` feature", "found [24, 5]"],
     ),
     (

@@ -544,14 +544,7 @@ pub fn train_generative(o: &GenOptions) -> anyhow::Result<GenReport> {
     let (v, k) = (corpus.vocab.len(), corpus.conditions.len());
     let params = GenParams::init(o, v, k)?;
     let vars: Vec<Var> = params.vars.iter().map(|(_, v)| v.clone()).collect();
-    let mut opt = AdamW::new(
-        vars.clone(),
-        ParamsAdamW {
-            lr: o.lr,
-            weight_decay: 0.0,
-            ..ParamsAdamW::default()
-        },
-    )?;
+    let mut opt = adam(&vars, o.lr)?;
     let mut batch_rng = Rng::stream(o.seed, "generative-batches");
     let mut dropout_rng = Rng::stream(o.seed, "generative-dropout");
     let mut best = (f64::INFINITY, 0usize, params.snapshot()?);
@@ -565,15 +558,7 @@ pub fn train_generative(o: &GenOptions) -> anyhow::Result<GenReport> {
             let tunes: Vec<&Tune> = chunk.iter().map(|&i| &train[i]).collect();
             let dropout = (o.dropout > 0.0).then_some((o.dropout, &mut dropout_rng));
             let (sum, n) = nll_sum(&params, &tunes, dropout)?;
-            let loss = (sum / n as f64)?;
-            let mut grads = loss.backward()?;
-            clip(&mut grads, &vars, o.clip)?;
-            opt.step(&grads)?;
-            let l = f64::from(loss.to_scalar::<f32>()?);
-            if !l.is_finite() {
-                bail!("epoch {epoch}: the loss became {l}; try a lower --lr");
-            }
-            loss_sum += l * n as f64;
+            loss_sum += descend(&mut opt, &vars, o.clip, &sum, n, epoch)? * n as f64;
             seen += n;
         }
         let val_nll = mean_nll(&params, &val)?;
@@ -647,6 +632,39 @@ fn meta(o: &GenOptions, corpus: &Corpus) -> Meta {
         conv: Vec::new(),
         bidirectional: None,
     }
+}
+
+/// AdamW over `vars` at learning rate `lr`, without weight decay: the optimiser of the
+/// generative and sequence-to-sequence trainers.
+pub(crate) fn adam(vars: &[Var], lr: f64) -> anyhow::Result<AdamW> {
+    let params = ParamsAdamW {
+        lr,
+        weight_decay: 0.0,
+        ..ParamsAdamW::default()
+    };
+    Ok(AdamW::new(vars.to_vec(), params)?)
+}
+
+/// One optimiser step on a batch whose summed loss is `sum` over `n` tokens: the mean's
+/// gradients, clipped to `max_norm`. Returns the mean loss; a loss that is not finite stops
+/// training with an error naming `epoch`.
+pub(crate) fn descend(
+    opt: &mut AdamW,
+    vars: &[Var],
+    max_norm: f64,
+    sum: &Tensor,
+    n: usize,
+    epoch: usize,
+) -> anyhow::Result<f64> {
+    let loss = (sum / n as f64)?;
+    let mut grads = loss.backward()?;
+    clip(&mut grads, vars, max_norm)?;
+    opt.step(&grads)?;
+    let l = f64::from(loss.to_scalar::<f32>()?);
+    if !l.is_finite() {
+        bail!("epoch {epoch}: the loss became {l}; try a lower --lr");
+    }
+    Ok(l)
 }
 
 /// Scales the gradients to a global L2 norm of at most `max_norm`.

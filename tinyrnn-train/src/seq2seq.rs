@@ -19,13 +19,13 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use candle_core::{Device, Tensor, Var, D};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 
 use tinyrnn_schema::{
     CellKind, Decoding, Input, Meta, OutputKind, SplitKind, TaskKind, Text, TokenizerRules,
 };
 
 use crate::cell::unroll;
+use crate::generative::{adam, descend};
 use crate::model::NamedTensor;
 use crate::rng::Rng;
 
@@ -486,12 +486,7 @@ pub fn train_seq2seq(o: &Seq2SeqOptions) -> anyhow::Result<Seq2SeqReport> {
     let test = vocabs.encode(&read_pairs(&o.test)?)?;
     let params = Seq2SeqParams::init(o, vocabs.letters.len(), vocabs.phonemes.len())?;
     let vars: Vec<Var> = params.vars.iter().map(|(_, v)| v.clone()).collect();
-    let adam = ParamsAdamW {
-        lr: o.lr,
-        weight_decay: 0.0,
-        ..ParamsAdamW::default()
-    };
-    let mut opt = AdamW::new(vars.clone(), adam)?;
+    let mut opt = adam(&vars, o.lr)?;
     let mut rng = Rng::stream(o.seed, "seq2seq-batches");
     let groups = by_length(&train);
     let mut train_loss = f64::NAN;
@@ -508,15 +503,7 @@ pub fn train_seq2seq(o: &Seq2SeqOptions) -> anyhow::Result<Seq2SeqReport> {
         for batch in &batches {
             let pairs: Vec<&Pair> = batch.iter().map(|&i| &train[i]).collect();
             let (nll, n) = params.nll_sum(&pairs)?;
-            let loss = (nll / n as f64)?;
-            let mut grads = loss.backward()?;
-            crate::generative::clip(&mut grads, &vars, o.clip)?;
-            opt.step(&grads)?;
-            let l = f64::from(loss.to_scalar::<f32>()?);
-            if !l.is_finite() {
-                bail!("epoch {epoch}: the loss became {l}; try a lower --lr");
-            }
-            sum += l * n as f64;
+            sum += descend(&mut opt, &vars, o.clip, &nll, n, epoch)? * n as f64;
             seen += n;
         }
         train_loss = sum / seen.max(1) as f64;
