@@ -8,7 +8,6 @@
 mod host;
 
 use tinyrnn::prelude::*;
-use tinyrnn::Model;
 
 #[derive(Debug, Default)]
 struct Report {

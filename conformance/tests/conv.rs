@@ -11,7 +11,7 @@ mod support;
 use serde::Deserialize;
 use support::{assert_close, reference};
 use tinyrnn::prelude::*;
-use tinyrnn::{Error, Prediction, StreamingModel};
+use tinyrnn::Error;
 use tinyrnn_conformance as fx;
 
 #[derive(Deserialize)]

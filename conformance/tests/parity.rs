@@ -10,7 +10,6 @@ mod support;
 use serde::Deserialize;
 use support::{assert_close, reference};
 use tinyrnn::prelude::*;
-use tinyrnn::{Prediction, StreamingModel};
 use tinyrnn_conformance as fx;
 
 #[derive(Deserialize)]

@@ -83,7 +83,6 @@ const SEQ2SEQ: bool = match option_env!("TINYRNN_NO_PANIC") {
 /// Runs the sequence-to-sequence entry points; true if none reported an unexpected result.
 fn seq2seq() -> bool {
     use g2p::{State, MODEL, OUTPUTS, VOCAB_SIZE};
-    use tinyrnn::{Seq2SeqModel, StreamingModel};
     let mut ok = true;
     let mut state = State::new();
     let mut out = [0usize; 16];
@@ -110,7 +109,7 @@ fn seq2seq() -> bool {
 /// Runs the generative entry points; true if none reported an unexpected result.
 fn generate() -> bool {
     use melody::{State, CONDITIONS, MODEL, VOCAB_SIZE};
-    use tinyrnn::{GenerativeModel, Rng, Sampling, StreamingModel};
+    use tinyrnn::{Rng, Sampling};
     let mut ok = true;
     let mut state = State::new();
     let mut out = [0usize; 16];
