@@ -502,6 +502,11 @@ where
     type State = ConvState<X::State, H, S, U>;
     type Input<'a> = &'a [f32; F];
     type Output = Output<C>;
+    type Front = Normalize<F>;
+
+    fn frontend(&self) -> &Normalize<F> {
+        &self.normalize
+    }
 
     fn labels(&self) -> &'static [&'static str] {
         self.labels

@@ -7,9 +7,11 @@
 //! `Recurrent` lives in this private module: users name the public traits, never this one.
 
 use crate::error::Error;
+use crate::frontend::TextFrontend;
 use crate::generate::Logits;
 use crate::head::{Activation, Output};
-use crate::model::{Model, Prediction, StreamingModel, Task};
+use crate::model::{Model, Prediction, StreamingModel, Task, TextModel};
+use crate::vocab::Vocabulary;
 
 /// What a streaming model kind provides; everything else is derived from it.
 pub trait Recurrent {
@@ -19,6 +21,13 @@ pub trait Recurrent {
     type Input<'a>: Copy;
     /// [`Model::Output`].
     type Output: Prediction + Copy;
+    /// What turns an input item into the first layer's values. A kind whose frontend is a
+    /// [`TextFrontend`] and whose items are token ids is a [`TextModel`] (the blanket impl
+    /// below), so "has a vocabulary" is decided once, by the frontend.
+    type Front;
+
+    /// The frontend.
+    fn frontend(&self) -> &Self::Front;
 
     /// One step ([`StreamingModel::step`]); on error `state` is left unchanged.
     fn advance(&self, item: Self::Input<'_>, state: &mut Self::State) -> Result<(), Error>;
@@ -106,5 +115,15 @@ impl<M: Recurrent> StreamingModel for M {
 impl<M: Recurrent> Logits for M {
     fn logits(&self, state: &M::State) -> Result<M::Output, Error> {
         self.read(state, false)
+    }
+}
+
+impl<M> TextModel for M
+where
+    M: for<'a> Recurrent<Input<'a> = usize>,
+    M::Front: TextFrontend,
+{
+    fn vocabulary(&self) -> &Vocabulary {
+        self.frontend().vocabulary()
     }
 }

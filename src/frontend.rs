@@ -46,8 +46,19 @@ pub trait Frontend<const I: usize, T = f32> {
     }
 }
 
-/// A frontend that reads token ids and knows how to tokenize text.
-pub trait TextFrontend<const I: usize, T = f32>: for<'a> Frontend<I, T, Item<'a> = usize> {
+/// A frontend that reads token ids and knows how to tokenize text: a model built on one is a
+/// [`TextModel`](crate::TextModel), whatever its cells and weights (f32 or int8).
+///
+/// ```
+/// use tinyrnn::models::{seed, seed_int8};
+/// use tinyrnn::{TextFrontend, TextModel};
+///
+/// let words = seed::MODEL.frontend.vocabulary();
+/// assert_eq!(words.id("happy"), seed::MODEL.vocabulary().id("happy"));
+/// // The int8 variant tokenizes with the same vocabulary.
+/// assert_eq!(seed_int8::MODEL.frontend.vocabulary().id("happy"), words.id("happy"));
+/// ```
+pub trait TextFrontend {
     /// The vocabulary and tokenizer rules of the model.
     fn vocabulary(&self) -> &Vocabulary;
 }
@@ -90,7 +101,7 @@ impl<const V: usize, const E: usize> Frontend<E> for Embedding<V, E> {
     }
 }
 
-impl<const V: usize, const E: usize> TextFrontend<E> for Embedding<V, E> {
+impl<const V: usize, const E: usize> TextFrontend for Embedding<V, E> {
     fn vocabulary(&self) -> &Vocabulary {
         &self.vocab
     }
@@ -133,7 +144,7 @@ impl<const V: usize, T> Frontend<V, T> for OneHot<V> {
     }
 }
 
-impl<const V: usize, T> TextFrontend<V, T> for OneHot<V> {
+impl<const V: usize> TextFrontend for OneHot<V> {
     fn vocabulary(&self) -> &Vocabulary {
         &self.vocab
     }

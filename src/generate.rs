@@ -41,11 +41,11 @@
 
 use crate::driver::Recurrent;
 use crate::error::Error;
+use crate::frontend::TextFrontend;
 use crate::head::argmax;
 use crate::math::exp;
 use crate::model::{Prediction, StreamingModel, Task, TextModel};
 use crate::network::State;
-use crate::vocab::Vocabulary;
 
 /// A small seeded pseudo-random generator, SplitMix64 (Steele, Lea and Flood, "Fast splittable
 /// pseudorandom number generators", OOPSLA 2014): a 64-bit counter advanced by a fixed odd
@@ -411,6 +411,11 @@ where
     type State = State<H, S, U>;
     type Input<'a> = M::Input<'a>;
     type Output = M::Output;
+    type Front = M::Front;
+
+    fn frontend(&self) -> &M::Front {
+        self.network.frontend()
+    }
 
     fn labels(&self) -> &'static [&'static str] {
         self.network.labels()
@@ -434,20 +439,11 @@ where
     }
 }
 
-impl<M, const H: usize, const S: usize, const U: usize, const N: usize> TextModel
-    for Generative<M, H, S, U, N>
-where
-    M: for<'a> Recurrent<State = State<H, S, U>, Input<'a> = usize> + TextModel,
-{
-    fn vocabulary(&self) -> &Vocabulary {
-        self.network.vocabulary()
-    }
-}
-
 impl<M, const H: usize, const S: usize, const U: usize, const N: usize> GenerativeModel
     for Generative<M, H, S, U, N>
 where
-    M: for<'a> Recurrent<State = State<H, S, U>, Input<'a> = usize> + TextModel,
+    M: for<'a> Recurrent<State = State<H, S, U>, Input<'a> = usize>,
+    M::Front: TextFrontend,
 {
     fn conditions(&self) -> &'static [&'static str] {
         self.conditions

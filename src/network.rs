@@ -6,11 +6,10 @@ use core::marker::PhantomData;
 use crate::cell::Cell;
 use crate::driver::{head_output, Recurrent};
 use crate::error::Error;
-use crate::frontend::{Frontend, TextFrontend};
+use crate::frontend::Frontend;
 use crate::head::{Activation, Linear, Output};
 use crate::layer::{Layer, LayerInput};
-use crate::model::{Task, TextModel};
-use crate::vocab::Vocabulary;
+use crate::model::Task;
 
 /// The recurrent state of a network with `1 + U` layers: `S` vectors of `H` values per layer
 /// (`h`, and `c` for the LSTM). It belongs to the caller, so it can live in a `static` and carry a
@@ -149,7 +148,7 @@ impl<const H: usize, const S: usize, const U: usize> Default for State<H, S, U> 
 /// them: baked models come with the aliases `model::Network` and `model::State`. Its methods
 /// are those of the traits it implements — [`Model`](crate::Model),
 /// [`StreamingModel`](crate::StreamingModel), [`Logits`](crate::Logits) and, with a token
-/// frontend, [`TextModel`] — so bring them into scope (`use tinyrnn::prelude::*`).
+/// frontend, [`TextModel`](crate::TextModel) — so bring them into scope (`use tinyrnn::prelude::*`).
 ///
 /// ```
 /// use tinyrnn::models::{motion, seed};
@@ -215,6 +214,11 @@ where
     type State = State<H, S, U>;
     type Input<'a> = F::Item<'a>;
     type Output = Output<C>;
+    type Front = F;
+
+    fn frontend(&self) -> &F {
+        &self.frontend
+    }
 
     fn labels(&self) -> &'static [&'static str] {
         self.labels
@@ -243,25 +247,6 @@ where
             activate,
             self.labels,
         )
-    }
-}
-
-impl<
-        K,
-        F,
-        const G: usize,
-        const S: usize,
-        const I: usize,
-        const H: usize,
-        const U: usize,
-        const C: usize,
-    > TextModel for Network<K, F, G, S, I, H, U, C>
-where
-    K: Cell<G, S>,
-    F: TextFrontend<I>,
-{
-    fn vocabulary(&self) -> &Vocabulary {
-        self.frontend.vocabulary()
     }
 }
 

@@ -38,7 +38,7 @@ use crate::error::Error;
 use crate::frontend::{Frontend, TextFrontend};
 use crate::head::{Activation, Output};
 use crate::layer::LayerInput;
-use crate::model::{Task, TextModel};
+use crate::model::Task;
 use crate::vocab::Vocabulary;
 
 pub use act::{sigmoid_q12, tanh_q12, TANH_Q15};
@@ -284,7 +284,7 @@ impl<const V: usize, const E: usize> Frontend<E, i16> for QEmbedding<V, E> {
     }
 }
 
-impl<const V: usize, const E: usize> TextFrontend<E, i16> for QEmbedding<V, E> {
+impl<const V: usize, const E: usize> TextFrontend for QEmbedding<V, E> {
     fn vocabulary(&self) -> &Vocabulary {
         &self.vocab
     }
@@ -718,7 +718,7 @@ impl<const H: usize, const L: usize, const M: usize> Default for QState<H, L, M>
 ///
 /// The same API as [`Network`](crate::Network) — [`Model`](crate::Model),
 /// [`StreamingModel`](crate::StreamingModel), [`Logits`](crate::Logits) and, for text models,
-/// [`TextModel`] — but integer weights and an integer [`QState`]; a step is integer
+/// [`TextModel`](crate::TextModel) — but integer weights and an integer [`QState`]; a step is integer
 /// arithmetic only, and nothing but a bad element can fail it (values saturate). Type parameters: cell `K` with `G` gates, frontend `F` producing `I` inputs, `H`
 /// hidden units, `L` layers, `M` cell-state vectors (`L` for the LSTM, else 0), `C` outputs.
 /// Baked models name it `model::Network` and its state `model::State`.
@@ -813,6 +813,11 @@ where
     type State = QState<H, L, M>;
     type Input<'a> = F::Item<'a>;
     type Output = Output<C>;
+    type Front = F;
+
+    fn frontend(&self) -> &F {
+        &self.frontend
+    }
 
     fn labels(&self) -> &'static [&'static str] {
         self.labels
@@ -857,25 +862,6 @@ where
             activate,
             self.labels,
         )
-    }
-}
-
-impl<
-        K,
-        F,
-        const G: usize,
-        const I: usize,
-        const H: usize,
-        const L: usize,
-        const M: usize,
-        const C: usize,
-    > TextModel for QNetwork<K, F, G, I, H, L, M, C>
-where
-    K: QCell<G>,
-    F: TextFrontend<I, i16>,
-{
-    fn vocabulary(&self) -> &Vocabulary {
-        self.frontend.vocabulary()
     }
 }
 
