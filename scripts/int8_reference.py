@@ -83,7 +83,8 @@ def quantize(meta, t):
         emb = t["embedding.weight"]
         e = len(emb) // len(meta["vocab"])
         top = max(abs(v) for v in emb)
-        frac0 = 0 if top == 0.0 else 14 - math.frexp(top)[1]
+        # At most Q15: the input sums are shifted to the recurrent side's Q15.
+        frac0 = 0 if top == 0.0 else min(15, 14 - math.frexp(top)[1])
         q["table"], q["emb_scale"] = [], []
         for r in range(len(meta["vocab"])):
             row, s = quantize_row(emb[r * e : (r + 1) * e])
@@ -103,16 +104,20 @@ def quantize(meta, t):
     q["layers"] = []
     for k in range(layers):
         cols, frac = (cols0, frac0) if k == 0 else (h, 15)
+        x_shift = 15 - frac
+        # Each input column counts 2^x_shift columns of the joint sum (one-hot: one weight).
+        wide = (1 if kind == "one_hot" and k == 0 else cols << x_shift) + h
+        assert wide <= 511, "layer %d: %d columns in the joint sum" % (k, wide)
         w_ih, w_hh = t["rnn.weight_ih_l%d" % k], t["rnn.weight_hh_l%d" % k]
         b_ih, b_hh = t["rnn.bias_ih_l%d" % k], t["rnn.bias_hh_l%d" % k]
         rows = []
         for r in range(g * h):
-            qi, si = quantize_row(w_ih[r * cols : (r + 1) * cols])
-            qh, sh = quantize_row(w_hh[r * h : (r + 1) * h])
+            # One scale per row of [W_ih | W_hh].
+            qrow, s = quantize_row(w_ih[r * cols : (r + 1) * cols] + w_hh[r * h : (r + 1) * h])
             separate = cell == "gru" and r // h == 2
             rows.append({
-                "w_ih": qi, "rq_ih": multiplier(si * 2.0 ** (12 - frac)),
-                "w_hh": qh, "rq_hh": multiplier(sh * 2.0 ** (12 - 15)),
+                "w_ih": qrow[:cols], "w_hh": qrow[cols:], "rq": multiplier(s * 2.0 ** (12 - 15)),
+                "x_shift": x_shift,
                 "b_x": bias(b_ih[r]) if separate else bias(b_ih[r] + b_hh[r]),
                 "b_h": bias(b_hh[r]) if separate else 0,
                 "separate": separate,
@@ -227,12 +232,14 @@ def step(q, state, item):
                 else:
                     acc_x = sum(w * v for w, v in zip(row["w_ih"], x[1]))
                 acc_h = sum(w * v for w, v in zip(row["w_hh"], h_prev))
-                xp = row["b_x"] + requantize(acc_x, row["rq_ih"])
-                hp = row["b_h"] + requantize(acc_h, row["rq_hh"])
+                # Both sums in Q15; one requantisation unless the gate keeps them apart.
+                acc_x <<= row["x_shift"]
+                assert abs(acc_x + acc_h) < 1 << 31
                 if row["separate"]:
-                    xs[g], hs[g] = xp, hp
+                    xs[g] = row["b_x"] + requantize(acc_x, row["rq"])
+                    hs[g] = row["b_h"] + requantize(acc_h, row["rq"])
                 else:
-                    xs[g] = xp + hp
+                    xs[g] = row["b_x"] + requantize(acc_x + acc_h, row["rq"])
             nh, nc = unit(q["cell"], xs, hs, h_prev[u], c_prev[u])
             new_h.append(nh)
             new_c.append(nc)

@@ -5,12 +5,12 @@
 //!
 //! | value | type | scale |
 //! |---|---|---|
-//! | weights of `W_ih`, `W_hh`, the head, embedding rows | `i8`, symmetric per row | `max\|row\| / 127` |
-//! | a layer's input vector | `i16` | Q15 for the `h` of the layer below, Q12 (±8 std) for a normalised sample, a per-model power of two for embeddings |
+//! | weights of `[W_ih \| W_hh]`, the head, embedding rows | `i8`, symmetric per row (one scale for a gate row's input and recurrent parts) | `max\|row\| / 127` |
+//! | a layer's input vector | `i16` | Q15 for the `h` of the layer below, Q12 (±8 std) for a normalised sample, a per-model power of two (at most Q15) for embeddings |
 //! | hidden state `h` | `i16` Q15 | `|h| ≤ 1` by construction |
 //! | LSTM cell state `c` | `i32` Q15 | saturated at ±128 |
 //! | mat-vec sums | `i32`, wrapping (cannot wrap: ≤ 511 columns) | |
-//! | gate pre-activations, biases | `i32` Q12, requantised by a `u16` multiplier and a shift | saturated at ±4096 |
+//! | gate pre-activations, biases | `i32` Q12: a row's two sums added in Q15, requantised once by the row's `u16` multiplier and shift | saturated at ±4096 |
 //! | tanh, sigmoid | 513-entry table, linear interpolation | Q12 in, Q15 out |
 //!
 //! Every step is integer arithmetic only, rounding defined exactly ([`shift_round`]), so the
@@ -54,8 +54,10 @@ pub const PRE_LIMIT: i32 = 1 << 24;
 /// equations (it can grow by up to 1 per step); it saturates here.
 pub const CELL_LIMIT: i32 = 1 << 22;
 
-/// Largest number of columns of a quantised matrix: 511 products of `i8 × i16` (each below
-/// `2^22`) always fit an `i32` sum.
+/// Largest number of columns of a quantised row `[W_ih | W_hh]`: 511 products of `i8 × i16`
+/// (each below `2^22`) always fit an `i32` sum. An input column counts `2^x_shift` times (its sum
+/// is shifted to the recurrent side's Q15 before the two are added; [`QLayer`]), so the bake
+/// refuses a layer with `I · 2^x_shift + H > 511` (a one-hot input counts as one column).
 pub const MAX_COLUMNS: usize = 511;
 
 /// `v / 2^n` rounded to nearest, ties towards +∞: `(v + 2^(n-1)) >> n` (arithmetic shift);
@@ -394,26 +396,27 @@ impl<const F: usize> Frontend<F, i16> for QNormalize<F> {
 }
 
 /// One int8 layer: `G` gates of `H` units reading `I` inputs, PyTorch's layout with every row
-/// quantised on its own.
+/// of `[W_ih | W_hh]` quantised on its own (one scale for the row's input and recurrent parts).
 ///
-/// For gate `g`, unit `u`: `x_part = b_x + requantize(W_ih[g][u] · x, m_ih, s_ih)` and
-/// `h_part = b_h + requantize(W_hh[g][u] · h, m_hh, s_hh)`, both Q12; `b_x = b_ih + b_hh` and
-/// `b_h = 0` for a gate whose parts are summed, `b_x = b_ih`, `b_h = b_hh` for a separate one.
+/// For gate `g`, unit `u`, with `acc_x = W_ih[g][u] · x` (input format Q`(15 − x_shift)`) and
+/// `acc_h = W_hh[g][u] · h` (Q15): the pre-activation is
+/// `b_x + requantize((acc_x << x_shift) + acc_h, m, s)` in Q12 — one requantisation per row —
+/// or, for a gate whose parts are kept apart (the GRU's `n`), `x_part = b_x +
+/// requantize(acc_x << x_shift, m, s)` and `h_part = b_h + requantize(acc_h, m, s)`;
+/// `b_x = b_ih + b_hh` for a summed gate.
 ///
 /// ```
 /// use tinyrnn::quant::{QInput, QLayer};
 /// use tinyrnn::Rnn;
-/// // One unit: h' = tanh(0.5 · x), x in Q12; W_ih = [127] with a multiplier of 0.5 / 127.
+/// // One unit: h' = tanh(0.5 · x), x in Q12 (x_shift 3); W_ih = [127] with a scale of 0.5 / 127:
+/// // a multiplier of 0.5 / 127 / 8 for sums in Q15.
 /// static W_IH: [[[i8; 1]; 1]; 1] = [[[127]]];
 /// static W_HH: [[[i8; 1]; 1]; 1] = [[[0]]];
-/// static M_IH: [[u16; 1]; 1] = [[33026]]; // 0.5/127 ≈ 33026 / 2^23
-/// static S_IH: [[u8; 1]; 1] = [[23]];
-/// static M_HH: [[u16; 1]; 1] = [[0]];
-/// static S_HH: [[u8; 1]; 1] = [[1]];
+/// static M: [[u16; 1]; 1] = [[33026]]; // 0.5/127/8 ≈ 33026 / 2^26
+/// static S: [[u8; 1]; 1] = [[26]];
 /// static B: [[i32; 1]; 1] = [[0]];
 /// static NONE: [[i32; 1]; 0] = []; // no separate gate
-/// let layer = QLayer { w_ih: &W_IH, w_hh: &W_HH, m_ih: &M_IH, s_ih: &S_IH,
-///     m_hh: &M_HH, s_hh: &S_HH, b_x: &B, b_h: &NONE };
+/// let layer = QLayer { w_ih: &W_IH, w_hh: &W_HH, m: &M, s: &S, b_x: &B, b_h: &NONE, x_shift: 3 };
 /// let mut h = [0i16; 1];
 /// layer.step::<Rnn>(QInput::Dense(&[8192]), &mut h, None); // x = 2.0
 /// assert_eq!(h, [24956]); // tanh(1.0)
@@ -424,19 +427,18 @@ pub struct QLayer<const G: usize, const I: usize, const H: usize> {
     pub w_ih: &'static [[[i8; I]; H]; G],
     /// `weight_hh_l{k}`, int8: (gate, unit, hidden).
     pub w_hh: &'static [[[i8; H]; H]; G],
-    /// Per row of `w_ih`: the multiplier of its sum to Q12 (with `s_ih`).
-    pub m_ih: &'static [[u16; H]; G],
-    /// Per row of `w_ih`: the right shift of its requantisation.
-    pub s_ih: &'static [[u8; H]; G],
-    /// Per row of `w_hh`: the multiplier of its sum to Q12 (with `s_hh`).
-    pub m_hh: &'static [[u16; H]; G],
-    /// Per row of `w_hh`: the right shift of its requantisation.
-    pub s_hh: &'static [[u8; H]; G],
+    /// Per row of `[W_ih | W_hh]`: the multiplier of its sums (in Q15) to Q12, with `s`.
+    pub m: &'static [[u16; H]; G],
+    /// Per row: the right shift of its requantisation.
+    pub s: &'static [[u8; H]; G],
     /// The input-side bias in Q12 (`b_ih + b_hh` for a gate whose parts are summed).
     pub b_x: &'static [[i32; H]; G],
     /// The recurrent-side biases in Q12 (`b_hh`) of the separate gates only, in gate order
     /// (empty for a cell without one: a summed gate's `b_hh` is in `b_x`).
     pub b_h: &'static [[i32; H]],
+    /// `15 − ` the fraction bits of the input: the left shift that brings `acc_x` to the Q15 of
+    /// `acc_h` (3 for a normalised sample, 0 for the layer below's `h`, 15 for a one-hot input).
+    pub x_shift: u32,
 }
 
 impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
@@ -450,15 +452,15 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
     /// static S: [[u8; 2]; 1] = [[1; 2]];
     /// static B: [[i32; 2]; 1] = [[0; 2]];
     /// static NONE: [[i32; 2]; 0] = [];
-    /// let layer = QLayer { w_ih: &W_IH, w_hh: &W_HH, m_ih: &M, s_ih: &S, m_hh: &M, s_hh: &S,
-    ///     b_x: &B, b_h: &NONE };
-    /// assert_eq!(layer.weight_bytes(), 6 + 4 + 2 * (4 + 2) + 2 * 4);
+    /// let layer = QLayer { w_ih: &W_IH, w_hh: &W_HH, m: &M, s: &S, b_x: &B, b_h: &NONE,
+    ///     x_shift: 0 };
+    /// assert_eq!(layer.weight_bytes(), 6 + 4 + 2 * (2 + 1) + 2 * 4);
     /// // With a separate gate (a GRU's n), its recurrent-side biases too.
     /// let gru_like = QLayer { b_h: &B, ..layer };
     /// assert_eq!(gru_like.weight_bytes(), layer.weight_bytes() + 2 * 4);
     /// ```
     pub const fn weight_bytes(&self) -> usize {
-        G * H * (I + H + 2 * 3 + 4) + self.b_h.len() * H * 4
+        G * H * (I + H + 3 + 4) + self.b_h.len() * H * 4
     }
 
     /// Advances one layer's `h` (and its `c`, for a cell with a cell state) by one step of
@@ -521,25 +523,18 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
                 .enumerate()
             {
                 let u = unit + k;
-                let x_part =
-                    at(self.b_x, g, u) + requantize(ax, at(self.m_ih, g, u), at(self.s_ih, g, u));
-                let h_bias = if separate {
-                    // Row of b_h: how many separate gates come before g.
-                    let row = K::SEPARATE.iter().take(g).filter(|&&s| s).count();
-                    self.b_h
-                        .get(row)
-                        .and_then(|r| r.get(u))
-                        .copied()
-                        .unwrap_or(0)
-                } else {
-                    0
-                };
-                let h_part = h_bias + requantize(ah, at(self.m_hh, g, u), at(self.s_hh, g, u));
+                let (m, s) = (at(self.m, g, u), at(self.s, g, u));
+                // Q15 like acc_h: the bake keeps |acc_x · 2^x_shift| + |acc_h| below 2^31.
+                let ax = ax.wrapping_shl(self.x_shift);
                 if let (Some(xs), Some(hs)) = (xs.get_mut(g), hs.get_mut(g)) {
                     if separate {
-                        (*xs, *hs) = (x_part, h_part);
+                        // Row of b_h: how many separate gates come before g.
+                        let row = K::SEPARATE.iter().take(g).filter(|&&s| s).count();
+                        let h_bias = self.b_h.get(row).and_then(|r| r.get(u)).copied();
+                        *xs = at(self.b_x, g, u) + requantize(ax, m, s);
+                        *hs = h_bias.unwrap_or(0) + requantize(ah, m, s);
                     } else {
-                        *xs = x_part + h_part;
+                        *xs = at(self.b_x, g, u) + requantize(ax.wrapping_add(ah), m, s);
                     }
                 }
             }

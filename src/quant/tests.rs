@@ -60,12 +60,11 @@ fn lstm_cell_state_saturates() {
     let layer = QLayer {
         w_ih: &W_IH,
         w_hh: &W_HH,
-        m_ih: &M,
-        s_ih: &S,
-        m_hh: &M,
-        s_hh: &S,
+        m: &M,
+        s: &S,
         b_x: &B_X,
         b_h: &B_H,
+        x_shift: 0,
     };
     let (mut h, mut c) = ([0i16; 1], [0i32; 1]);
     let mut previous = 0;
@@ -103,12 +102,11 @@ fn extreme_pre_activations_saturate() {
     let layer = QLayer {
         w_ih: &W,
         w_hh: &W_HH,
-        m_ih: &M,
-        s_ih: &S,
-        m_hh: &M,
-        s_hh: &S,
+        m: &M,
+        s: &S,
         b_x: &B,
         b_h: &B_N,
+        x_shift: 3,
     };
     let mut h = [0i16; 1];
     for x in [i16::MAX, i16::MIN] {

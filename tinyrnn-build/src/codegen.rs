@@ -1233,12 +1233,13 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
         ),
     );
     write_sizes_and_labels(&mut o, consts, &m.labels);
+    let x_shift = |k: usize| q.layers.get(k).map_or(0, |layer| layer.x_shift);
     let model = Expr::record(
         format!("{p}::QNetwork"),
         vec![
             ("cell", Expr::atom("::core::marker::PhantomData")),
             ("frontend", frontend(&m.input, p, true)),
-            ("first", qlayer(p, 0)),
+            ("first", qlayer(p, 0, x_shift(0))),
             ("upper", Expr::atom("&UPPER")),
             (
                 "head",
@@ -1267,7 +1268,7 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
             "static UPPER: [{p}::quant::QLayer<{g}, {h}, {h}>; {}]",
             l - 1
         ),
-        &Expr::array((1..l).map(|k| qlayer(p, k))),
+        &Expr::array((1..l).map(|k| qlayer(p, k, x_shift(k)))),
     );
     if let Some(text) = m.input.text() {
         write_vocabulary(&mut o, spec, text, p);
@@ -1341,31 +1342,17 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
         );
         let per_row = |what: &str| format!("{what} (gate; unit)");
         o.ints(
-            &format!("L{k}_M_IH"),
-            &per_row("requantisation multipliers of `w_ih`"),
+            &format!("L{k}_M"),
+            &per_row("requantisation multipliers of the rows of `[w_ih | w_hh]`"),
             "u16",
-            &layer.m_ih,
+            &layer.m,
             &[g, h],
         );
         o.ints(
-            &format!("L{k}_S_IH"),
-            &per_row("requantisation shifts of `w_ih`"),
+            &format!("L{k}_S"),
+            &per_row("requantisation shifts of the rows of `[w_ih | w_hh]`"),
             "u8",
-            &layer.s_ih,
-            &[g, h],
-        );
-        o.ints(
-            &format!("L{k}_M_HH"),
-            &per_row("requantisation multipliers of `w_hh`"),
-            "u16",
-            &layer.m_hh,
-            &[g, h],
-        );
-        o.ints(
-            &format!("L{k}_S_HH"),
-            &per_row("requantisation shifts of `w_hh`"),
-            "u8",
-            &layer.s_hh,
+            &layer.s,
             &[g, h],
         );
         o.ints(
@@ -1415,19 +1402,18 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
 }
 
 /// `{p}::quant::QLayer { w_ih: &L{k}_W_IH, … }`.
-fn qlayer(p: &str, k: usize) -> Expr {
+fn qlayer(p: &str, k: usize, x_shift: u32) -> Expr {
     let field = |name, kind: &str| (name, Expr::atom(format!("&L{k}_{kind}")));
     Expr::record(
         format!("{p}::quant::QLayer"),
         vec![
             field("w_ih", "W_IH"),
             field("w_hh", "W_HH"),
-            field("m_ih", "M_IH"),
-            field("s_ih", "S_IH"),
-            field("m_hh", "M_HH"),
-            field("s_hh", "S_HH"),
+            field("m", "M"),
+            field("s", "S"),
             field("b_x", "B_X"),
             field("b_h", "B_H"),
+            ("x_shift", Expr::atom(x_shift.to_string())),
         ],
     )
 }

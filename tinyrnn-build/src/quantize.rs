@@ -7,8 +7,8 @@ use tinyrnn_schema::{CellKind, Input};
 
 use crate::spec::ModelSpec;
 
-/// The most columns a quantised matrix may have (`tinyrnn::quant::MAX_COLUMNS`): 511 products
-/// of `i8 × i16` always fit the `i32` sum.
+/// The most columns a quantised row `[W_ih | W_hh]` may have (`tinyrnn::quant::MAX_COLUMNS`):
+/// 511 products of `i8 × i16` always fit the `i32` sum; an input column counts `2^x_shift` times.
 pub const MAX_COLUMNS: usize = 511;
 
 /// Fraction bits of pre-activations and biases (Q12).
@@ -109,13 +109,14 @@ fn bias(b: f64) -> i32 {
 pub(crate) struct QLayerData {
     pub w_ih: Vec<i8>,
     pub w_hh: Vec<i8>,
-    pub m_ih: Vec<u16>,
-    pub s_ih: Vec<u8>,
-    pub m_hh: Vec<u16>,
-    pub s_hh: Vec<u8>,
+    /// Per row of `[W_ih | W_hh]`: the multiplier and shift of its sums (Q15) to Q12.
+    pub m: Vec<u16>,
+    pub s: Vec<u8>,
     pub b_x: Vec<i32>,
     /// Only the rows of the gates whose parts are kept apart (the GRU's `n`), gate-major.
     pub b_h: Vec<i32>,
+    /// `15 −` the fraction bits of the layer's input: `acc_x << x_shift` is in Q15.
+    pub x_shift: u32,
 }
 
 /// The quantised frontend.
@@ -156,12 +157,7 @@ impl QModel {
         let layers: usize = self
             .layers
             .iter()
-            .map(|l| {
-                l.w_ih.len()
-                    + l.w_hh.len()
-                    + 3 * (l.m_ih.len() + l.m_hh.len())
-                    + 4 * (l.b_x.len() + l.b_h.len())
-            })
+            .map(|l| l.w_ih.len() + l.w_hh.len() + 3 * l.m.len() + 4 * (l.b_x.len() + l.b_h.len()))
             .sum();
         front + layers + self.head_w.len() + 8 * self.head_b.len()
     }
@@ -190,7 +186,12 @@ pub(crate) fn quantize(spec: &ModelSpec) -> Result<QModel, String> {
         Input::Embedding(_) => {
             let t = spec.tensor("embedding.weight");
             let max = t.data.iter().map(|&v| (v as f64).abs()).fold(0.0, f64::max);
-            let frac = if max == 0.0 { 0 } else { 14 - frexp(max).1 };
+            // At most Q15, the recurrent side's format, which the input sums are shifted to.
+            let frac = if max == 0.0 {
+                0
+            } else {
+                (14 - frexp(max).1).min(15)
+            };
             let mut table = Vec::with_capacity(t.data.len());
             let mut scale = Vec::new();
             for row in t.data.chunks(i.max(1)) {
@@ -233,31 +234,48 @@ pub(crate) fn quantize(spec: &ModelSpec) -> Result<QModel, String> {
     for k in 0..m.num_layers {
         let cols = if k == 0 { i } else { h };
         let frac = if k == 0 { input_frac } else { 15 };
+        let x_shift = (15 - frac) as u32;
+        // The joint sum of a row: each input column weighs 2^x_shift recurrent ones (a one-hot
+        // input's sum is one weight).
+        let input_columns = match (k, &m.input) {
+            (0, Input::OneHot(_)) => 1,
+            _ => cols.saturating_mul(1usize.checked_shl(x_shift).unwrap_or(usize::MAX)),
+        };
+        if input_columns.saturating_add(h) > MAX_COLUMNS {
+            return Err(format!(
+                "int8: layer {k}: {cols} inputs (each counting 2^{x_shift} columns in Q15) and \
+                 {h} hidden units make {} columns: the int8 scheme sums at most {MAX_COLUMNS} \
+                 per row in an i32",
+                input_columns.saturating_add(h)
+            ));
+        }
         let mut layer = QLayerData {
             w_ih: Vec::new(),
             w_hh: Vec::new(),
-            m_ih: Vec::new(),
-            s_ih: Vec::new(),
-            m_hh: Vec::new(),
-            s_hh: Vec::new(),
+            m: Vec::new(),
+            s: Vec::new(),
             b_x: Vec::new(),
             b_h: Vec::new(),
+            x_shift,
         };
         let w_ih = &spec.tensor(&format!("rnn.weight_ih_l{k}")).data;
         let w_hh = &spec.tensor(&format!("rnn.weight_hh_l{k}")).data;
         let b_ih = &spec.tensor(&format!("rnn.bias_ih_l{k}")).data;
         let b_hh = &spec.tensor(&format!("rnn.bias_hh_l{k}")).data;
         for r in 0..g * h {
-            let (q, s) = quantize_row(&w_ih[r * cols..(r + 1) * cols]);
-            layer.w_ih.extend(q);
-            let (mm, sh) = multiplier(s * 2f64.powi(PRE_FRAC - frac))?;
-            layer.m_ih.push(mm);
-            layer.s_ih.push(sh);
-            let (q, s) = quantize_row(&w_hh[r * h..(r + 1) * h]);
-            layer.w_hh.extend(q);
+            // One scale for the whole row [W_ih | W_hh]: its two sums add before one
+            // requantisation.
+            let row: Vec<f32> = w_ih[r * cols..(r + 1) * cols]
+                .iter()
+                .chain(&w_hh[r * h..(r + 1) * h])
+                .copied()
+                .collect();
+            let (q, s) = quantize_row(&row);
+            layer.w_ih.extend(&q[..cols]);
+            layer.w_hh.extend(&q[cols..]);
             let (mm, sh) = multiplier(s * 2f64.powi(PRE_FRAC - 15))?;
-            layer.m_hh.push(mm);
-            layer.s_hh.push(sh);
+            layer.m.push(mm);
+            layer.s.push(sh);
             let (bi, bh) = (b_ih[r] as f64, b_hh[r] as f64);
             // A gate whose parts are summed has no recurrent-side bias: none is stored.
             if separate(r / h) {
