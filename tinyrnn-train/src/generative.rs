@@ -543,8 +543,7 @@ pub fn train_generative(o: &GenOptions) -> anyhow::Result<GenReport> {
     let test = corpus.encode(&text_rows(&o.test)?)?;
     let (v, k) = (corpus.vocab.len(), corpus.conditions.len());
     let params = GenParams::init(o, v, k)?;
-    let vars: Vec<Var> = params.vars.iter().map(|(_, v)| v.clone()).collect();
-    let mut opt = adam(&vars, o.lr)?;
+    let (vars, mut opt) = adam(&params.vars, o.lr)?;
     let mut batch_rng = Rng::stream(o.seed, "generative-batches");
     let mut dropout_rng = Rng::stream(o.seed, "generative-dropout");
     let mut best = (f64::INFINITY, 0usize, params.snapshot()?);
@@ -582,11 +581,7 @@ pub fn train_generative(o: &GenOptions) -> anyhow::Result<GenReport> {
     let (unigram, bigram, class_bigram) = baselines(&ngrams, &val, &test);
     let meta = meta(o, &corpus);
     let tensors = params.to_f32()?;
-    let bytes = crate::modelfile::to_bytes(&tensors, &meta)?;
-    if let Some(dir) = o.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&o.out, bytes).with_context(|| format!("writing {}", o.out.display()))?;
+    crate::modelfile::save(&o.out, &tensors, &meta)?;
     Ok(GenReport {
         vocab: v,
         conditions: corpus.conditions.clone(),
@@ -634,15 +629,18 @@ fn meta(o: &GenOptions, corpus: &Corpus) -> Meta {
     }
 }
 
-/// AdamW over `vars` at learning rate `lr`, without weight decay: the optimiser of the
-/// generative and sequence-to-sequence trainers.
-pub(crate) fn adam(vars: &[Var], lr: f64) -> anyhow::Result<AdamW> {
+/// The variables of a model's named tensors, in file order, with AdamW over them at learning
+/// rate `lr` and without weight decay: the optimiser of the generative and
+/// sequence-to-sequence trainers.
+pub(crate) fn adam(named: &[(String, Var)], lr: f64) -> anyhow::Result<(Vec<Var>, AdamW)> {
+    let vars: Vec<Var> = named.iter().map(|(_, v)| v.clone()).collect();
     let params = ParamsAdamW {
         lr,
         weight_decay: 0.0,
         ..ParamsAdamW::default()
     };
-    Ok(AdamW::new(vars.to_vec(), params)?)
+    let opt = AdamW::new(vars.clone(), params)?;
+    Ok((vars, opt))
 }
 
 /// One optimiser step on a batch whose summed loss is `sum` over `n` tokens: the mean's

@@ -7,7 +7,6 @@
 //! [`Meta::to_json`], the header padded with spaces to a multiple of 8. The reader uses the
 //! `safetensors` crate, which also checks that what we write is valid safetensors.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context};
@@ -138,16 +137,16 @@ pub fn to_bytes(tensors: &[NamedTensor], meta: &Meta) -> anyhow::Result<Vec<u8>>
     Ok(out)
 }
 
-/// Writes the model file (creating its directory).
-pub fn write(path: &Path, params: &Params, meta: &Meta) -> anyhow::Result<()> {
-    let bytes = to_bytes(&params.to_f32()?, meta)?;
+/// Writes `tensors` with `meta` as a model file at `path`, creating its directory; returns the
+/// file's size in bytes. Every trainer (classifier, generative, sequence-to-sequence) saves
+/// through here.
+pub fn save(path: &Path, tensors: &[NamedTensor], meta: &Meta) -> anyhow::Result<usize> {
+    let bytes = to_bytes(tensors, meta)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let mut f =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    f.write_all(&bytes)?;
-    Ok(())
+    std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    Ok(bytes.len())
 }
 
 /// A model read back from a file, ready to run.

@@ -26,7 +26,7 @@ use tinyrnn_schema::{
 
 use crate::cell::unroll;
 use crate::generative::{adam, descend};
-use crate::model::NamedTensor;
+use crate::model::vars_to_f32;
 use crate::rng::Rng;
 
 /// The output token the decoder reads first.
@@ -485,8 +485,7 @@ pub fn train_seq2seq(o: &Seq2SeqOptions) -> anyhow::Result<Seq2SeqReport> {
     let train = vocabs.encode(&train_rows)?;
     let test = vocabs.encode(&read_pairs(&o.test)?)?;
     let params = Seq2SeqParams::init(o, vocabs.letters.len(), vocabs.phonemes.len())?;
-    let vars: Vec<Var> = params.vars.iter().map(|(_, v)| v.clone()).collect();
-    let mut opt = adam(&vars, o.lr)?;
+    let (vars, mut opt) = adam(&params.vars, o.lr)?;
     let mut rng = Rng::stream(o.seed, "seq2seq-batches");
     let groups = by_length(&train);
     let mut train_loss = f64::NAN;
@@ -520,23 +519,8 @@ pub fn train_seq2seq(o: &Seq2SeqOptions) -> anyhow::Result<Seq2SeqReport> {
     }
     let table = letter_baseline(&train, vocabs.letters.len());
     let spelled: Vec<Vec<u32>> = test.iter().map(|p| spell(&table, &p.letters)).collect();
-    let tensors: Vec<NamedTensor> = params
-        .vars
-        .iter()
-        .map(|(n, v)| {
-            let t = v.as_tensor();
-            Ok((
-                n.clone(),
-                t.dims().to_vec(),
-                t.flatten_all()?.to_vec1::<f32>()?,
-            ))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    let bytes = crate::modelfile::to_bytes(&tensors, &meta(o, &vocabs))?;
-    if let Some(dir) = o.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&o.out, bytes).with_context(|| format!("writing {}", o.out.display()))?;
+    let tensors = vars_to_f32(&params.vars)?;
+    crate::modelfile::save(&o.out, &tensors, &meta(o, &vocabs))?;
     Ok(Seq2SeqReport {
         vocab: (vocabs.letters.len(), vocabs.phonemes.len()),
         sizes: (train.len(), test.len()),

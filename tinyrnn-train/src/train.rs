@@ -607,12 +607,7 @@ fn write_model(
     data: &Prepared,
 ) -> anyhow::Result<usize> {
     let meta = Metadata::for_classifier(config, &data.labels, &data.pre);
-    let bytes = modelfile::to_bytes(&params.to_f32()?, &meta)?;
-    if let Some(dir) = opts.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    std::fs::write(&opts.out, &bytes).with_context(|| format!("writing {}", opts.out.display()))?;
-    Ok(bytes.len())
+    modelfile::save(&opts.out, &params.to_f32()?, &meta)
 }
 
 /// Writes the training curve next to the model file if the options ask for it; returns its path.
