@@ -1,7 +1,8 @@
 //! What the Cortex-M programs (`src/bin/mcu_*.rs`) share: printing a line, ending the program,
 //! the panic handler, an MPU-6050 driver ([`imu`]), a line classifier over a byte stream
-//! ([`lines`]), the UART of QEMU's lm3s6965evb (`uart`, on the target only) and the recorded
-//! inputs the demos classify ([`cases`]). The same source builds for the host and the target:
+//! ([`lines`]), a melody player for a PWM buzzer ([`buzzer`]), the UART of QEMU's lm3s6965evb
+//! (`uart`, on the target only) and the recorded inputs the demos classify ([`cases`]). The same
+//! source builds for the host and the target:
 //!
 //! | build | [`say!`] prints through | [`finish`] ends with |
 //! |---|---|---|
@@ -18,6 +19,7 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod buzzer;
 pub mod cases;
 mod exit;
 pub mod imu;

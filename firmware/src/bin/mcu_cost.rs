@@ -12,13 +12,21 @@
 //! sensor model, `classify` of the first recorded series of `cases/series.rs` for
 //! that model, or else of 100 samples of a fixed wave. Nothing is printed before the first
 //! region ends, so the stack painted at reset holds the inference's peak there.
+//!
+//! The models that emit tokens are measured per token instead, each measurement a line
+//! `tokens <model> what=… units=… steps=… macs_per_step=… first=K stride=S count=C` whose
+//! instructions are those of the regions K, K+S, … (C of them): `melody` (1→N) generates
+//! [`GENERATED`] tokens for the condition `jig` from the seed [`SEED`], one region per sampling
+//! mode (greedy, top-5 at temperature 1, temperature 1); `g2p` (N→M) spells the words of
+//! [`TEXT`], a region for `encode` of each word's letters (tokenizer included) and one for
+//! its decoding (greedy, up to `</s>`, which costs a step and is not emitted).
 //! The program avoids `core::fmt` (numbers are printed by hand) to keep the firmware small, so
 //! it brings its own panic handler and does not link the `tinyrnn_firmware` library.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 use core::hint::black_box;
 
-use tinyrnn::{StreamingModel, TextModel};
+use tinyrnn::{GenerativeModel, Rng, Sampling, Seq2SeqModel, StreamingModel, TextModel};
 
 #[path = "../exit.rs"]
 mod exit;
@@ -34,11 +42,21 @@ use shipped::{
     motion, motion_int8, seed, seed_int8, sentiment, sentiment_int8, vowels, vowels_int8,
 };
 
+// The models that emit tokens: build.rs bakes them for `mcu_generate` and `mcu_seq2seq`.
+tinyrnn::include_model!(melody);
+tinyrnn::include_model!(g2p);
+
 /// The model to measure, from `TINYRNN_COST_MODEL` at build time; `None`: all of them.
 const SELECTED: Option<&str> = option_env!("TINYRNN_COST_MODEL");
 
 /// The sentence a text model classifies.
 const TEXT: &str = "i am not happy with this movie and the plot was very bad";
+
+/// Tokens `melody` generates per sampling mode (fewer if it draws its end token first).
+const GENERATED: usize = 64;
+
+/// The seed of `melody`'s generations (`mcu_generate`'s seed).
+const SEED: u64 = 2026;
 
 /// Steps of the fallback wave for sensor models without a recorded series.
 const WAVE_STEPS: usize = 100;
@@ -174,6 +192,121 @@ fn run() -> bool {
     text!(sentiment_int8);
     sensor!(motion_int8, "motion");
     sensor!(vowels_int8, "vowels");
+    if const { selected("melody") } {
+        ok &= measure_generate();
+    }
+    if const { selected("g2p") } {
+        ok &= measure_seq2seq();
+    }
+    ok
+}
+
+/// `melody`: one region per sampling mode, each generating up to [`GENERATED`] tokens for the
+/// condition `jig` from [`SEED`] (condition, steps, head and draws included).
+fn measure_generate() -> bool {
+    let model = &melody::MODEL;
+    let jig = black_box(
+        melody::CONDITIONS
+            .iter()
+            .position(|&c| c == "jig")
+            .unwrap_or(0),
+    );
+    let modes = [
+        ("greedy", Sampling::Greedy),
+        (
+            "top5",
+            Sampling::TopK {
+                k: 5,
+                temperature: 1.0,
+            },
+        ),
+        ("temperature1", Sampling::Temperature(1.0)),
+    ];
+    let mut state = melody::State::new();
+    let mut out = [0usize; GENERATED];
+    let mut counts = [0usize; 3];
+    let mut ok = true;
+    for ((_, sampling), count) in modes.iter().zip(&mut counts) {
+        let mut rng = Rng::new(black_box(SEED));
+        insn_region_start();
+        let n = model.generate(jig, *sampling, &mut rng, &mut state, &mut out);
+        insn_region_end();
+        ok &= n.is_ok();
+        *count = black_box(n).unwrap_or(0);
+    }
+    for (region, ((what, _), count)) in modes.iter().zip(counts).enumerate() {
+        // A run that stopped before the limit drew `</s>`: one more step, no token.
+        let steps = if count < GENERATED { count + 1 } else { count };
+        report_tokens(
+            "melody",
+            what,
+            &[
+                ("units", count),
+                ("steps", steps),
+                ("macs_per_step", melody::MACS_PER_STEP + melody::HEAD_MACS),
+                ("weight_bytes", melody::WEIGHT_BYTES),
+                ("first", region),
+                ("stride", 1),
+                ("count", 1),
+            ],
+        );
+    }
+    ok
+}
+
+/// `g2p`: for each word of [`TEXT`], a region encoding its letters and one decoding it.
+fn measure_seq2seq() -> bool {
+    let model = &g2p::MODEL;
+    let mut state = g2p::State::new();
+    let mut phonemes = [0usize; 24];
+    let (mut words, mut letters, mut emitted) = (0, 0, 0);
+    let mut ok = true;
+    for word in black_box(TEXT).split(' ') {
+        insn_region_start();
+        let read = model.encode(model.vocabulary().encode(word), &mut state);
+        insn_region_end();
+        insn_region_start();
+        let mut n = 0;
+        for (slot, token) in phonemes.iter_mut().zip(model.decoder(&mut state)) {
+            ok &= token.is_ok();
+            *slot = token.unwrap_or(0);
+            n += 1;
+        }
+        insn_region_end();
+        black_box(&phonemes);
+        ok &= read.is_ok();
+        letters += read.unwrap_or(0);
+        emitted += n;
+        words += 1;
+    }
+    let bytes = g2p::WEIGHT_BYTES;
+    report_tokens(
+        "g2p",
+        "encoder",
+        &[
+            ("units", letters),
+            ("steps", letters),
+            ("macs_per_step", g2p::MACS_PER_INPUT),
+            ("weight_bytes", bytes),
+            ("first", 0),
+            ("stride", 2),
+            ("count", words),
+        ],
+    );
+    // `</s>` takes one more decoder step per word than the phonemes emitted.
+    report_tokens(
+        "g2p",
+        "decoder",
+        &[
+            ("units", emitted),
+            ("steps", emitted + words),
+            ("macs_per_step", g2p::MACS_PER_OUTPUT),
+            ("weight_bytes", bytes),
+            ("first", 1),
+            ("stride", 2),
+            ("count", words),
+        ],
+    );
     ok
 }
 
@@ -216,11 +349,23 @@ where
     black_box(out).is_ok() && ok
 }
 
+/// Prints `tokens <model> what=<what> key=value ...` without `core::fmt`.
+fn report_tokens(model: &str, what: &str, values: &[(&str, usize)]) {
+    let head = [b"tokens ", model.as_bytes(), b" what=", what.as_bytes()];
+    report_line(&head, values);
+}
+
 /// Prints `cost <model> key=value ...` without `core::fmt`.
 fn report(model: &str, values: &[(&str, usize)]) {
+    report_line(&[b"cost ", model.as_bytes()], values);
+}
+
+/// Prints the pieces of `head`, then ` key=value` for each of `values`, and a newline.
+fn report_line(head: &[&[u8]], values: &[(&str, usize)]) {
     let mut line = Line::default();
-    line.push(b"cost ");
-    line.push(model.as_bytes());
+    for piece in head {
+        line.push(piece);
+    }
     for (key, value) in values {
         line.push(b" ");
         line.push(key.as_bytes());
