@@ -4,8 +4,6 @@
 //! ids sorted by word. A lookup is a binary search whose comparison lowercases the text on the
 //! fly, so a token of any length is looked up without copying it into a buffer.
 
-use core::cmp::Ordering;
-
 /// How text is cut into tokens.
 ///
 /// ```
@@ -33,12 +31,22 @@ pub enum Split {
     Chars,
 }
 
+/// Whether the tokenizer knows ASCII only (the `ascii-tokenizer` feature): letters, digits,
+/// whitespace and lowercase are ASCII's, so Unicode's tables are not linked in.
+const ASCII_ONLY: bool = cfg!(feature = "ascii-tokenizer");
+
 impl Split {
     /// Iterates over the tokens of `text` as slices of it.
     pub fn tokens(self, text: &str) -> Tokens<'_> {
+        self.tokens_in(text, ASCII_ONLY)
+    }
+
+    /// The tokens of `text` with Unicode's character classes, or ASCII's if `ascii`.
+    fn tokens_in(self, text: &str, ascii: bool) -> Tokens<'_> {
         Tokens {
             rest: text,
             split: self,
+            ascii,
         }
     }
 }
@@ -48,15 +56,42 @@ impl Split {
 pub struct Tokens<'t> {
     rest: &'t str,
     split: Split,
+    ascii: bool,
+}
+
+/// Whether `c` is a letter or digit (Unicode's, or ASCII's if `ascii`). Each helper also
+/// tests `ASCII_ONLY`, so that with the feature the Unicode branch is dead code whatever the
+/// caller passes, and the tables are not linked.
+fn alphanumeric(c: char, ascii: bool) -> bool {
+    if ascii || ASCII_ONLY {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// Whether `c` is whitespace (Unicode's, or its ASCII part if `ascii`: unlike
+/// `char::is_ascii_whitespace`, that includes the vertical tab).
+fn whitespace(c: char, ascii: bool) -> bool {
+    if ascii || ASCII_ONLY {
+        c.is_ascii_whitespace() || c == '\x0b'
+    } else {
+        c.is_whitespace()
+    }
 }
 
 impl<'t> Iterator for Tokens<'t> {
     type Item = &'t str;
 
     fn next(&mut self) -> Option<&'t str> {
-        let is_part: fn(char) -> bool = match self.split {
-            Split::Words => char::is_alphanumeric,
-            Split::Whitespace | Split::Chars => |c: char| !c.is_whitespace(),
+        let ascii = self.ascii;
+        let words = self.split == Split::Words;
+        let is_part = |c: char| {
+            if words {
+                alphanumeric(c, ascii)
+            } else {
+                !whitespace(c, ascii)
+            }
         };
         if self.split == Split::Chars {
             let start = self.rest.find(is_part)?;
@@ -75,9 +110,8 @@ impl<'t> Iterator for Tokens<'t> {
                 continue;
             }
             // An apostrophe between two alphanumerics belongs to the word ("isn't").
-            let inner_apostrophe = self.split == Split::Words
-                && c == '\''
-                && chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+            let inner_apostrophe =
+                words && c == '\'' && chars.peek().is_some_and(|&(_, n)| alphanumeric(n, ascii));
             if !inner_apostrophe {
                 end = i;
                 break;
@@ -93,7 +127,7 @@ impl<'t> Iterator for Tokens<'t> {
 ///
 /// ```
 /// use tinyrnn::{Split, Tokenizer};
-/// let t = Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 };
+/// let t = Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 };
 /// assert_eq!(t.split.tokens("Hello, World").count(), 2);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +141,36 @@ pub struct Tokenizer {
     /// and a token missing from it gets the bucket [`Tokenizer::hash`] `% unk_buckets` instead
     /// of the unknown id, so that unknown words are told apart (a fixed table, no allocation).
     pub unk_buckets: u16,
+    /// Negation scope: when non-zero, each of the (at most) `negation` tokens after a negator
+    /// ([`Tokenizer::is_negator`]: "not", "never", "isn't", …), up to the next `.,;:!?`
+    /// between tokens, is looked up as `not_` + the token, falling back to the token itself if
+    /// the vocabulary lacks that entry, so that "not good" and "good" can differ.
+    ///
+    /// ```
+    /// use tinyrnn::{Split, Tokenizer, Vocabulary};
+    /// // "<unk>", "good", "not", "not_good"
+    /// let v = Vocabulary { text: "<unk>goodnotnot_good", ends: &[5, 9, 12, 20],
+    ///     sorted: &[0, 1, 2, 3], unk: 0, pad: None,
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0,
+    ///         negation: 3 } };
+    /// assert!(v.encode("Good. Not good, good").eq([1, 2, 3, 1]));
+    /// ```
+    pub negation: u16,
 }
+
+/// The words that start a negation scope, besides every word ending in "n't" (lowercase; see
+/// [`Tokenizer::negation`]). Reviews often drop the apostrophe, hence "dont" and the like.
+pub const NEGATORS: [&str; 28] = [
+    "aint", "arent", "cannot", "cant", "couldnt", "didnt", "doesnt", "dont", "hadnt", "hasnt",
+    "havent", "isnt", "neither", "never", "no", "nobody", "none", "noone", "nor", "not", "nothing",
+    "nowhere", "shouldnt", "wasnt", "werent", "without", "wont", "wouldnt",
+];
+
+/// The prefix a token in a negation scope is looked up with.
+pub const NEGATED_PREFIX: &str = "not_";
+
+/// The characters that end a negation scope when they stand between two tokens.
+const SCOPE_ENDS: [char; 6] = ['.', ',', ';', ':', '!', '?'];
 
 /// FNV-1a's 32-bit offset basis.
 const FNV_OFFSET: u32 = 0x811c_9dc5;
@@ -121,21 +184,49 @@ impl Tokenizer {
     ///
     /// ```
     /// use tinyrnn::{Split, Tokenizer};
-    /// let t = Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 64 };
+    /// let t = Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 64, negation: 0 };
     /// assert_eq!(t.hash(""), 0x811c_9dc5);
     /// assert_eq!(t.hash("a"), 0xe40c_292c); // FNV-1a's published test vector
     /// assert_eq!(t.hash("Ünicode"), t.hash("ünicode"));
     /// ```
     pub fn hash(&self, token: &str) -> u32 {
-        if self.lowercase {
-            token
-                .chars()
-                .flat_map(char::to_lowercase)
-                .fold(FNV_OFFSET, fnv1a_char)
-        } else {
-            token.chars().fold(FNV_OFFSET, fnv1a_char)
-        }
+        lowered(token, self.lowercase, ASCII_ONLY).fold(FNV_OFFSET, fnv1a_char)
     }
+
+    /// Whether `token` (lowercased first when `lowercase` is set) starts a negation scope: it
+    /// ends in "n't" or is one of [`NEGATORS`].
+    ///
+    /// ```
+    /// use tinyrnn::{Split, Tokenizer};
+    /// let t = Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 3 };
+    /// assert!(t.is_negator("NEVER") && t.is_negator("Isn't") && t.is_negator("dont"));
+    /// assert!(!t.is_negator("note") && !t.is_negator("n't") && !t.is_negator("want"));
+    /// ```
+    pub fn is_negator(&self, token: &str) -> bool {
+        let mut last = [None; 4];
+        for c in lowered(token, self.lowercase, ASCII_ONLY) {
+            last = [last[1], last[2], last[3], Some(c)];
+        }
+        // At least one character before "n't".
+        let contraction = last[0].is_some() && last[1..] == [Some('n'), Some('\''), Some('t')];
+        contraction
+            || NEGATORS
+                .iter()
+                .any(|w| lowered(token, self.lowercase, ASCII_ONLY).eq(w.chars()))
+    }
+}
+
+/// The characters of `token`, each replaced by its lowercase if `lowercase` (Unicode's,
+/// character by character, or ASCII's if `ascii`).
+fn lowered(token: &str, lowercase: bool, ascii: bool) -> impl Iterator<Item = char> + '_ {
+    token.chars().flat_map(move |c| {
+        let (one, many) = match (lowercase, ascii || ASCII_ONLY) {
+            (false, _) => (Some(c), None),
+            (true, true) => (Some(c.to_ascii_lowercase()), None),
+            (true, false) => (None, Some(c.to_lowercase())),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    })
 }
 
 /// Feeds one character's UTF-8 bytes to FNV-1a.
@@ -165,7 +256,7 @@ fn fnv1a_char(hash: u32, c: char) -> u32 {
 ///     sorted: &SORTED,
 ///     unk: 1,
 ///     pad: Some(0),
-///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 },
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 },
 /// };
 /// assert_eq!(vocab.id("GOOD"), 2);
 /// assert_eq!(vocab.id("great"), 1);
@@ -196,7 +287,7 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
     /// assert_eq!(v.len(), 2);
     /// ```
     pub fn len(&self) -> usize {
@@ -208,7 +299,7 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "", ends: &[], sorted: &[], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
     /// assert!(v.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -220,7 +311,7 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
     /// assert_eq!(v.bytes(), 7 + 4 + 4);
     /// ```
     pub fn bytes(&self) -> usize {
@@ -233,22 +324,33 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
     /// assert_eq!((v.id("Hi"), v.id("ho")), (1, 0));
     /// ```
     pub fn id(&self, token: &str) -> usize {
+        self.find(token, "")
+            .unwrap_or_else(|| self.bucket(token).unwrap_or(self.unk as usize))
+    }
+
+    /// The id of a token in a negation scope: that of `not_` + the token if the vocabulary
+    /// has it, else [`Vocabulary::id`].
+    fn negated_id(&self, token: &str) -> usize {
+        self.find(token, NEGATED_PREFIX)
+            .unwrap_or_else(|| self.id(token))
+    }
+
+    /// The id of the entry `prefix` + `token` (lowercased as the tokenizer says), if any.
+    fn find(&self, token: &str, prefix: &str) -> Option<usize> {
         let lowercase = self.tokenizer.lowercase;
-        let found = self.sorted.binary_search_by(|&id| {
-            let word = self.word(usize::from(id)).unwrap_or("");
-            compare(word, token, lowercase)
-        });
-        match found {
-            Ok(i) => self
-                .sorted
-                .get(i)
-                .map_or(self.unk as usize, |&id| usize::from(id)),
-            Err(_) => self.bucket(token).unwrap_or(self.unk as usize),
-        }
+        let i = self
+            .sorted
+            .binary_search_by(|&id| {
+                let word = self.word(usize::from(id)).unwrap_or("");
+                word.chars()
+                    .cmp(prefix.chars().chain(lowered(token, lowercase, ASCII_ONLY)))
+            })
+            .ok()?;
+        self.sorted.get(i).map(|&id| usize::from(id))
     }
 
     /// The id of the bucket an unknown token hashes to, if the tokenizer has buckets (the last
@@ -265,11 +367,15 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
     /// assert!(v.encode("Hi, you!").eq([1, 0]));
     /// ```
     pub fn encode<'t>(&'t self, text: &'t str) -> impl Iterator<Item = usize> + 't {
-        self.tokenizer.split.tokens(text).map(|t| self.id(t))
+        Encode {
+            vocab: self,
+            tokens: self.tokenizer.split.tokens(text),
+            scope: 0,
+        }
     }
 
     /// The word of a token id, if it is in range (and the tables are consistent).
@@ -277,7 +383,7 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0 } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
     /// assert_eq!((v.word(1), v.word(2)), (Some("hi"), None));
     /// ```
     pub fn word(&self, id: usize) -> Option<&'static str> {
@@ -290,14 +396,46 @@ impl Vocabulary {
     }
 }
 
-/// Orders a vocabulary word against a token, lowercasing the token's characters on the fly.
-/// Comparing by `char` gives the same order as comparing UTF-8 bytes, which is how the table
-/// is sorted at build time.
-fn compare(word: &str, token: &str, lowercase: bool) -> Ordering {
-    if lowercase {
-        word.chars().cmp(token.chars().flat_map(char::to_lowercase))
-    } else {
-        word.cmp(token)
+/// The ids of a text's tokens, negation scopes marked; see [`Vocabulary::encode`].
+struct Encode<'t> {
+    vocab: &'t Vocabulary,
+    tokens: Tokens<'t>,
+    /// How many more tokens the current negation scope covers.
+    scope: u16,
+}
+
+impl Iterator for Encode<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let before = self.tokens.rest;
+        let token = self.tokens.next()?;
+        let tokenizer = self.vocab.tokenizer;
+        if tokenizer.negation == 0 {
+            return Some(self.vocab.id(token));
+        }
+        // `before` is the gap since the previous token, the token, then what follows it.
+        let gap_len = before
+            .len()
+            .saturating_sub(token.len().saturating_add(self.tokens.rest.len()));
+        if before
+            .get(..gap_len)
+            .is_some_and(|gap| gap.contains(SCOPE_ENDS))
+        {
+            self.scope = 0;
+        }
+        let negator = tokenizer.is_negator(token);
+        let id = if self.scope > 0 && !negator {
+            self.vocab.negated_id(token)
+        } else {
+            self.vocab.id(token)
+        };
+        self.scope = if negator {
+            tokenizer.negation
+        } else {
+            self.scope.saturating_sub(1)
+        };
+        Some(id)
     }
 }
 
@@ -343,6 +481,7 @@ mod tests {
                 lowercase: true,
                 split: Split::Words,
                 unk_buckets: 7,
+                negation: 0,
             },
         };
         assert_eq!(v.id("Good"), 1);
@@ -357,21 +496,106 @@ mod tests {
         assert_eq!(short.id("zzz"), 0);
     }
 
+    /// Every ASCII line of the UCI sentences, the lexicon and the seed data, and odd ASCII text.
+    fn ascii_texts() -> Vec<String> {
+        let files = [
+            include_str!("../data/sentiment/uci_sentences_amazon.tsv"),
+            include_str!("../data/sentiment/uci_sentences_imdb.tsv"),
+            include_str!("../data/sentiment/uci_sentences_yelp.tsv"),
+            include_str!("../data/sentiment/lexicon.tsv"),
+        ];
+        let mut texts: Vec<String> = files
+            .iter()
+            .flat_map(|f| f.lines())
+            .filter(|l| l.is_ascii())
+            .flat_map(|l| [l.to_string(), l.to_uppercase()])
+            .collect();
+        texts.push("Isn't IT -- 'GREAT'?! rock'n'roll a''b \t\x0b\x0c\r\n\x00 \x7f~".into());
+        texts.extend((0u8..128).map(|b| format!("a{}B{}", char::from(b), char::from(b))));
+        assert!(texts.len() > 6_000, "{}", texts.len());
+        texts
+    }
+
     #[test]
-    fn lookup_lowercases_multibyte_characters() {
-        // "<unk>", "école", "zebra", "straße"
-        let v = Vocabulary {
-            text: "<unk>écolezebrastraße",
-            ends: &[5, 11, 16, 23],
-            sorted: &[0, 3, 2, 1],
+    fn ascii_tokenizer_cuts_and_lowercases_ascii_text_like_the_full_one() {
+        for text in ascii_texts() {
+            for split in [Split::Words, Split::Whitespace, Split::Chars] {
+                let full: Vec<&str> = split.tokens_in(&text, false).collect();
+                let ascii: Vec<&str> = split.tokens_in(&text, true).collect();
+                assert_eq!(full, ascii, "{split:?}: {text:?}");
+            }
+            for lowercase in [false, true] {
+                assert!(
+                    lowered(&text, lowercase, false).eq(lowered(&text, lowercase, true)),
+                    "{text:?}"
+                );
+            }
+        }
+        // Outside ASCII they differ: the ASCII tokenizer cuts at and keeps the case of
+        // non-ASCII characters.
+        let full: Vec<&str> = Split::Words.tokens_in("ÉCOLE née", false).collect();
+        let ascii: Vec<&str> = Split::Words.tokens_in("ÉCOLE née", true).collect();
+        assert_eq!(
+            (full, ascii),
+            (vec!["ÉCOLE", "née"], vec!["COLE", "n", "e"])
+        );
+        assert!(lowered("É", true, true).eq(['É']));
+    }
+
+    #[test]
+    fn negation_scopes_end_at_punctuation_or_after_n_tokens() {
+        // "<unk>", "good", "bad", "not_good", "not_bad"
+        let v = lowercase_words(
+            "<unk>goodbadnot_goodnot_bad",
+            &[5, 9, 12, 20, 27],
+            &[0, 2, 1, 4, 3],
+            2,
+        );
+        let ids = |t: &str| v.encode(t).collect::<Vec<_>>();
+        // "never" and "didn't" are negators (unknown themselves), "x" is a word without a
+        // not_ entry: it falls back to its plain id and still uses up the scope.
+        assert_eq!(ids("never good bad good"), [0, 3, 4, 1]);
+        assert_eq!(ids("never x bad good"), [0, 0, 4, 1]);
+        assert_eq!(ids("never good. bad"), [0, 3, 2]);
+        assert_eq!(ids("never good -- bad"), [0, 3, 4]);
+        assert_eq!(ids("Didn't; good, didn't GOOD NOT bad"), [0, 1, 0, 3, 0, 4]);
+        assert_eq!(ids("good bad"), [1, 2]);
+        let off = Vocabulary {
+            tokenizer: Tokenizer {
+                negation: 0,
+                ..v.tokenizer
+            },
+            ..v
+        };
+        assert!(off.encode("never good bad").eq([0, 1, 2]));
+    }
+
+    /// A vocabulary with `<unk>` at 0, lowercase words, no buckets.
+    fn lowercase_words(
+        text: &'static str,
+        ends: &'static [u16],
+        sorted: &'static [u16],
+        negation: u16,
+    ) -> Vocabulary {
+        Vocabulary {
+            text,
+            ends,
+            sorted,
             unk: 0,
             pad: None,
             tokenizer: Tokenizer {
                 lowercase: true,
                 split: Split::Words,
                 unk_buckets: 0,
+                negation,
             },
-        };
+        }
+    }
+
+    #[test]
+    fn lookup_lowercases_multibyte_characters() {
+        // "<unk>", "école", "zebra", "straße"
+        let v = lowercase_words("<unk>écolezebrastraße", &[5, 11, 16, 23], &[0, 3, 2, 1], 0);
         assert_eq!(v.id("ÉCOLE"), 1);
         assert_eq!(v.id("Zebra"), 2);
         assert_eq!(v.id("STRAßE"), 3);

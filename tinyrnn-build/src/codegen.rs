@@ -830,6 +830,7 @@ fn write_vocabulary(o: &mut Source, spec: &ModelSpec, text: &Text, p: &str) {
                             "unk_buckets",
                             Expr::atom(text.tokenizer.unk_buckets.to_string()),
                         ),
+                        ("negation", Expr::atom(text.tokenizer.negation.to_string())),
                     ],
                 ),
             ),

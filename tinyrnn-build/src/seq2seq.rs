@@ -179,6 +179,7 @@ fn decoder(spec: &ModelSpec) -> ModelSpec {
             lowercase: false,
             split: SplitKind::Whitespace,
             unk_buckets: 0,
+            negation: 0,
         },
     });
     meta.decoding = None;

@@ -16,7 +16,7 @@ pub(crate) fn unreachable_vocabulary(text: &Text) -> Vec<String> {
         .iter()
         .enumerate()
         .filter(|&(id, _)| id != text.unk_id && Some(id) != text.pad_id && id < buckets)
-        .filter(|(_, word)| first_token(word, split) != Some(word.as_str()))
+        .filter(|(_, word)| !producible(word, split, text.tokenizer.negation))
         .map(|(id, word)| {
             let rule = match split {
                 SplitKind::Words => {
@@ -34,6 +34,17 @@ pub(crate) fn unreachable_vocabulary(text: &Text) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// Whether the tokenizer can cut `word` out of a text: tokenizing it gives it back whole, or,
+/// with negation marking, it is `not_` + such a word.
+fn producible(word: &str, split: SplitKind, negation: u16) -> bool {
+    let whole = |w: &str| first_token(w, split) == Some(w);
+    whole(word)
+        || (negation > 0
+            && word
+                .strip_prefix(tinyrnn_schema::NEGATED_PREFIX)
+                .is_some_and(whole))
 }
 
 /// The first token of `text`, cut as `tinyrnn::Split::tokens` cuts it.
@@ -79,6 +90,7 @@ mod tests {
                 lowercase: true,
                 split,
                 unk_buckets: 0,
+                negation: 0,
             },
         };
         let lines = unreachable_vocabulary(&text);

@@ -250,17 +250,23 @@ fn vocabulary_beyond_u16_ids_or_offsets() {
 
 #[test]
 fn unknown_word_buckets_need_version_2_and_room_before_them() {
+    // Negation marking is version 2 as well.
+    for field in ["unk_buckets", "negation"] {
+        let mut f = open("gru_1l_one_hot.safetensors");
+        f.meta["tokenizer"][field] = json!(4);
+        assert_says(
+            &f.error(),
+            &[
+                &format!("field `tokenizer.{field}`"),
+                "`format_version` 2",
+                "found format_version 1",
+            ],
+        );
+    }
     let mut f = open("gru_1l_one_hot.safetensors");
-    f.meta["tokenizer"]["unk_buckets"] = json!(4);
-    assert_says(
-        &f.error(),
-        &[
-            "field `tokenizer.unk_buckets`",
-            "`format_version` 2",
-            "found format_version 1",
-        ],
-    );
+    f.meta["tokenizer"]["negation"] = json!(3);
     f.meta["format_version"] = json!(2);
+    tinyrnn_build::parse(Path::new("n.safetensors"), &f.bytes()).unwrap();
     f.meta["tokenizer"]["unk_buckets"] = json!(19); // 20 entries, <unk> at 1 among the buckets
     assert_says(
         &f.error(),

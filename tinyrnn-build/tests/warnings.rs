@@ -101,3 +101,26 @@ fn bucket_entries_are_not_warned_about_and_are_baked_out_of_the_lookup() {
         "{source}"
     );
 }
+
+#[test]
+fn negated_entries_are_reachable_only_with_negation() {
+    let edit = |negation: u64| {
+        move |meta: &mut serde_json::Value| {
+            meta["format_version"] = 2.into();
+            meta["tokenizer"]["negation"] = negation.into();
+            meta["vocab"][4] = "not_good".into();
+            meta["vocab"][5] = "not_".into();
+        }
+    };
+    let path = edited("negation", "gru_1l_embedding.safetensors", edit(3));
+    // "not_" + nothing is no token; "not_good" is reached through a negation scope.
+    let found = warnings(&path);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("\"not_\" at id 5"), "{found:?}");
+    let spec = tinyrnn_build::load(&path).unwrap();
+    let source =
+        tinyrnn_build::generate(&spec, &tinyrnn_build::Options::new("m.safetensors")).source;
+    assert!(source.contains("negation: 3,"), "{source}");
+    let path = edited("plain", "gru_1l_embedding.safetensors", edit(0));
+    assert_eq!(warnings(&path).len(), 2);
+}

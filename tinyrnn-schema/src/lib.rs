@@ -482,9 +482,18 @@ pub struct TokenizerRules {
     /// UTF-8 bytes after lowercasing) instead of `unk_id`.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub unk_buckets: u16,
+    /// Negation scope (version 2; `0`, the default, when absent: no negation marking): when
+    /// non-zero, up to `negation` tokens after a negator word, up to the next `.,;:!?`, are
+    /// looked up as `not_` + the token when `vocab` has that entry (docs/model-format.md).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub negation: u16,
 }
 
-/// Whether `unk_buckets` is absent from a written file (0: no buckets, as in version 1).
+/// The prefix of the `vocab` entries that tokens in a negation scope are looked up as
+/// (`tokenizer.negation`; the runtime's `tinyrnn::NEGATED_PREFIX`).
+pub const NEGATED_PREFIX: &str = "not_";
+
+/// Whether `unk_buckets` or `negation` is absent from a written file (0: off, as in version 1).
 fn is_zero(n: &u16) -> bool {
     *n == 0
 }
@@ -669,11 +678,12 @@ impl From<&Meta> for Wire<f32> {
     fn from(m: &Meta) -> Self {
         let text = m.input.text();
         let dense = m.input.dense();
-        let buckets = text.map_or(0, |t| t.tokenizer.unk_buckets);
+        let tokenizer_v2 =
+            text.is_some_and(|t| t.tokenizer.unk_buckets > 0 || t.tokenizer.negation > 0);
         Wire {
-            // Version 1 whenever it suffices, so that files without `conv`, `bidirectional` or
-            // buckets stay as they were.
-            format_version: if m.conv.is_empty() && m.bidirectional.is_none() && buckets == 0 {
+            // Version 1 whenever it suffices, so that files without `conv`, `bidirectional`,
+            // buckets or negation stay as they were.
+            format_version: if m.conv.is_empty() && m.bidirectional.is_none() && !tokenizer_v2 {
                 1
             } else {
                 FORMAT_VERSION
@@ -722,6 +732,7 @@ impl Wire<f64> {
                 lowercase: false,
                 split: SplitKind::Whitespace,
                 unk_buckets: 0,
+                negation: 0,
             }),
         };
         let f32s = |v: Option<Vec<f64>>| v.unwrap_or_default().iter().map(|&x| x as f32).collect();
@@ -860,6 +871,7 @@ impl<N: Number> Wire<N> {
                 }
             }
             self.check_buckets(vocab.len())?;
+            self.check_negation()?;
         } else {
             let mean = self.mean.as_deref().unwrap_or_default();
             let std = self.std.as_deref().unwrap_or_default();
@@ -1098,6 +1110,14 @@ impl<N: Number> Wire<N> {
                  entries, with unk_id and pad_id before the buckets, found {buckets} (unk_id \
                  {unk}, pad_id {pad})"
             )));
+        }
+        Ok(())
+    }
+
+    /// `tokenizer.negation`: version 2.
+    fn check_negation(&self) -> Result<(), MetaError> {
+        if self.tokenizer.is_some_and(|t| t.negation > 0) {
+            self.require_version_2("tokenizer.negation", "negation marking")?;
         }
         Ok(())
     }

@@ -20,6 +20,7 @@ fn text_meta(input: fn(Text) -> Input) -> Meta {
                 lowercase: true,
                 split: SplitKind::Words,
                 unk_buckets: 0,
+                negation: 0,
             },
         }),
         task: TaskKind::Tag,

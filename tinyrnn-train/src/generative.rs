@@ -613,6 +613,7 @@ fn meta(o: &GenOptions, corpus: &Corpus) -> Meta {
                 lowercase: false,
                 split: SplitKind::Whitespace,
                 unk_buckets: 0,
+                negation: 0,
             },
         }),
         task: TaskKind::Generate,

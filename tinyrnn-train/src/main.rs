@@ -279,6 +279,10 @@ struct RecipeArgs {
     /// the last ids, `tokenizer.unk_buckets`) instead of mapping them all to <unk>.
     #[arg(long, default_value_t = 0)]
     unk_buckets: u16,
+    /// Text: mark up to this many tokens after a negator word ("not", "never", "isn't", …), up
+    /// to the next .,;:!?, as `not_` vocabulary entries (`tokenizer.negation`; 0: off).
+    #[arg(long, default_value_t = 0)]
+    negation: u16,
     /// Truncate training sequences to this many steps (validation and test are never truncated).
     #[arg(long)]
     max_len: Option<usize>,
@@ -335,6 +339,7 @@ impl RecipeArgs {
         o.extra = self.extra.clone();
         o.extra_vocab = self.extra_vocab;
         o.unk_buckets = self.unk_buckets;
+        o.negation = self.negation;
         o.max_len = self.max_len;
         o.patience = self.patience;
         o.dropout = self.dropout;

@@ -59,6 +59,7 @@ impl ClassifierMeta for Meta {
                             tinyrnn::Split::Chars => SplitKind::Chars,
                         },
                         unk_buckets: v.buckets,
+                        negation: v.negation,
                     },
                 };
                 match config.input {
@@ -245,7 +246,8 @@ impl Model {
                     split,
                     text.tokenizer.lowercase,
                 )
-                .with_buckets(text.tokenizer.unk_buckets);
+                .with_buckets(text.tokenizer.unk_buckets)
+                .with_negation(text.tokenizer.negation);
                 (input, Preprocess::Text(vocab))
             }
             InputMeta::Dense(Dense { mean, std }) => {

@@ -548,6 +548,7 @@ fn meta(o: &Seq2SeqOptions, vocabs: &Vocabularies) -> Meta {
                 lowercase: true,
                 split: SplitKind::Chars,
                 unk_buckets: 0,
+                negation: 0,
             },
         }),
         output: OutputKind::Softmax,

@@ -17,16 +17,78 @@ pub fn tokenize(text: &str) -> Vec<String> {
 /// then, if `lowercase`, each character replaced by its Unicode lowercase (`char::to_lowercase`,
 /// flat-mapped — not `str::to_lowercase`, which treats a final sigma differently).
 pub fn tokenize_with(text: &str, split: tinyrnn::Split, lowercase: bool) -> Vec<String> {
-    split
-        .tokens(text)
-        .map(|t| {
-            if lowercase {
-                t.chars().flat_map(char::to_lowercase).collect::<String>()
-            } else {
-                t.to_string()
-            }
-        })
-        .collect()
+    split.tokens(text).map(|t| lowered(t, lowercase)).collect()
+}
+
+/// A token with each character replaced by its Unicode lowercase if `lowercase`.
+fn lowered(token: &str, lowercase: bool) -> String {
+    if lowercase {
+        token.chars().flat_map(char::to_lowercase).collect()
+    } else {
+        token.to_string()
+    }
+}
+
+/// One token of a text as the vocabulary looks it up: its (lowercased) text, and whether it
+/// stands in a negation scope (then looked up as `not_` + the text when the vocabulary has that
+/// entry, else as the text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The token, lowercased if the tokenizer lowercases.
+    pub text: String,
+    /// In a negation scope.
+    pub negated: bool,
+}
+
+impl Token {
+    /// The vocabulary entry the token is counted as when building a vocabulary.
+    pub fn entry(&self) -> String {
+        if self.negated {
+            format!("{}{}", tinyrnn::NEGATED_PREFIX, self.text)
+        } else {
+            self.text.clone()
+        }
+    }
+}
+
+/// Whether a (lowercased) token starts a negation scope: four characters or more ending in
+/// "n't", or one of `tinyrnn::NEGATORS` (docs/model-format.md).
+pub fn is_negator(token: &str) -> bool {
+    (token.chars().count() >= 4 && token.ends_with("n't")) || tinyrnn::NEGATORS.contains(&token)
+}
+
+/// The tokens of `text` ([`tokenize_with`]), those in a negation scope marked: with `negation`
+/// = N > 0, each of the N tokens after a negator ([`is_negator`]) that no `.,;:!?` separates
+/// from it, a negator itself excepted (it starts a new scope). The gaps between tokens are
+/// found here from each token's position in `text`, independently of the runtime's iterator.
+pub fn tokenize_marked(
+    text: &str,
+    split: tinyrnn::Split,
+    lowercase: bool,
+    negation: u16,
+) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut scope = 0u16;
+    let mut gap_start = 0;
+    for t in split.tokens(text) {
+        let start = t.as_ptr() as usize - text.as_ptr() as usize;
+        if text[gap_start..start].contains(['.', ',', ';', ':', '!', '?']) {
+            scope = 0;
+        }
+        gap_start = start + t.len();
+        let lowered = lowered(t, lowercase);
+        let negator = negation > 0 && is_negator(&lowered);
+        out.push(Token {
+            negated: scope > 0 && !negator,
+            text: lowered,
+        });
+        scope = if negator {
+            negation
+        } else {
+            scope.saturating_sub(1)
+        };
+    }
+    out
 }
 
 /// A vocabulary and its tokenizer. Built by the trainer: `<pad>` = 0, `<unk>` = 1, then the
@@ -43,6 +105,8 @@ pub struct Vocab {
     pub lowercase: bool,
     /// Buckets for unknown words: the last `buckets` entries (`tokenizer.unk_buckets`).
     pub buckets: u16,
+    /// Negation scope (`tokenizer.negation`; 0: no marking).
+    pub negation: u16,
     index: HashMap<String, u32>,
 }
 
@@ -88,6 +152,7 @@ impl Vocab {
             split,
             lowercase,
             buckets: 0,
+            negation: 0,
             index,
         }
     }
@@ -107,6 +172,18 @@ impl Vocab {
         self
     }
 
+    /// Marks negation scopes of `negation` tokens (`tokenizer.negation`), as read from a model
+    /// file or before building.
+    pub fn with_negation(mut self, negation: u16) -> Self {
+        self.negation = negation;
+        self
+    }
+
+    /// The tokens of a text under this vocabulary's tokenizer rules, negation scopes marked.
+    pub fn tokens(&self, text: &str) -> Vec<Token> {
+        tokenize_marked(text, self.split, self.lowercase, self.negation)
+    }
+
     /// Whether the token is a word of the vocabulary (not a bucket).
     pub fn knows(&self, token: &str) -> bool {
         self.index.contains_key(token)
@@ -117,7 +194,14 @@ impl Vocab {
     pub fn dropped(&self, id: u32) -> u32 {
         let word = self.words.get(id as usize);
         match word {
-            Some(w) if self.buckets > 0 && self.knows(w) && id != self.unk => self.bucket(w),
+            Some(w) if self.buckets > 0 && self.knows(w) && id != self.unk => {
+                // A marked entry missing at run time falls back to the plain token.
+                let plain = match self.negation {
+                    0 => w.as_str(),
+                    _ => w.strip_prefix(tinyrnn::NEGATED_PREFIX).unwrap_or(w),
+                };
+                self.bucket(plain)
+            }
             _ => self.unk,
         }
     }
@@ -136,10 +220,21 @@ impl Vocab {
         min_count: usize,
         max_size: Option<usize>,
     ) -> Self {
+        Vocab::build_marked(texts, min_count, max_size, 0)
+    }
+
+    /// [`Vocab::build`] with negation scopes of `negation` tokens marked: a token in a scope
+    /// counts as its `not_` entry.
+    pub fn build_marked<'a>(
+        texts: impl IntoIterator<Item = &'a str>,
+        min_count: usize,
+        max_size: Option<usize>,
+        negation: u16,
+    ) -> Self {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for text in texts {
-            for token in tokenize(text) {
-                *counts.entry(token).or_insert(0) += 1;
+            for token in tokenize_marked(text, tinyrnn::Split::Words, true, negation) {
+                *counts.entry(token.entry()).or_insert(0) += 1;
             }
         }
         let mut kept: Vec<(String, usize)> = counts
@@ -153,7 +248,7 @@ impl Vocab {
         if let Some(max) = max_size {
             words.truncate(max.max(2));
         }
-        Vocab::from_words(words)
+        Vocab::from_words(words).with_negation(negation)
     }
 
     /// Appends up to `n` tokens of `texts` that the vocabulary lacks, in order of first
@@ -161,7 +256,9 @@ impl Vocab {
     pub fn extend<'a>(&mut self, texts: impl IntoIterator<Item = &'a str>, n: usize) {
         let mut added = 0;
         assert_eq!(self.buckets, 0, "buckets are added last");
-        for token in texts.into_iter().flat_map(tokenize) {
+        let tokens = texts.into_iter().flat_map(|t| self.tokens(t));
+        let entries: Vec<String> = tokens.map(|t| t.entry()).collect();
+        for token in entries {
             if added == n {
                 break;
             }
@@ -195,17 +292,24 @@ impl Vocab {
 
     /// Whether a text has a token of the vocabulary (a word, not a bucket or `<unk>`).
     pub fn encode_known(&self, text: &str) -> bool {
-        tokenize_with(text, self.split, self.lowercase)
+        self.tokens(text)
             .iter()
-            .any(|t| self.knows(t) && self.id(t) != self.unk)
+            .any(|t| self.knows(&t.text) && self.id(&t.text) != self.unk)
+    }
+
+    /// The id of a token, marked or not: a marked token's `not_` entry if the vocabulary has
+    /// it, else [`Vocab::id`] of the token.
+    pub fn token_id(&self, token: &Token) -> u32 {
+        let marked = token
+            .negated
+            .then(|| self.index.get(&token.entry()))
+            .flatten();
+        marked.copied().unwrap_or_else(|| self.id(&token.text))
     }
 
     /// Token ids of a text.
     pub fn encode(&self, text: &str) -> Vec<u32> {
-        tokenize_with(text, self.split, self.lowercase)
-            .iter()
-            .map(|t| self.id(t))
-            .collect()
+        self.tokens(text).iter().map(|t| self.token_id(t)).collect()
     }
 }
 

@@ -49,6 +49,9 @@ pub struct TrainOptions {
     pub extra_vocab: usize,
     /// Text: buckets for unknown words (`tokenizer.unk_buckets`), appended as the last ids.
     pub unk_buckets: u16,
+    /// Text: negation scope (`tokenizer.negation`): mark up to this many tokens after a negator
+    /// word, up to punctuation, as `not_` entries (0: off).
+    pub negation: u16,
     /// The cell.
     pub cell: Cell,
     /// Hidden size.
@@ -115,6 +118,7 @@ impl TrainOptions {
             extra: Vec::new(),
             extra_vocab: 0,
             unk_buckets: 0,
+            negation: 0,
             cell: Cell::Gru,
             hidden: 32,
             layers: 1,
@@ -362,10 +366,11 @@ fn fit_preprocess(
 ) -> Preprocess {
     match train_data {
         DataFile::Text(rows) => {
-            let mut vocab = Vocab::build(
+            let mut vocab = Vocab::build_marked(
                 rows.iter().map(|r| r.text.as_str()),
                 opts.min_count,
                 opts.vocab_size,
+                opts.negation,
             );
             if let Some(DataFile::Text(more)) = extra {
                 vocab.extend(more.iter().map(|r| r.text.as_str()), opts.extra_vocab);

@@ -1,7 +1,8 @@
 //! The trainer's tokenizer and the no_std runtime's agree on every token id: the trainer's
 //! vocabulary (words, `<unk>`, hashed buckets for unknown words) is turned into the runtime's
 //! compact tables as tinyrnn-build bakes them, and both encode thousands of texts — every UCI
-//! sentence and lexicon line, each also upper-cased and accented, and hand-picked odd text.
+//! sentence and lexicon line, each also upper-cased and accented, and hand-picked odd text —
+//! with and without negation marking.
 
 use std::path::Path;
 
@@ -52,6 +53,7 @@ fn runtime(v: &Vocab) -> Vocabulary {
             lowercase: v.lowercase,
             split: Split::Words,
             unk_buckets: v.buckets,
+            negation: v.negation,
         },
     }
 }
@@ -72,6 +74,8 @@ fn variants(texts: &[String]) -> Vec<String> {
             "Isn't it GREAT?! l'été, STRAßE, ΣΊΣΥΦΟΣ, 東京 😀 rock'n'roll",
             "unknownword anotherone zzzzqx 42km/h",
             "İstanbul ǅemal ﬁne",
+            "not good. Not good, good; NEVER bad: isn't it bad? DONT like it! n't bad",
+            "I didn't... like it -- not at all; no no good',not really",
         ]
         .map(String::from),
     );
@@ -112,4 +116,42 @@ fn trainer_and_runtime_give_the_same_ids_with_and_without_buckets() {
     }
     // The trainer's tokens are the runtime's, lowercased.
     assert_eq!(tokenize("Isn't IT"), ["isn't", "it"]);
+}
+
+#[test]
+fn trainer_and_runtime_mark_the_same_negation_scopes() {
+    let texts = texts();
+    let all = variants(&texts);
+    for (negation, buckets) in [(1u16, 0u16), (3, 7), (1000, 0)] {
+        let mut v = Vocab::build_marked(texts.iter().map(String::as_str), 2, Some(1000), negation);
+        v.add_buckets(buckets);
+        let marked: Vec<bool> = v
+            .words
+            .iter()
+            .map(|w| w.starts_with(tinyrnn::NEGATED_PREFIX))
+            .collect();
+        let entries = marked.iter().filter(|&&m| m).count();
+        assert!(entries > 20, "{negation}: {entries} not_ entries");
+        let rt = runtime(&v);
+        let mut hits = 0;
+        for text in &all {
+            let ours: Vec<usize> = rt.encode(text).collect();
+            let theirs: Vec<usize> = v.encode(text).iter().map(|&id| id as usize).collect();
+            assert_eq!(
+                ours, theirs,
+                "negation {negation}, {buckets} buckets: {text:?}"
+            );
+            hits += ours.iter().filter(|&&id| marked[id]).count();
+        }
+        // Scopes really were marked, and reached the not_ entries.
+        assert!(hits > 500, "negation {negation}: {hits} marked tokens");
+    }
+    let mut v = Vocab::build_marked(["it is not good, good"; 2], 1, None, 3);
+    v.add_buckets(0);
+    let ids: Vec<&str> = v
+        .encode("Not good, good")
+        .iter()
+        .map(|&id| v.words[id as usize].as_str())
+        .collect();
+    assert_eq!(ids, ["not", "not_good", "good"]);
 }
