@@ -25,8 +25,11 @@
 //! use tinyrnn::Seq2SeqModel;
 //!
 //! let mut state = g2p::State::new();
-//! let mut phonemes = [0usize; 16];
-//! let n = g2p::MODEL.translate_text("robot", &mut state, &mut phonemes)?;
+//! let mut phonemes = [0usize; 24];
+//! let n = g2p::MODEL.translate_text("robot", &mut state, &mut phonemes)?; // letters in
+//! for &id in &phonemes[..n] {
+//!     print!("{} ", g2p::MODEL.targets().word(id).unwrap_or("?")); // R OW B AA T
+//! }
 //! let target = g2p::MODEL.targets();
 //! let spoken: Vec<&str> = phonemes[..n].iter().filter_map(|&id| target.word(id)).collect();
 //! assert_eq!(spoken, ["R", "OW", "B", "AA", "T"]);
