@@ -5,7 +5,10 @@
 //! the two small fixtures (worst 2.9e-6) and 5e-5 for the shipped `g2p` model (worst 2.2e-5, and
 //! 2.3e-5 with `--features exact-activations`: not the activations but `f32` sums, in another
 //! order than PyTorch's, carried through up to ten encoder and twenty decoder steps of a trained
-//! model whose logits reach ±30).
+//! model whose logits reach ±30). The decoder's outputs as probabilities, its softmax
+//! (`MODEL.decoder.output`, with the crate's own `exp`), are within 1e-5 of the softmax of
+//! PyTorch's logits (computed in `f64`) after every step, for all three (`g2p`: worst 2.6e-6,
+//! 2.8e-6 with `exact-activations`).
 //!
 //! The fixtures are made by `scripts/make_seq2seq_fixtures.py`, which runs `nn.GRU`/`nn.LSTM`
 //! and `nn.Linear` in float32 on the same weights.
@@ -46,14 +49,32 @@ fn reference(name: &str) -> Reference {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Largest allowed difference of a probability (the decoder's softmax) from PyTorch's.
+const PROBABILITY_TOLERANCE: f64 = 1e-5;
+
+/// The softmax of PyTorch's logits, in `f64`.
+fn softmax(logits: &[f32]) -> Vec<f64> {
+    let max = logits.iter().fold(f64::MIN, |m, &z| m.max(f64::from(z)));
+    let e: Vec<f64> = logits.iter().map(|&z| (f64::from(z) - max).exp()).collect();
+    let sum: f64 = e.iter().sum();
+    e.iter().map(|v| v / sum).collect()
+}
+
 /// Checks every case of `name`: the decoded tokens, and each step's logits (the decoder run
-/// step by step on the encoder's state).
-fn check<M: Seq2SeqModel>(name: &str, model: &M, cases: usize, tolerance: f32) {
+/// step by step on the encoder's state) and probabilities (`probabilities` of the state after
+/// the step: the decoder's softmax).
+fn check<M: Seq2SeqModel>(
+    name: &str,
+    model: &M,
+    cases: usize,
+    tolerance: f32,
+    probabilities: impl Fn(&M::State) -> Result<M::Output, tinyrnn::Error>,
+) {
     let r = reference(name);
     assert_eq!(r.cases.len(), cases, "{name}: cases");
     assert_eq!((model.start_id(), model.end_id()), (r.start_id, r.end_id));
     assert_eq!(model.task(), Task::Seq2Seq);
-    let mut worst = 0.0f32;
+    let (mut worst, mut worst_p) = (0.0f32, 0.0f64);
     for (n, case) in r.cases.iter().enumerate() {
         let mut state = M::State::default();
         let mut out = vec![0usize; r.limit];
@@ -82,22 +103,38 @@ fn check<M: Seq2SeqModel>(name: &str, model: &M, cases: usize, tolerance: f32) {
                     "{name} case {n} step {t}: {a} vs {b}: {d:e}"
                 );
             }
+            let ours = probabilities(&state).unwrap();
+            for (a, b) in ours.values().iter().zip(softmax(theirs)) {
+                let d = (f64::from(*a) - b).abs();
+                worst_p = worst_p.max(d);
+                assert!(
+                    d <= PROBABILITY_TOLERANCE,
+                    "{name} case {n} step {t}: probability {a} vs {b}: {d:e}"
+                );
+            }
         }
     }
     println!(
-        "{name}: {} cases, worst |ours - PyTorch| / max(1, |PyTorch|) = {worst:e}",
+        "{name}: {} cases, worst |ours - PyTorch| / max(1, |PyTorch|) = {worst:e}, \
+         worst probability difference {worst_p:e}",
         r.cases.len()
     );
 }
 
 #[test]
 fn gru_2l_embedding_decodes_as_pytorch() {
-    check("seq2seq_gru_2l", &fx::seq2seq_gru_2l::MODEL, 6, TOLERANCE);
+    use fx::seq2seq_gru_2l as m;
+    check("seq2seq_gru_2l", &m::MODEL, 6, TOLERANCE, |s| {
+        m::MODEL.decoder.output(s)
+    });
 }
 
 #[test]
 fn lstm_1l_one_hot_decodes_as_pytorch() {
-    check("seq2seq_lstm_1l", &fx::seq2seq_lstm_1l::MODEL, 6, TOLERANCE);
+    use fx::seq2seq_lstm_1l as m;
+    check("seq2seq_lstm_1l", &m::MODEL, 6, TOLERANCE, |s| {
+        m::MODEL.decoder.output(s)
+    });
 }
 
 #[test]
@@ -154,10 +191,8 @@ fn the_streaming_view_reads_the_input_and_the_first_output() {
 /// (`scripts/make_seq2seq_fixtures.py --model models/g2p.safetensors`).
 #[test]
 fn the_shipped_g2p_model_decodes_held_out_words_as_pytorch() {
-    check(
-        "g2p_reference",
-        &tinyrnn::models::g2p::MODEL,
-        100,
-        TRAINED_TOLERANCE,
-    );
+    use tinyrnn::models::g2p;
+    check("g2p_reference", &g2p::MODEL, 100, TRAINED_TOLERANCE, |s| {
+        g2p::MODEL.decoder.output(s)
+    });
 }
