@@ -410,8 +410,8 @@ impl<const F: usize> Frontend<F, i16> for QNormalize<F> {
 /// use tinyrnn::Rnn;
 /// // One unit: h' = tanh(0.5 · x), x in Q12 (x_shift 3); W_ih = [127] with a scale of 0.5 / 127:
 /// // a multiplier of 0.5 / 127 / 8 for sums in Q15.
-/// static W_IH: [[[i8; 1]; 1]; 1] = [[[127]]];
-/// static W_HH: [[[i8; 1]; 1]; 1] = [[[0]]];
+/// static W_IH: [[[u8; 1]; 1]; 1] = [[[255]]]; // q + 128
+/// static W_HH: [[[u8; 1]; 1]; 1] = [[[128]]];
 /// static M: [[u16; 1]; 1] = [[33026]]; // 0.5/127/8 ≈ 33026 / 2^26
 /// static S: [[u8; 1]; 1] = [[26]];
 /// static B: [[i32; 1]; 1] = [[0]];
@@ -423,10 +423,10 @@ impl<const F: usize> Frontend<F, i16> for QNormalize<F> {
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct QLayer<const G: usize, const I: usize, const H: usize> {
-    /// `weight_ih_l{k}`, int8: (gate, unit, input).
-    pub w_ih: &'static [[[i8; I]; H]; G],
-    /// `weight_hh_l{k}`, int8: (gate, unit, hidden).
-    pub w_hh: &'static [[[i8; H]; H]; G],
+    /// `weight_ih_l{k}`, int8 stored as `q + 128`: (gate, unit, input).
+    pub w_ih: &'static [[[u8; I]; H]; G],
+    /// `weight_hh_l{k}`, int8 stored as `q + 128`: (gate, unit, hidden).
+    pub w_hh: &'static [[[u8; H]; H]; G],
     /// Per row of `[W_ih | W_hh]`: the multiplier of its sums (in Q15) to Q12, with `s`.
     pub m: &'static [[u16; H]; G],
     /// Per row: the right shift of its requantisation.
@@ -446,8 +446,8 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
     ///
     /// ```
     /// # use tinyrnn::quant::QLayer;
-    /// static W_IH: [[[i8; 3]; 2]; 1] = [[[0; 3]; 2]];
-    /// static W_HH: [[[i8; 2]; 2]; 1] = [[[0; 2]; 2]];
+    /// static W_IH: [[[u8; 3]; 2]; 1] = [[[128; 3]; 2]];
+    /// static W_HH: [[[u8; 2]; 2]; 1] = [[[128; 2]; 2]];
     /// static M: [[u16; 2]; 1] = [[0; 2]];
     /// static S: [[u8; 2]; 1] = [[1; 2]];
     /// static B: [[i32; 2]; 1] = [[0; 2]];
@@ -466,9 +466,11 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
     /// Advances one layer's `h` (and its `c`, for a cell with a cell state) by one step of
     /// `input` with the equations of cell `K`.
     ///
-    /// Units are computed in blocks of [`BLOCK`] (then one by one): each input value loaded
-    /// is multiplied with the block's rows of a gate at once. Integer sums do not depend on
-    /// the order of their terms, so the blocking changes no result.
+    /// Units are computed in blocks of [`BLOCK`] (then one by one). The weights are stored as
+    /// `q + 128` (`u8`), so each row's sum is `Σ (q + 128) · x − 128 · Σ x`, the second term
+    /// computed once per step for all rows. Integer sums do not depend on the order of their
+    /// terms (the additions wrap, and the true result fits an `i32`), so neither the blocking
+    /// nor the kernel changes a result.
     #[inline]
     pub fn step<K: QCell<G>>(
         &self,
@@ -476,13 +478,26 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
         h: &mut [i16; H],
         mut c: Option<&mut [i32; H]>,
     ) {
-        let h_prev = *h;
+        let h_prev = widen(h);
+        // What 128 · Σ x subtracts from each raw sum (a one-hot input's sum is one raw weight).
+        let (x_buf, x_offset) = match input {
+            QInput::Dense(x) => (widen(x), offset_of(x)),
+            QInput::OneHot(_) => ([0; I], 128),
+        };
+        let input = match input {
+            QInput::Dense(_) => LayerInput::Dense(&x_buf),
+            QInput::OneHot(t) => LayerInput::OneHot(t),
+        };
+        let sums = Offsets {
+            x: x_offset,
+            h: offset_of(h),
+        };
         for block in 0..H / BLOCK {
-            self.block::<K, BLOCK>(block * BLOCK, input, &h_prev, h, &mut c);
+            self.block::<K, BLOCK>(block * BLOCK, input, &h_prev, sums, h, &mut c);
         }
         // Empty at compile time when BLOCK divides H (every shipped model): no code, no stack.
         for unit in H / BLOCK * BLOCK..H {
-            self.block::<K, 1>(unit, input, &h_prev, h, &mut c);
+            self.block::<K, 1>(unit, input, &h_prev, sums, h, &mut c);
         }
     }
 
@@ -491,8 +506,9 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
     fn block<K: QCell<G>, const B: usize>(
         &self,
         unit: usize,
-        input: QInput<'_, I>,
-        h_prev: &[i16; H],
+        input: LayerInput<'_, I, Lane>,
+        h_prev: &[Lane; H],
+        offsets: Offsets,
         h: &mut [i16; H],
         c: &mut Option<&mut [i32; H]>,
     ) {
@@ -505,11 +521,11 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
                 return; // unit + B > H: not reached
             };
             let acc_x = match input {
-                QInput::Dense(x) => dot_rows(w_ih, x),
-                QInput::OneHot(t) => {
+                LayerInput::Dense(x) => dot_rows(w_ih, x),
+                LayerInput::OneHot(t) => {
                     let mut acc = [0i32; B];
                     for (a, row) in acc.iter_mut().zip(w_ih) {
-                        *a = row.get(t).map_or(0, |&w| w as i32);
+                        *a = row.get(t).map_or(128, |&w| w as i32);
                     }
                     acc
                 }
@@ -525,7 +541,8 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
                 let u = unit + k;
                 let (m, s) = (at(self.m, g, u), at(self.s, g, u));
                 // Q15 like acc_h: the bake keeps |acc_x · 2^x_shift| + |acc_h| below 2^31.
-                let ax = ax.wrapping_shl(self.x_shift);
+                let ax = ax.wrapping_sub(offsets.x).wrapping_shl(self.x_shift);
+                let ah = ah.wrapping_sub(offsets.h);
                 if let (Some(xs), Some(hs)) = (xs.get_mut(g), hs.get_mut(g)) {
                     if separate {
                         // Row of b_h: how many separate gates come before g.
@@ -541,7 +558,8 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
         }
         for (k, (x, hp)) in x_parts.into_iter().zip(h_parts).enumerate() {
             let u = unit + k;
-            let old_h = h_prev.get(u).copied().unwrap_or(0);
+            // Not written yet: a block writes only its own units.
+            let old_h = h.get(u).copied().unwrap_or(0);
             let old_c = c.as_ref().and_then(|c| c.get(u)).copied().unwrap_or(0);
             let (new_h, new_c) = K::unit(x, hp, old_h, old_c);
             if let Some(slot) = h.get_mut(u) {
@@ -554,6 +572,47 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
     }
 }
 
+/// `128 · Σ x` (wrapping) for the input `x` and the `h` of a step: what the `+ 128` of the stored
+/// weights adds to every raw row sum.
+#[derive(Debug, Clone, Copy)]
+struct Offsets {
+    x: i32,
+    h: i32,
+}
+
+/// `128 · Σ v`, wrapping (`|Σ v| ≤ 511 · 2^15`; only the exact difference with a raw sum
+/// matters, which fits an `i32`).
+#[inline(always)]
+fn offset_of<const N: usize>(v: &[i16; N]) -> i32 {
+    v.iter()
+        .fold(0i32, |s, &x| s.wrapping_add(x as i32))
+        .wrapping_shl(7)
+}
+
+/// Whether the target is an ARMv6-M core (Cortex-M0/M0+/M1: Thumb-1 only, no 32-bit atomics),
+/// where `ldrsh`/`ldrsb` have no immediate-offset form: there the kernels read the input as
+/// `i32` (`ldr` with an offset) and go row by row, which keeps a row's sum in registers with
+/// its 7 usable low registers (4 instructions a MAC: `ldrb`, `ldr`, `muls`, `adds`).
+const ARMV6M: bool = cfg!(all(target_arch = "arm", not(target_has_atomic = "32")));
+
+/// How the kernels read a layer's input and `h`: `i32` on ARMv6-M ([`ARMV6M`]), `i16`
+/// elsewhere (a load with an offset and sign extension in one instruction; half the stack).
+#[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
+type Lane = i32;
+#[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
+type Lane = i16;
+
+/// `v` as [`Lane`]s (a copy where they are `i16`).
+#[inline(always)]
+#[allow(clippy::unnecessary_cast)] // Lane is i16 or i32, depending on the target.
+fn widen<const N: usize>(v: &[i16; N]) -> [Lane; N] {
+    let mut out: [Lane; N] = [0; N];
+    for (o, &x) in out.iter_mut().zip(v) {
+        *o = x as Lane;
+    }
+    out
+}
+
 /// Rows a layer computes together: each input value loaded is used for `BLOCK` rows.
 pub const BLOCK: usize = 4;
 
@@ -563,10 +622,32 @@ fn block_of<T, const B: usize>(v: &[T], at: usize) -> Option<&[T; B]> {
     v.get(at..at.checked_add(B)?)?.try_into().ok()
 }
 
-/// The sums `w[k] · x` of `B` rows, each input value loaded once for all rows (wrapping, like
-/// [`dot_i8`]).
+/// The raw sums `Σ_j w[k][j] · x[j]` of `B` rows of `u8`-stored weights (wrapping, like
+/// [`dot_i8`]): row by row on ARMv6-M ([`ARMV6M`]), elsewhere each input value loaded once for
+/// all rows. The same sums either way.
 #[inline(never)]
-fn dot_rows<const B: usize, const N: usize>(w: &[[i8; N]; B], x: &[i16; N]) -> [i32; B] {
+fn dot_rows<const B: usize, const N: usize>(w: &[[u8; N]; B], x: &[Lane; N]) -> [i32; B] {
+    if ARMV6M {
+        each_row(w, x)
+    } else {
+        by_column(w, x)
+    }
+}
+
+/// [`dot_rows`] one row at a time, each an out-of-line call ([`dot_u8`]).
+#[inline(always)]
+fn each_row<const B: usize, const N: usize>(w: &[[u8; N]; B], x: &[Lane; N]) -> [i32; B] {
+    let mut acc = [0i32; B];
+    for (a, row) in acc.iter_mut().zip(w) {
+        *a = dot_u8(row, x);
+    }
+    acc
+}
+
+/// [`dot_rows`] column by column: each input value loaded once for the `B` rows.
+#[inline(always)]
+#[allow(clippy::unnecessary_cast)] // Lane is i16 or i32, depending on the target.
+fn by_column<const B: usize, const N: usize>(w: &[[u8; N]; B], x: &[Lane; N]) -> [i32; B] {
     let mut acc = [0i32; B];
     for (j, &xv) in x.iter().enumerate() {
         let xv = xv as i32;
@@ -577,6 +658,16 @@ fn dot_rows<const B: usize, const N: usize>(w: &[[i8; N]; B], x: &[i16; N]) -> [
         }
     }
     acc
+}
+
+/// `Σ w[j] · x[j]` of one row (wrapping), out of line so that the caller's values stay out of
+/// its registers.
+#[inline(never)]
+#[allow(clippy::unnecessary_cast)] // Lane is i16 or i32, depending on the target.
+fn dot_u8<const N: usize>(w: &[u8; N], x: &[Lane; N]) -> i32 {
+    w.iter()
+        .zip(x)
+        .fold(0i32, |acc, (&w, &x)| acc.wrapping_add(w as i32 * x as i32))
 }
 
 /// `m[g][u]`, or a zero value if out of range (never: `g < G`, `u < H`).

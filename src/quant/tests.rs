@@ -50,8 +50,8 @@ fn f32_to_fixed_rounds_every_binade_exactly() {
 /// step until it saturates at 128, and `h` stays `o · tanh(c)` within [-1, 1].
 #[test]
 fn lstm_cell_state_saturates() {
-    static W_IH: [[[i8; 1]; 1]; 4] = [[[0]]; 4];
-    static W_HH: [[[i8; 1]; 1]; 4] = [[[0]]; 4];
+    static W_IH: [[[u8; 1]; 1]; 4] = [[[128]]; 4];
+    static W_HH: [[[u8; 1]; 1]; 4] = [[[128]]; 4];
     static M: [[u16; 1]; 4] = [[0]; 4];
     static S: [[u8; 1]; 4] = [[1]; 4];
     // i, f, g, o pre-activations of +100 (Q12): σ = 32767/32768, tanh = 32767/32768.
@@ -93,8 +93,8 @@ fn lstm_cell_state_saturates() {
 /// wrap.
 #[test]
 fn extreme_pre_activations_saturate() {
-    static W: [[[i8; 4]; 1]; 3] = [[[127; 4]], [[-127; 4]], [[127; 4]]];
-    static W_HH: [[[i8; 1]; 1]; 3] = [[[127]]; 3];
+    static W: [[[u8; 4]; 1]; 3] = [[[255; 4]], [[1; 4]], [[255; 4]]]; // 127, -127, 127
+    static W_HH: [[[u8; 1]; 1]; 3] = [[[255]]; 3];
     static M: [[u16; 1]; 3] = [[65535]; 3];
     static S: [[u8; 1]; 3] = [[1]; 3];
     static B: [[i32; 1]; 3] = [[PRE_LIMIT]; 3];
@@ -175,5 +175,51 @@ fn thirty_two_bit_arithmetic_equals_the_definition() {
             shift_round(a as i64 * acc as i64, 15),
             "{a} {acc}"
         );
+    }
+}
+
+/// The two mat-vec kernels (row by row on ARMv6-M, column by column elsewhere) give the same
+/// sums, which are the signed weights' sums plus 128 · Σ x; extreme values included.
+#[test]
+fn kernels_agree() {
+    let mut seed = 1u32;
+    let mut next = || {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        seed >> 8
+    };
+    for round in 0..50 {
+        let mut w = [[0u8; 37]; 4];
+        let mut x = [0i16; 37];
+        for row in w.iter_mut() {
+            for v in row.iter_mut() {
+                *v = match round {
+                    0 => 255,
+                    1 => 1,
+                    _ => next() as u8,
+                };
+            }
+        }
+        for v in x.iter_mut() {
+            *v = match round {
+                0 => i16::MIN,
+                1 => i16::MAX,
+                _ => next() as u16 as i16,
+            };
+        }
+        let wide = widen(&x);
+        let (rows, columns) = (each_row(&w, &wide), by_column(&w, &wide));
+        assert_eq!(rows, columns, "round {round}");
+        for (sum, row) in rows.iter().zip(&w) {
+            let signed: i64 = row
+                .iter()
+                .zip(&x)
+                .map(|(&u, &v)| (u as i64 - 128) * v as i64)
+                .sum();
+            assert_eq!(
+                sum.wrapping_sub(offset_of(&x)) as i64,
+                signed,
+                "round {round}"
+            );
+        }
     }
 }

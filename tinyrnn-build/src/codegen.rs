@@ -1162,7 +1162,7 @@ pub(crate) fn write_example(w: &mut String, module: &str, calls: &[&str]) {
 /// let opts = tinyrnn_build::Options::new("models/lstm_2l_dense.safetensors");
 /// let generated = tinyrnn_build::generate_int8(&spec, &opts).unwrap();
 /// assert!(generated.source.contains("pub type State = ::tinyrnn::QState<8, 2, 2>;"));
-/// assert!(generated.source.contains("static L1_W_HH: [[[i8; 8]; 8]; 4]"));
+/// assert!(generated.source.contains("static L1_W_HH: [[[u8; 8]; 8]; 4]"));
 /// # Ok::<(), tinyrnn_build::Error>(())
 /// ```
 pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, String> {
@@ -1325,20 +1325,26 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
     for (k, layer) in q.layers.iter().enumerate() {
         let cols = if k == 0 { i } else { h };
         let w = |kind: &str| {
-            format!("`rnn.weight_{kind}_l{k}` in int8 (gate {gate_names}; unit; input)")
+            format!(
+                "`rnn.weight_{kind}_l{k}` in int8, stored as `q + 128` (gate {gate_names}; unit; \
+                 input)"
+            )
         };
+        // The runtime reads `u8`s (an immediate-offset load on the Cortex-M0) and subtracts
+        // 128 · Σ x from each sum.
+        let offset = |q: &[i8]| -> Vec<u8> { q.iter().map(|&v| (v as i16 + 128) as u8).collect() };
         o.ints(
             &format!("L{k}_W_IH"),
             &w("ih"),
-            "i8",
-            &layer.w_ih,
+            "u8",
+            &offset(&layer.w_ih),
             &[g, h, cols],
         );
         o.ints(
             &format!("L{k}_W_HH"),
             &w("hh"),
-            "i8",
-            &layer.w_hh,
+            "u8",
+            &offset(&layer.w_hh),
             &[g, h, h],
         );
         let per_row = |what: &str| format!("{what} (gate; unit)");
