@@ -315,6 +315,22 @@ struct RecipeArgs {
     /// training or validation sequence).
     #[arg(long, requires = "bidirectional")]
     max_steps: Option<usize>,
+    /// A 1D convolution front-end (time series only): comma-separated layers, each
+    /// OUT:KERNEL[:STRIDE][:stride=S][:dilation=D][:pool=P][:causal], e.g. "16:5,16:3:causal:pool=2"
+    /// (nn.Conv1d, ReLU, nn.MaxPool1d; valid padding unless causal).
+    #[arg(long, value_parser = conv_layers)]
+    conv: Option<ConvLayers>,
+}
+
+/// The layers of `--conv`.
+#[derive(Debug, Clone)]
+struct ConvLayers(Vec<tinyrnn_schema::ConvLayer>);
+
+/// Parses `--conv` (`tinyrnn_train::train::parse_conv`).
+fn conv_layers(spec: &str) -> Result<ConvLayers, String> {
+    tinyrnn_train::train::parse_conv(spec)
+        .map(ConvLayers)
+        .map_err(|e| format!("{e:#}"))
 }
 
 impl RecipeArgs {
@@ -349,6 +365,7 @@ impl RecipeArgs {
         o.unk_drop = self.unk_drop;
         o.bidirectional = self.bidirectional;
         o.max_steps = self.max_steps;
+        o.conv = self.conv.clone().map(|c| c.0).unwrap_or_default();
         o
     }
 }

@@ -1,4 +1,5 @@
-//! The network: an optional embedding, stacked recurrent layers, a linear head.
+//! The network: an optional embedding or convolution front-end, stacked recurrent layers, a
+//! linear head.
 //!
 //! Parameters are named and shaped like the `state_dict()` of the PyTorch module described in
 //! docs/model-format.md, and initialised like PyTorch does (from our own seeded [`Rng`]).
@@ -6,6 +7,7 @@
 //! element, so its final state equals running the sequence alone, without padding.
 
 use candle_core::{DType, Device, Result, Tensor, Var};
+use tinyrnn_schema::{ConvLayer, Padding};
 
 use crate::cell::{gru_step, lstm_step, rnn_step, Cell};
 use crate::rng::Rng;
@@ -44,7 +46,7 @@ impl Input {
 }
 
 /// The shape of a network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// The recurrent cell.
     pub cell: Cell,
@@ -59,6 +61,9 @@ pub struct Config {
     /// `Some(max_steps)` for bidirectional layers (PyTorch `bidirectional=True`): the longest
     /// sequence the baked model will hold; `None` for one direction.
     pub bidirectional: Option<usize>,
+    /// The `nn.Conv1d` front-end (dense input only; docs/model-format.md), first layer first;
+    /// empty for none.
+    pub conv: Vec<ConvLayer>,
 }
 
 impl Config {
@@ -72,6 +77,7 @@ impl Config {
             layers,
             classes,
             bidirectional: None,
+            conv: Vec::new(),
         }
     }
 
@@ -97,8 +103,44 @@ impl Config {
         match self.input {
             Input::Embedding { dim, .. } => dim,
             Input::OneHot { vocab } => vocab,
-            Input::Dense { features } => features,
+            Input::Dense { features } => self.conv.last().map_or(features, |l| l.out_channels),
         }
+    }
+
+    /// `I'_j`, the input channels of convolution layer `j`: the features for the first, the
+    /// output channels of the layer below for the others.
+    pub fn conv_input(&self, j: usize) -> usize {
+        match (j, self.input) {
+            (0, Input::Dense { features }) => features,
+            (0, _) => 0,
+            _ => self.conv[j - 1].out_channels,
+        }
+    }
+
+    /// The recurrent steps that `n` samples make through the convolution front-end (`n` without
+    /// one): per layer, the outputs of the (left-padded) input, then the whole pool groups.
+    /// This is the runtime's count too (`ConvState::steps` after `n` samples).
+    pub fn conv_steps(&self, n: usize) -> usize {
+        self.conv.iter().fold(n, |n, layer| {
+            let window = layer.window();
+            let padded = match layer.padding {
+                Padding::Valid => n,
+                Padding::Causal => n + window - 1,
+            };
+            let outputs = if padded >= window {
+                (padded - window) / layer.stride + 1
+            } else {
+                0
+            };
+            outputs / layer.pool
+        })
+    }
+
+    /// The fewest samples that make one recurrent step (the baked module's `MIN_SAMPLES`).
+    pub fn min_samples(&self) -> usize {
+        // Every layer gives an output once it has a window (times a pool) of inputs, so the
+        // search ends at the product of the windows, strides and pools at the latest.
+        (1..).find(|&n| self.conv_steps(n) > 0).unwrap_or(1)
     }
 
     /// Every tensor of the model file with its shape, in `state_dict()` order.
@@ -106,6 +148,11 @@ impl Config {
         let mut out = Vec::new();
         if let Input::Embedding { vocab, dim } = self.input {
             out.push(("embedding.weight".to_string(), vec![vocab, dim]));
+        }
+        for (j, layer) in self.conv.iter().enumerate() {
+            let (o, i, k) = (layer.out_channels, self.conv_input(j), layer.kernel_size);
+            out.push((format!("conv.{j}.weight"), vec![o, i, k]));
+            out.push((format!("conv.{j}.bias"), vec![o]));
         }
         let (layers, hidden, input) = (self.layers, self.hidden, self.layer_input(0));
         out.extend(match self.bidirectional {
@@ -153,7 +200,8 @@ pub struct Params {
 impl Params {
     /// Fresh parameters initialised like PyTorch's modules:
     /// `nn.Embedding` N(0, 1); `nn.RNN`/`nn.LSTM`/`nn.GRU` every weight and bias U(−1/√H, 1/√H);
-    /// `nn.Linear` weight and bias U(−1/√fan_in, 1/√fan_in) (kaiming-uniform with a = √5).
+    /// `nn.Linear` and `nn.Conv1d` weight and bias U(−1/√fan_in, 1/√fan_in) (kaiming-uniform
+    /// with a = √5; a convolution's fan-in is its input channels times its kernel size).
     pub fn init(config: Config, seed: u64, dtype: DType, device: &Device) -> Result<Self> {
         let mut rng = Rng::stream(seed, "init");
         let mut vars = Vec::new();
@@ -162,9 +210,11 @@ impl Params {
             let values: Vec<f64> = if name == "embedding.weight" {
                 (0..n).map(|_| rng.normal()).collect()
             } else {
-                // rnn.*: 1/√H; head: fan_in, H per direction.
+                // rnn.*: 1/√H; head: fan_in, H per direction; conv.{j}.*: I'_j · K_j.
                 let fan = if name.starts_with("head.") {
                     config.layer_output()
+                } else if let Some(j) = conv_index(&name) {
+                    config.conv_input(j) * config.conv[j].kernel_size
                 } else {
                     config.hidden
                 };
@@ -241,18 +291,31 @@ impl Params {
         lengths: &[usize],
         mut dropout: Option<(f32, &mut Rng)>,
     ) -> Result<Tensor> {
-        let cfg = self.config;
+        let cfg = &self.config;
         let hs = cfg.hidden;
         let gh = cfg.cell.gates() * hs;
-        let (t_len, batch) = match input {
+        let (mut t_len, batch) = match input {
             BatchInput::Tokens(ids) => ids.dims2()?,
             BatchInput::Dense(x) => {
                 let (t, b, _) = x.dims3()?;
                 (t, b)
             }
         };
-        // Layer 0's input as rows [T*B, I_0]: the embedded tokens (after dropout) or the
-        // samples; `None` for one-hot ids, whose product with W_ih is a column lookup.
+        // With a convolution front-end the recurrent layers read its outputs: fewer steps, and
+        // each sequence's own count of them.
+        let mut lengths = lengths.to_vec();
+        let convolved = match input {
+            BatchInput::Dense(x) if !cfg.conv.is_empty() => {
+                let (y, steps) = self.convolve(x, &lengths)?;
+                t_len = y.dim(0)?;
+                lengths = steps;
+                Some(y)
+            }
+            _ => None,
+        };
+        // Layer 0's input as rows [T*B, I_0]: the embedded tokens or convolution outputs (after
+        // dropout) or the samples; `None` for one-hot ids, whose product with W_ih is a column
+        // lookup.
         let x0 = match (input, cfg.input) {
             (BatchInput::Tokens(ids), Input::Embedding { .. }) => {
                 let emb = self
@@ -261,9 +324,13 @@ impl Params {
                 Some(apply_dropout(&emb, &mut dropout)?)
             }
             (BatchInput::Tokens(_), Input::OneHot { .. }) => None,
-            (BatchInput::Dense(x), Input::Dense { features }) => {
-                Some(x.reshape((t_len * batch, features))?)
-            }
+            (BatchInput::Dense(x), Input::Dense { .. }) => match &convolved {
+                Some(y) => {
+                    let rows = y.reshape((t_len * batch, cfg.layer_input(0)))?;
+                    Some(apply_dropout(&rows, &mut dropout)?)
+                }
+                None => Some(x.reshape((t_len * batch, cfg.layer_input(0)))?),
+            },
             _ => candle_core::bail!(
                 "batch input does not match the model's {} input",
                 cfg.input.name()
@@ -334,6 +401,65 @@ impl Params {
             .broadcast_add(self.get("head.bias"))
     }
 
+    /// The convolution front-end over a time-major padded batch `x` `[T, B, F]`: returns its
+    /// outputs `[T', B, O]` (the last layer's channels) and each sequence's number of them,
+    /// which must be at least one. Each layer is PyTorch's `F.relu(conv(x))` (after
+    /// `F.pad(x, (window - 1, 0))` when causal), then `F.max_pool1d(·, pool)`; an output
+    /// reads only inputs up to its sequence's end, so the padding never reaches a counted one.
+    fn convolve(&self, x: &Tensor, lengths: &[usize]) -> Result<(Tensor, Vec<usize>)> {
+        let cfg = &self.config;
+        let steps: Vec<usize> = lengths.iter().map(|&n| cfg.conv_steps(n)).collect();
+        if let Some(n) = lengths.iter().find(|&&n| cfg.conv_steps(n) == 0) {
+            candle_core::bail!(
+                "a sequence of {n} samples is too short for the convolution front-end, which \
+                 needs at least {}",
+                cfg.min_samples()
+            );
+        }
+        let mut x = x.clone();
+        for (j, layer) in cfg.conv.iter().enumerate() {
+            let (_, batch, channels) = x.dims3()?;
+            let window = layer.window();
+            if layer.padding == Padding::Causal && window > 1 {
+                let zeros = Tensor::zeros((window - 1, batch, channels), x.dtype(), x.device())?;
+                x = Tensor::cat(&[&zeros, &x], 0)?;
+            }
+            let padded = x.dim(0)?;
+            let outputs = (padded.saturating_sub(window)) / layer.stride + 1;
+            // Row (t, b) holds the taps x[t·stride + k·dilation, b, :] for k = 0..K side by
+            // side, and the weight [O, I, K] is laid out [O, K·I] to match: one product.
+            let taps = (0..layer.kernel_size)
+                .map(|k| {
+                    let at: Vec<u32> = (0..outputs)
+                        .map(|t| (t * layer.stride + k * layer.dilation) as u32)
+                        .collect();
+                    x.index_select(&Tensor::from_vec(at, outputs, x.device())?, 0)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let width = layer.kernel_size * channels;
+            let rows = Tensor::cat(&taps, 2)?.reshape((outputs * batch, width))?;
+            let weight = self
+                .get(&format!("conv.{j}.weight"))
+                .transpose(1, 2)?
+                .contiguous()?
+                .reshape((layer.out_channels, width))?;
+            let y = rows
+                .matmul(&weight.t()?)?
+                .broadcast_add(self.get(&format!("conv.{j}.bias")))?
+                .relu()?
+                .reshape((outputs, batch, layer.out_channels))?;
+            x = if layer.pool > 1 {
+                let groups = outputs / layer.pool;
+                y.narrow(0, 0, groups * layer.pool)?
+                    .reshape((groups, layer.pool, batch, layer.out_channels))?
+                    .max(1)?
+            } else {
+                y
+            };
+        }
+        Ok((x, steps))
+    }
+
     /// One direction (`name` is `l{k}` or `l{k}_reverse`) of a layer over the projected inputs
     /// `xp` `[T, B, G*H]`, from the zero state, backward if `reverse`. A sequence's state is
     /// frozen past its end, so a backward direction stays at zero until it reaches the
@@ -347,7 +473,7 @@ impl Params {
         reverse: bool,
         keep: bool,
     ) -> Result<(Tensor, Vec<Tensor>)> {
-        let cfg = self.config;
+        let cfg = &self.config;
         let (_, batch, _) = xp.dims3()?;
         let w_hh_t = self.get(&format!("rnn.weight_hh_{name}")).t()?;
         let b_hh = self.get(&format!("rnn.bias_hh_{name}"));
@@ -398,6 +524,11 @@ impl Params {
         }
         Ok((h, outputs))
     }
+}
+
+/// `j` for the tensors `conv.{j}.weight` and `conv.{j}.bias`.
+fn conv_index(name: &str) -> Option<usize> {
+    name.strip_prefix("conv.")?.split('.').next()?.parse().ok()
 }
 
 /// Every variable as `(name, shape, f32 values)`, in the order given: what a model file stores.

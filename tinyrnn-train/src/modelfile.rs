@@ -1,4 +1,4 @@
-//! Reading and writing the tinyrnn model file (docs/model-format.md, format version 1).
+//! Reading and writing the tinyrnn model file (docs/model-format.md, format versions 1 and 2).
 //!
 //! The metadata is `tinyrnn-schema`'s [`Meta`], the type `tinyrnn-build` reads, so the two
 //! cannot drift apart. The writer produces the safetensors layout by hand — 8-byte
@@ -82,7 +82,7 @@ impl ClassifierMeta for Meta {
             labels: labels.to_vec(),
             generation: None,
             decoding: None,
-            conv: Vec::new(),
+            conv: config.conv.clone(),
             bidirectional: config
                 .bidirectional
                 .map(|max_steps| tinyrnn_schema::Bidirectional { max_steps }),
@@ -175,14 +175,6 @@ impl Model {
             bail!("no \"{METADATA_KEY}\" entry in __metadata__");
         };
         let meta = Meta::from_json(json)?;
-        // Loading one without its convolution would run a different network: refuse it.
-        if !meta.conv.is_empty() {
-            bail!(
-                "metadata field `conv`: a convolution front-end ({} layers), which tinyrnn-train \
-                 cannot load yet (tinyrnn-build bakes it)",
-                meta.conv.len()
-            );
-        }
         let st = safetensors::SafeTensors::deserialize(bytes)?;
         let device = Device::Cpu;
         let mut tensors = Vec::new();
@@ -213,12 +205,19 @@ impl Model {
                 meta.labels.len()
             );
         }
-        let w_ih0 = tensors
+        // The features are the input columns of the first layer: the first convolution's, or
+        // the first recurrent layer's without one.
+        let first = if meta.conv.is_empty() {
+            "rnn.weight_ih_l0"
+        } else {
+            "conv.0.weight"
+        };
+        let first_dims = tensors
             .iter()
-            .find(|(n, _)| n == "rnn.weight_ih_l0")
+            .find(|(n, _)| n == first)
             .map(|(_, t)| t.dims().to_vec());
-        let Some(i0) = w_ih0.as_ref().and_then(|d| d.get(1).copied()) else {
-            bail!("missing tensor rnn.weight_ih_l0");
+        let Some(i0) = first_dims.as_ref().and_then(|d| d.get(1).copied()) else {
+            bail!("missing tensor {first}");
         };
         let (input, pre) = match &meta.input {
             InputMeta::Embedding(text) | InputMeta::OneHot(text) => {
@@ -252,7 +251,7 @@ impl Model {
             }
             InputMeta::Dense(Dense { mean, std }) => {
                 if mean.len() != i0 {
-                    bail!("mean/std must have {i0} entries, one per column of rnn.weight_ih_l0");
+                    bail!("mean/std must have {i0} entries, one per input channel of {first}");
                 }
                 (
                     Input::Dense { features: i0 },
@@ -270,6 +269,7 @@ impl Model {
             layers: meta.num_layers,
             classes,
             bidirectional: meta.bidirectional.map(|b| b.max_steps),
+            conv: meta.conv.clone(),
         };
         let params = Params::from_tensors(config, tensors)?;
         Ok(Model { meta, params, pre })
@@ -285,7 +285,7 @@ impl Model {
             .collect::<candle_core::Result<Vec<_>>>()?;
         Ok(Model {
             meta: self.meta.clone(),
-            params: Params::from_tensors(self.params.config, tensors)?,
+            params: Params::from_tensors(self.params.config.clone(), tensors)?,
             pre: self.pre.clone(),
         })
     }

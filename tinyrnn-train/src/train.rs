@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use candle_core::Tensor;
+use tinyrnn_schema::{ConvLayer, Padding};
 
 use crate::cell::Cell;
 use crate::data::{self, DataFile};
@@ -97,6 +98,9 @@ pub struct TrainOptions {
     /// The longest sequence a bidirectional model holds (`max_steps` in the file); by default
     /// the longest training or validation sequence.
     pub max_steps: Option<usize>,
+    /// A convolution front-end before the recurrent layers (dense input only; see
+    /// [`parse_conv`]); empty for none.
+    pub conv: Vec<ConvLayer>,
     /// The model file to write.
     pub out: PathBuf,
     /// Also write the training curve as a PNG next to the model file.
@@ -139,6 +143,7 @@ impl TrainOptions {
             unk_drop: 0.0,
             bidirectional: false,
             max_steps: None,
+            conv: Vec::new(),
             out,
             plot: true,
             verbose: true,
@@ -171,6 +176,64 @@ fn rename_classes(labels: &[String], names: &[String]) -> anyhow::Result<Vec<Str
         }
     }
     Ok(names.to_vec())
+}
+
+/// Parses the `--conv` flag: comma-separated layers, first layer first, each
+/// `OUT:KERNEL[:STRIDE][:option...]` where the options are `stride=S`, `dilation=D`, `pool=P`
+/// and `causal` (PyTorch `nn.Conv1d(in, OUT, KERNEL, STRIDE, dilation=D)`, then ReLU, then
+/// `nn.MaxPool1d(P)`; without `causal` the padding is `valid`, PyTorch's `padding=0`). The
+/// input channels follow from the data (the first layer) and the layer below (the others).
+///
+/// ```
+/// use tinyrnn_schema::Padding;
+/// let layers = tinyrnn_train::train::parse_conv("16:5,16:3:causal:dilation=2:pool=2").unwrap();
+/// assert_eq!((layers[0].out_channels, layers[0].kernel_size, layers[0].stride), (16, 5, 1));
+/// assert_eq!((layers[1].dilation, layers[1].pool, layers[1].padding), (2, 2, Padding::Causal));
+/// assert_eq!(tinyrnn_train::train::parse_conv("8:3:2").unwrap()[0].stride, 2);
+/// assert!(tinyrnn_train::train::parse_conv("8").is_err());
+/// ```
+pub fn parse_conv(spec: &str) -> anyhow::Result<Vec<ConvLayer>> {
+    spec.split(',')
+        .map(|layer| {
+            parse_conv_layer(layer.trim()).with_context(|| format!("--conv layer {layer:?}"))
+        })
+        .collect()
+}
+
+/// One layer of [`parse_conv`]; every size is checked against the file format's limits.
+fn parse_conv_layer(layer: &str) -> anyhow::Result<ConvLayer> {
+    let number = |what: &str, text: &str| -> anyhow::Result<usize> {
+        match text.parse::<usize>() {
+            Ok(n) if (1..=4096).contains(&n) => Ok(n),
+            _ => bail!("{what} must be an integer from 1 to 4096, found {text:?}"),
+        }
+    };
+    let mut parts = layer.split(':');
+    let (Some(out), Some(kernel)) = (parts.next(), parts.next()) else {
+        bail!("expected OUT:KERNEL[:STRIDE][:stride=S][:dilation=D][:pool=P][:causal]");
+    };
+    let mut conv = ConvLayer {
+        out_channels: number("OUT", out)?,
+        kernel_size: number("KERNEL", kernel)?,
+        stride: 1,
+        dilation: 1,
+        padding: Padding::Valid,
+        pool: 1,
+    };
+    for (n, part) in parts.enumerate() {
+        match part.split_once('=') {
+            Some(("stride", v)) => conv.stride = number("stride", v)?,
+            Some(("dilation", v)) => conv.dilation = number("dilation", v)?,
+            Some(("pool", v)) => conv.pool = number("pool", v)?,
+            None if part == "causal" => conv.padding = Padding::Causal,
+            None if n == 0 => conv.stride = number("STRIDE", part)?,
+            _ => bail!("unknown option {part:?} (stride=S, dilation=D, pool=P or causal)"),
+        }
+    }
+    if conv.window() > 4096 {
+        bail!("(kernel - 1) * dilation + 1 must be at most 4096");
+    }
+    Ok(conv)
 }
 
 /// What a training run produced.
@@ -232,8 +295,9 @@ pub fn train(opts: &TrainOptions) -> anyhow::Result<TrainReport> {
     check_options(opts)?;
     let data = prepare(opts)?;
     let config = model_config(opts, &data);
+    check_lengths(opts, &data, &config)?;
     describe(opts, &data, &config);
-    let (params, history, best_epoch) = fit(opts, config, &data)?;
+    let (params, history, best_epoch) = fit(opts, config.clone(), &data)?;
     let (_, train_confusion) = evaluate(&params, &data.train, &data.labels, 256)?;
     let val_confusion = match &data.val {
         Some(v) => Some(evaluate(&params, v, &data.labels, 256)?.1),
@@ -275,6 +339,35 @@ fn check_options(opts: &TrainOptions) -> anyhow::Result<()> {
     }
     if !(opts.noise >= 0.0 && opts.noise.is_finite()) {
         bail!("--noise must be a finite number >= 0");
+    }
+    if !opts.conv.is_empty() && opts.bidirectional {
+        bail!("--conv and --bidirectional do not go together (the model format has no such model)");
+    }
+    Ok(())
+}
+
+/// With a convolution front-end: the model reads dense samples, and every training and
+/// validation sequence (and every crop of one) is long enough to make a recurrent step.
+fn check_lengths(opts: &TrainOptions, data: &Prepared, config: &Config) -> anyhow::Result<()> {
+    if config.conv.is_empty() {
+        return Ok(());
+    }
+    if !matches!(config.input, Input::Dense { .. }) {
+        bail!("--conv needs time-series data (a convolution front-end reads dense samples)");
+    }
+    let min = config.min_samples();
+    let val = data.val.iter().flatten();
+    if let Some(short) = data.train.iter().chain(val).map(|e| e.seq.len()).min() {
+        if short < min {
+            bail!(
+                "--conv: a sequence of {short} samples is shorter than the {min} the convolution \
+                 front-end needs for one recurrent step (use causal padding, smaller kernels, \
+                 strides or pools)"
+            );
+        }
+    }
+    if opts.crop.is_some_and(|c| c < min) {
+        bail!("--crop must be at least {min}, the samples the convolution front-end needs");
     }
     Ok(())
 }
@@ -441,6 +534,7 @@ fn model_config(opts: &TrainOptions, data: &Prepared) -> Config {
             let longest = data.train.iter().chain(val).map(|e| e.seq.len()).max();
             opts.max_steps.unwrap_or(longest.unwrap_or(1))
         }),
+        conv: opts.conv.clone(),
     }
 }
 
@@ -468,6 +562,22 @@ fn describe(opts: &TrainOptions, data: &Prepared, config: &Config) {
             opts,
             format!("input: {} features per step, normalised", mean.len()),
         ),
+    }
+    for (j, l) in config.conv.iter().enumerate() {
+        say(
+            opts,
+            format!(
+                "conv.{j}: {} -> {} channels, kernel {}, stride {}, dilation {}, {} padding, \
+                 ReLU, pool {}",
+                config.conv_input(j),
+                l.out_channels,
+                l.kernel_size,
+                l.stride,
+                l.dilation,
+                l.padding.name(),
+                l.pool
+            ),
+        );
     }
     let n_params = config.num_params();
     say(

@@ -1,6 +1,8 @@
 //! The trainer and the baked crate agree: for every shipped model and every example of its test
 //! split, the no_std forward pass (`tinyrnn::models::*`) gives the same label as candle's forward
-//! pass of the same model file, with every output within 1e-5.
+//! pass of the same model file, with every output within 1e-5. So do the trained models of
+//! `tests/models/` (baked by this crate's build script): convolution front-ends and
+//! bidirectional layers, which no shipped model has.
 
 use std::path::{Path, PathBuf};
 
@@ -27,11 +29,21 @@ fn test_split(model: &str) -> Option<&'static str> {
     }
 }
 
-/// The trainer's (candle) model read from the shipped file, and the model's test split; `None`
-/// when no split is registered.
+/// The trainer's (candle) model read from the shipped file (or, for a name ending in `_conv`
+/// or `_bidi`, from `tests/models/`), and the model's test split; `None` when no split is
+/// registered.
 fn reference(model: &str) -> Option<(tinyrnn_train::Model, DataFile)> {
+    let file = match model.rsplit_once('_') {
+        Some((data, "conv" | "bidi")) => {
+            let file = root().join(format!("tinyrnn-train/tests/models/{model}.safetensors"));
+            return Some((
+                tinyrnn_train::Model::load(&file).unwrap(),
+                data::load(&root().join(test_split(data)?)).unwrap(),
+            ));
+        }
+        _ => root().join(format!("models/{model}.safetensors")),
+    };
     let split = test_split(model)?;
-    let file = root().join(format!("models/{model}.safetensors"));
     let candle = tinyrnn_train::Model::load(&file).unwrap();
     Some((candle, data::load(&root().join(split)).unwrap()))
 }
@@ -139,4 +151,27 @@ fn every_shipped_model_agrees_with_the_trainer_on_its_test_split() {
     tinyrnn::for_each_sensor_model!(sensor_model);
     checked.sort_unstable();
     assert_eq!(checked, ["motion", "seed", "sentiment", "vowels"]);
+}
+
+/// The models of `tests/models/`, baked by build.rs.
+// The generated modules also hold sizes and costs that this test does not read.
+#[allow(dead_code)]
+mod trained {
+    tinyrnn::include_model!(vowels_conv);
+    tinyrnn::include_model!(motion_conv);
+    tinyrnn::include_model!(vowels_bidi);
+}
+
+/// A convolution front-end (streamed: `classify` runs `step` sample by sample) and
+/// bidirectional layers (a whole window) agree with the trainer on every test series.
+#[test]
+fn trained_conv_and_bidirectional_models_agree_with_the_trainer() {
+    // They are what they are named: a convolution front-end, bidirectional layers.
+    const {
+        assert!(trained::vowels_conv::CONV_LAYERS == 1 && trained::motion_conv::CONV_LAYERS == 2);
+        assert!(trained::vowels_bidi::MAX_STEPS == 29);
+    }
+    assert_eq!(sensor("vowels_conv", &trained::vowels_conv::MODEL), 370);
+    assert_eq!(sensor("motion_conv", &trained::motion_conv::MODEL), 40);
+    assert_eq!(sensor("vowels_bidi", &trained::vowels_bidi::MODEL), 370);
 }

@@ -21,16 +21,37 @@ fn forward_pass_matches_the_onnx_reference_fixtures() {
     assert!(checked >= 18);
 }
 
-/// A model with a convolution front-end (format version 2) is refused, not run without its
-/// convolution: the trainer does not implement one yet.
+/// Models with a convolution front-end (format version 2, every `conv_*` fixture: valid and
+/// causal padding, strides, dilations, max-pools, before RNN, LSTM and GRU layers): the
+/// trainer's convolution (taps gathered and multiplied, ReLU, pooling) followed by its recurrent
+/// layers gives ONNX Runtime's `Conv`/`Relu`/`MaxPool` outputs.
 #[test]
-fn a_conv_front_end_is_refused_not_ignored() {
+fn conv_forward_pass_matches_the_onnx_reference_fixtures() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../conformance/fixtures");
-    let e = Model::load(&dir.join("conv_gru_2c.safetensors")).unwrap_err();
-    assert!(
-        format!("{e:#}").contains("metadata field `conv`: a convolution front-end (2 layers)"),
-        "{e:#}"
-    );
+    let mut checked = 0;
+    for name in ["conv_gru_1c", "conv_gru_2c", "conv_lstm_2c", "conv_rnn_1c"] {
+        let model = Model::load(&dir.join(format!("{name}.safetensors"))).unwrap();
+        assert!(!model.params.config.conv.is_empty(), "{name}");
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            json["min_samples"].as_u64(),
+            Some(model.params.config.min_samples() as u64),
+            "{name}: the fewest samples for one recurrent step"
+        );
+        // One sample fewer than that makes no recurrent step: refused, as the runtime does.
+        let tinyrnn_train::Preprocess::Dense { mean, .. } = &model.pre else {
+            panic!("{name}: a conv model reads dense samples");
+        };
+        let short = vec![vec![0.5f32; mean.len()]; model.params.config.min_samples() - 1];
+        if !short.is_empty() {
+            assert!(model.predict(Sequence::Samples(&short)).is_err(), "{name}");
+        }
+        checked += check_fixture(&dir, name, true);
+    }
+    assert_eq!(checked, 20);
 }
 
 /// Bidirectional models (format version 2, every `bidi_*` fixture): the trainer's forward

@@ -75,8 +75,9 @@ fn tensor_names_and_shapes_match_the_doc() {
                     layers,
                     classes: 3,
                     bidirectional: None,
+                    conv: Vec::new(),
                 };
-                let params = Params::init(config, 1, DType::F32, &Device::Cpu).unwrap();
+                let params = Params::init(config.clone(), 1, DType::F32, &Device::Cpu).unwrap();
                 let labels: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
                 let pre = preprocess(input);
                 let meta = Metadata::for_classifier(&config, &labels, &pre);
@@ -149,7 +150,7 @@ fn tensor_names_and_shapes_match_the_doc() {
 
 /// The model file of a freshly initialised network with these labels.
 fn export(config: Config, labels: &[&str]) -> Vec<u8> {
-    let params = Params::init(config, 1, DType::F32, &Device::Cpu).unwrap();
+    let params = Params::init(config.clone(), 1, DType::F32, &Device::Cpu).unwrap();
     let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
     let meta = Metadata::for_classifier(&config, &labels, &preprocess(config.input));
     modelfile::to_bytes(&params.to_f32().unwrap(), &meta).unwrap()
@@ -162,7 +163,7 @@ fn a_bidirectional_model_is_written_baked_and_read_back() {
     let (cell, input) = (Cell::Lstm, Input::Dense { features: 3 });
     let mut config = Config::new(cell, input, 4, 2, 3);
     config.bidirectional = Some(6);
-    let bytes = export(config, &["a", "b", "c"]);
+    let bytes = export(config.clone(), &["a", "b", "c"]);
     let spec = tinyrnn_build::parse(std::path::Path::new("bidi.safetensors"), &bytes).unwrap();
     assert_eq!(spec.meta.bidirectional.map(|b| b.max_steps), Some(6));
     assert_eq!(spec.tensor("rnn.weight_ih_l1_reverse").shape, [16, 8]);
@@ -179,10 +180,34 @@ fn a_bidirectional_model_is_written_baked_and_read_back() {
     assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5, "{p:?}");
 }
 
+/// A convolution front-end is written with PyTorch's `conv.{j}.weight` `[out, in, kernel]` and
+/// `conv.{j}.bias` and the `conv` list (format version 2), accepted by tinyrnn-build, and read
+/// back the same.
+#[test]
+fn a_conv_model_is_written_baked_and_read_back() {
+    let mut config = Config::new(Cell::Gru, Input::Dense { features: 3 }, 4, 2, 3);
+    config.conv = tinyrnn_train::train::parse_conv("6:5:causal:dilation=2,5:3:2:pool=2").unwrap();
+    assert_eq!(config.layer_input(0), 5);
+    let bytes = export(config.clone(), &["a", "b", "c"]);
+    let spec = tinyrnn_build::parse(std::path::Path::new("conv.safetensors"), &bytes).unwrap();
+    assert_eq!(spec.meta.conv, config.conv);
+    assert_eq!(spec.tensor("conv.0.weight").shape, [6, 3, 5]);
+    assert_eq!(spec.tensor("conv.1.weight").shape, [5, 6, 3]);
+    assert_eq!(spec.tensor("conv.1.bias").shape, [5]);
+    assert_eq!(spec.tensor("rnn.weight_ih_l0").shape, [12, 5]);
+    assert_eq!(spec.parameters(), config.num_params());
+    let model = Model::from_bytes(&bytes).unwrap();
+    assert_eq!(model.params.config, config);
+    assert!(String::from_utf8_lossy(&bytes).contains(r#"\"format_version\":2"#));
+    let samples: Vec<Vec<f32>> = (0..9).map(|t| vec![t as f32 * 0.1, -0.2, 0.3]).collect();
+    let p = model.predict(Sequence::Samples(&samples)).unwrap();
+    assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5, "{p:?}");
+}
+
 #[test]
 fn header_is_sorted_and_padded() {
     let config = Config::new(Cell::Gru, Input::Dense { features: 2 }, 3, 1, 2);
-    let bytes = export(config, &["x", "y"]);
+    let bytes = export(config.clone(), &["x", "y"]);
     let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
     assert_eq!(n % 8, 0);
     let header = std::str::from_utf8(&bytes[8..8 + n]).unwrap();
