@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use tinyrnn_schema::{Decoding, Input, SplitKind, Text, TokenizerRules};
+use tinyrnn_schema::{Decoding, Input, Text, TokenizerRules};
 
 use crate::codegen::{self, code_span, header, Generated, Options};
 use crate::layout::Expr;
@@ -175,12 +175,7 @@ fn decoder(spec: &ModelSpec) -> ModelSpec {
         // Never produced by a lookup the decoder makes: it is fed ids.
         unk_id: meta.decoding.map_or(0, |d| d.end_id),
         pad_id: None,
-        tokenizer: TokenizerRules {
-            lowercase: false,
-            split: SplitKind::Whitespace,
-            unk_buckets: 0,
-            negation: 0,
-        },
+        tokenizer: TokenizerRules::AS_WRITTEN,
     });
     meta.decoding = None;
     ModelSpec {

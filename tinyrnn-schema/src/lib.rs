@@ -489,6 +489,24 @@ pub struct TokenizerRules {
     pub negation: u16,
 }
 
+impl TokenizerRules {
+    /// Tokens taken as written: split at whitespace, no lowercasing, no buckets, no negation.
+    /// The rules of a vocabulary of tokens rather than words (a generative model's events, a
+    /// sequence-to-sequence decoder's outputs).
+    ///
+    /// ```
+    /// use tinyrnn_schema::{SplitKind, TokenizerRules};
+    /// assert_eq!(TokenizerRules::AS_WRITTEN.split, SplitKind::Whitespace);
+    /// assert!(!TokenizerRules::AS_WRITTEN.lowercase);
+    /// ```
+    pub const AS_WRITTEN: TokenizerRules = TokenizerRules {
+        lowercase: false,
+        split: SplitKind::Whitespace,
+        unk_buckets: 0,
+        negation: 0,
+    };
+}
+
 /// The prefix of the `vocab` entries that tokens in a negation scope are looked up as
 /// (`tokenizer.negation`; the runtime's `tinyrnn::NEGATED_PREFIX`).
 pub const NEGATED_PREFIX: &str = "not_";
@@ -728,12 +746,7 @@ impl Wire<f64> {
             vocab: self.vocab.unwrap_or_default(),
             unk_id: self.unk_id.unwrap_or_default(),
             pad_id: self.pad_id,
-            tokenizer: self.tokenizer.unwrap_or(TokenizerRules {
-                lowercase: false,
-                split: SplitKind::Whitespace,
-                unk_buckets: 0,
-                negation: 0,
-            }),
+            tokenizer: self.tokenizer.unwrap_or(TokenizerRules::AS_WRITTEN),
         };
         let f32s = |v: Option<Vec<f64>>| v.unwrap_or_default().iter().map(|&x| x as f32).collect();
         let input = match self.input {

@@ -20,7 +20,7 @@ use candle_core::{Device, Tensor, Var, D};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 
 use tinyrnn_schema::{
-    CellKind, Generation, Input, Meta, OutputKind, SplitKind, TaskKind, Text, TokenizerRules,
+    CellKind, Generation, Input, Meta, OutputKind, TaskKind, Text, TokenizerRules,
 };
 
 use crate::cell::unroll;
@@ -609,12 +609,7 @@ fn meta(o: &GenOptions, corpus: &Corpus) -> Meta {
             vocab: corpus.vocab.clone(),
             unk_id: Corpus::UNK_ID as usize,
             pad_id: None,
-            tokenizer: TokenizerRules {
-                lowercase: false,
-                split: SplitKind::Whitespace,
-                unk_buckets: 0,
-                negation: 0,
-            },
+            tokenizer: TokenizerRules::AS_WRITTEN,
         }),
         task: TaskKind::Generate,
         output: OutputKind::Softmax,
