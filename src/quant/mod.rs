@@ -480,13 +480,9 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
     ) {
         let h_prev = widen(h);
         // What 128 · Σ x subtracts from each raw sum (a one-hot input's sum is one raw weight).
-        let (x_buf, x_offset) = match input {
-            QInput::Dense(x) => (widen(x), offset_of(x)),
-            QInput::OneHot(_) => ([0; I], 128),
-        };
-        let input = match input {
-            QInput::Dense(_) => LayerInput::Dense(&x_buf),
-            QInput::OneHot(t) => LayerInput::OneHot(t),
+        let x_offset = match input {
+            QInput::Dense(x) => offset_of(x),
+            QInput::OneHot(_) => 128,
         };
         let sums = Offsets {
             x: x_offset,
@@ -506,7 +502,7 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
     fn block<K: QCell<G>, const B: usize>(
         &self,
         unit: usize,
-        input: LayerInput<'_, I, Lane>,
+        input: QInput<'_, I>,
         h_prev: &[Lane; H],
         offsets: Offsets,
         h: &mut [i16; H],
@@ -521,8 +517,8 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
                 return; // unit + B > H: not reached
             };
             let acc_x = match input {
-                LayerInput::Dense(x) => dot_rows(w_ih, x),
-                LayerInput::OneHot(t) => {
+                QInput::Dense(x) => dot_rows(w_ih, x),
+                QInput::OneHot(t) => {
                     let mut acc = [0i32; B];
                     for (a, row) in acc.iter_mut().zip(w_ih) {
                         *a = row.get(t).map_or(128, |&w| w as i32);
@@ -590,13 +586,16 @@ fn offset_of<const N: usize>(v: &[i16; N]) -> i32 {
 }
 
 /// Whether the target is an ARMv6-M core (Cortex-M0/M0+/M1: Thumb-1 only, no 32-bit atomics),
-/// where `ldrsh`/`ldrsb` have no immediate-offset form: there the kernels read the input as
-/// `i32` (`ldr` with an offset) and go row by row, which keeps a row's sum in registers with
-/// its 7 usable low registers (4 instructions a MAC: `ldrb`, `ldr`, `muls`, `adds`).
+/// where `ldrsh`/`ldrsb` have no immediate-offset form: there the kernels read `h` as `i32`
+/// (`ldr` with an offset) and go row by row, which keeps a row's sum in registers with its 7
+/// usable low registers (4 instructions a MAC: `ldrb`, `ldr`, `muls`, `adds`; 5 for the layer's
+/// `i16` input).
 const ARMV6M: bool = cfg!(all(target_arch = "arm", not(target_has_atomic = "32")));
 
-/// How the kernels read a layer's input and `h`: `i32` on ARMv6-M ([`ARMV6M`]), `i16`
-/// elsewhere (a load with an offset and sign extension in one instruction; half the stack).
+/// How the kernels read the previous `h` (widened once per step): `i32` on ARMv6-M
+/// ([`ARMV6M`]), `i16` elsewhere (a load with an offset and sign extension in one instruction;
+/// half the stack). The layer's input is read as it comes (`i16`): no copy of it, whatever its
+/// width.
 #[cfg(all(target_arch = "arm", not(target_has_atomic = "32")))]
 type Lane = i32;
 #[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
@@ -626,7 +625,10 @@ fn block_of<T, const B: usize>(v: &[T], at: usize) -> Option<&[T; B]> {
 /// [`dot_i8`]): row by row on ARMv6-M ([`ARMV6M`]), elsewhere each input value loaded once for
 /// all rows. The same sums either way.
 #[inline(never)]
-fn dot_rows<const B: usize, const N: usize>(w: &[[u8; N]; B], x: &[Lane; N]) -> [i32; B] {
+fn dot_rows<const B: usize, const N: usize, T: Copy + Into<i32>>(
+    w: &[[u8; N]; B],
+    x: &[T; N],
+) -> [i32; B] {
     if ARMV6M {
         each_row(w, x)
     } else {
@@ -636,7 +638,10 @@ fn dot_rows<const B: usize, const N: usize>(w: &[[u8; N]; B], x: &[Lane; N]) -> 
 
 /// [`dot_rows`] one row at a time, each an out-of-line call ([`dot_u8`]).
 #[inline(always)]
-fn each_row<const B: usize, const N: usize>(w: &[[u8; N]; B], x: &[Lane; N]) -> [i32; B] {
+fn each_row<const B: usize, const N: usize, T: Copy + Into<i32>>(
+    w: &[[u8; N]; B],
+    x: &[T; N],
+) -> [i32; B] {
     let mut acc = [0i32; B];
     for (a, row) in acc.iter_mut().zip(w) {
         *a = dot_u8(row, x);
@@ -646,11 +651,13 @@ fn each_row<const B: usize, const N: usize>(w: &[[u8; N]; B], x: &[Lane; N]) -> 
 
 /// [`dot_rows`] column by column: each input value loaded once for the `B` rows.
 #[inline(always)]
-#[allow(clippy::unnecessary_cast)] // Lane is i16 or i32, depending on the target.
-fn by_column<const B: usize, const N: usize>(w: &[[u8; N]; B], x: &[Lane; N]) -> [i32; B] {
+fn by_column<const B: usize, const N: usize, T: Copy + Into<i32>>(
+    w: &[[u8; N]; B],
+    x: &[T; N],
+) -> [i32; B] {
     let mut acc = [0i32; B];
     for (j, &xv) in x.iter().enumerate() {
-        let xv = xv as i32;
+        let xv: i32 = xv.into();
         for (a, row) in acc.iter_mut().zip(w) {
             if let Some(&wv) = row.get(j) {
                 *a = a.wrapping_add(wv as i32 * xv);
@@ -663,11 +670,10 @@ fn by_column<const B: usize, const N: usize>(w: &[[u8; N]; B], x: &[Lane; N]) ->
 /// `Σ w[j] · x[j]` of one row (wrapping), out of line so that the caller's values stay out of
 /// its registers.
 #[inline(never)]
-#[allow(clippy::unnecessary_cast)] // Lane is i16 or i32, depending on the target.
-fn dot_u8<const N: usize>(w: &[u8; N], x: &[Lane; N]) -> i32 {
+fn dot_u8<const N: usize, T: Copy + Into<i32>>(w: &[u8; N], x: &[T; N]) -> i32 {
     w.iter()
         .zip(x)
-        .fold(0i32, |acc, (&w, &x)| acc.wrapping_add(w as i32 * x as i32))
+        .fold(0i32, |acc, (&w, &x)| acc.wrapping_add(w as i32 * x.into()))
 }
 
 /// `m[g][u]`, or a zero value if out of range (never: `g < G`, `u < H`).

@@ -209,6 +209,8 @@ fn kernels_agree() {
         let wide = widen(&x);
         let (rows, columns) = (each_row(&w, &wide), by_column(&w, &wide));
         assert_eq!(rows, columns, "round {round}");
+        assert_eq!(each_row(&w, &x), rows, "round {round}");
+        assert_eq!(by_column(&w, &x), rows, "round {round}");
         for (sum, row) in rows.iter().zip(&w) {
             let signed: i64 = row
                 .iter()
