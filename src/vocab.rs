@@ -342,12 +342,24 @@ impl Vocabulary {
     /// The id of the entry `prefix` + `token` (lowercased as the tokenizer says), if any.
     fn find(&self, token: &str, prefix: &str) -> Option<usize> {
         let lowercase = self.tokenizer.lowercase;
+        // Most tokens are ASCII, and lowercasing an ASCII character is the same in ASCII and
+        // Unicode (and leaves every byte of a multi-byte character alone): compare bytes then,
+        // without decoding characters — UTF-8 bytes order like their characters, so the
+        // binary search finds the same entry. Only a non-ASCII token that Unicode lowercasing
+        // may change takes the character path.
+        let bytewise = !lowercase || ASCII_ONLY || token.is_ascii();
         let i = self
             .sorted
             .binary_search_by(|&id| {
                 let word = self.word(usize::from(id)).unwrap_or("");
-                word.chars()
-                    .cmp(prefix.chars().chain(lowered(token, lowercase, ASCII_ONLY)))
+                if bytewise {
+                    let lower = |b: u8| if lowercase { b.to_ascii_lowercase() } else { b };
+                    word.bytes()
+                        .cmp(prefix.bytes().chain(token.bytes().map(lower)))
+                } else {
+                    word.chars()
+                        .cmp(prefix.chars().chain(lowered(token, lowercase, false)))
+                }
             })
             .ok()?;
         self.sorted.get(i).map(|&id| usize::from(id))
