@@ -1324,29 +1324,21 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
     };
     for (k, layer) in q.layers.iter().enumerate() {
         let cols = if k == 0 { i } else { h };
-        let w = |kind: &str| {
-            format!(
-                "`rnn.weight_{kind}_l{k}` in int8, stored as `q + 128` (gate {gate_names}; unit; \
-                 input)"
-            )
-        };
         // The runtime reads `u8`s (an immediate-offset load on the Cortex-M0) and subtracts
         // 128 · Σ x from each sum.
-        let offset = |q: &[i8]| -> Vec<u8> { q.iter().map(|&v| (v as i16 + 128) as u8).collect() };
-        o.ints(
-            &format!("L{k}_W_IH"),
-            &w("ih"),
-            "u8",
-            &offset(&layer.w_ih),
-            &[g, h, cols],
-        );
-        o.ints(
-            &format!("L{k}_W_HH"),
-            &w("hh"),
-            "u8",
-            &offset(&layer.w_hh),
-            &[g, h, h],
-        );
+        for (kind, weights, inputs) in [("ih", &layer.w_ih, cols), ("hh", &layer.w_hh, h)] {
+            let offset: Vec<u8> = weights.iter().map(|&v| (v as i16 + 128) as u8).collect();
+            o.ints(
+                &format!("L{k}_W_{}", kind.to_uppercase()),
+                &format!(
+                    "`rnn.weight_{kind}_l{k}` in int8, stored as `q + 128` (gate {gate_names}; \
+                     unit; input)"
+                ),
+                "u8",
+                &offset,
+                &[g, h, inputs],
+            );
+        }
         let per_row = |what: &str| format!("{what} (gate; unit)");
         o.ints(
             &format!("L{k}_M"),
