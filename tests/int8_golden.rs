@@ -174,7 +174,8 @@ macro_rules! check_model {
                     }
                 }
                 let sums: Vec<i64> = m::MODEL
-                    .head_sums(&state)
+                    .head
+                    .sums(state.hidden())
                     .iter()
                     .map(|&v| v as i64)
                     .collect();

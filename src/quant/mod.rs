@@ -717,7 +717,14 @@ impl<const H: usize, const C: usize> QLinear<H, C> {
         C * (H + 8)
     }
 
-    /// The integer sums `w · h`, one per output.
+    /// The integer sums `w · h`, one per output (before scale, bias and activation): of a
+    /// model's head on its state, `MODEL.head.sums(state.hidden())`, what the integer reference
+    /// `scripts/int8_reference.py` checks bit for bit.
+    ///
+    /// ```
+    /// use tinyrnn::models::seed_int8;
+    /// assert_eq!(seed_int8::MODEL.head.sums(seed_int8::State::new().hidden()), [0, 0]);
+    /// ```
     pub fn sums(&self, h: &[i16; H]) -> [i32; C] {
         let mut y = [0i32; C];
         for (y, row) in y.iter_mut().zip(self.w) {
@@ -860,32 +867,6 @@ pub struct QNetwork<
     pub task: Task,
     /// One label per output.
     pub labels: &'static [&'static str; C],
-}
-
-impl<
-        K,
-        F,
-        const G: usize,
-        const I: usize,
-        const H: usize,
-        const L: usize,
-        const M: usize,
-        const C: usize,
-    > QNetwork<K, F, G, I, H, L, M, C>
-where
-    K: QCell<G>,
-    F: Frontend<I, i16>,
-{
-    /// The head's integer sums for the current state (before scale, bias and activation): what
-    /// the integer reference `scripts/int8_reference.py` checks bit for bit.
-    ///
-    /// ```
-    /// use tinyrnn::models::seed_int8;
-    /// assert_eq!(seed_int8::MODEL.head_sums(&seed_int8::State::new()), [0, 0]);
-    /// ```
-    pub fn head_sums(&self, state: &QState<H, L, M>) -> [i32; C] {
-        self.head.sums(state.hidden())
-    }
 }
 
 impl<
