@@ -40,121 +40,161 @@ impl Report {
         );
     }
 
-    fn check(&self, name: &str, max_hidden: f32, min_agree: f64) {
+    fn check(&self, expect: Expect) {
+        let name = expect.name;
         self.print(name);
         assert!(self.examples > 0, "{name}: no example");
         assert!(
-            self.max_hidden <= max_hidden,
+            self.max_hidden <= expect.max_hidden,
             "{name}: max|Δh| {}",
             self.max_hidden
         );
         let agree = self.agree as f64 / self.examples as f64;
-        assert!(agree >= min_agree, "{name}: labels agree on {agree}");
+        assert!(agree >= expect.min_agree, "{name}: labels agree on {agree}");
+        match expect.correct {
+            Correct::Same => assert_eq!(self.int8_correct, self.f32_correct, "{name}"),
+            Correct::AtMostFewer(k) => {
+                assert!(
+                    self.int8_correct + k >= self.f32_correct,
+                    "{name}: {self:?}"
+                )
+            }
+        }
     }
 }
 
-/// Runs one example through both models, step by step, from the zero state.
-macro_rules! compare {
-    ($report:expr, $f:ident, $q:ident, $items:expr, $truth:expr) => {{
-        use tinyrnn::models::{$f as f, $q as q};
-        let report: &mut Report = $report;
-        let mut fs = f::State::new();
-        let mut qs = q::State::new();
+/// The hidden states `h` of every layer as `f32` values: an `f32` state as it is, an int8 one
+/// from Q15.
+trait Hidden {
+    fn hidden_values(&self) -> impl Iterator<Item = f32> + '_;
+}
+
+impl<const H: usize, const S: usize, const U: usize> Hidden for tinyrnn::State<H, S, U> {
+    fn hidden_values(&self) -> impl Iterator<Item = f32> + '_ {
+        self.layers().flat_map(|l| l[0])
+    }
+}
+
+impl<const H: usize, const L: usize, const M: usize> Hidden for tinyrnn::quant::QState<H, L, M> {
+    fn hidden_values(&self) -> impl Iterator<Item = f32> + '_ {
+        self.layers().flatten().map(|&h| h as f32 / 32768.0)
+    }
+}
+
+/// The int8 model `name` against its `f32` model on the test split: the largest `|Δh|`, the
+/// least share of agreeing labels, and how many examples it gets right.
+struct Expect {
+    name: &'static str,
+    max_hidden: f32,
+    min_agree: f64,
+    correct: Correct,
+}
+
+/// How many test examples the int8 model gets right, against the `f32` model.
+enum Correct {
+    Same,
+    AtMostFewer(usize),
+}
+
+impl Report {
+    /// Runs one example through both models, step by step, from the zero state.
+    fn compare<'a, F, Q>(&mut self, f: &F, q: &Q, items: &[F::Input<'a>], truth: Option<usize>)
+    where
+        F: StreamingModel<Output: Prediction, State: Hidden>,
+        Q: StreamingModel<Input<'a> = F::Input<'a>, Output: Prediction, State: Hidden>,
+    {
+        let (mut fs, mut qs) = (F::State::default(), Q::State::default());
         let mut last = None;
-        for item in $items {
-            let fo = f::MODEL.step_output(item, &mut fs).unwrap();
-            let qo = q::MODEL.step_output(item, &mut qs).unwrap();
-            for (fl, ql) in fs.layers().zip(qs.layers()) {
-                for (a, &b) in fl[0].iter().zip(ql) {
-                    let d = (a - b as f32 / 32768.0).abs();
-                    report.max_hidden = report.max_hidden.max(d);
-                }
+        for &item in items {
+            let fo = f.step_output(item, &mut fs).unwrap();
+            let qo = q.step_output(item, &mut qs).unwrap();
+            for (a, b) in fs.hidden_values().zip(qs.hidden_values()) {
+                self.max_hidden = self.max_hidden.max((a - b).abs());
             }
             for (a, b) in fo.values().iter().zip(qo.values()) {
-                report.max_output = report.max_output.max((a - b).abs());
+                self.max_output = self.max_output.max((a - b).abs());
             }
-            report.steps += 1;
+            self.steps += 1;
             last = Some((fo.best(), qo.best()));
         }
         if let Some((fb, qb)) = last {
-            report.examples += 1;
-            report.agree += usize::from(fb == qb);
-            report.f32_correct += usize::from(Some(fb) == $truth);
-            report.int8_correct += usize::from(Some(qb) == $truth);
+            self.examples += 1;
+            self.agree += usize::from(fb == qb);
+            self.f32_correct += usize::from(Some(fb) == truth);
+            self.int8_correct += usize::from(Some(qb) == truth);
         }
-    }};
+    }
 }
 
 fn data(file: &str) -> String {
     format!("{}/data/{file}", env!("CARGO_MANIFEST_DIR"))
 }
 
-macro_rules! text_pair {
-    ($f:ident, $q:ident, $file:expr, $max_hidden:expr, $min_agree:expr) => {{
-        use tinyrnn::models::$f as f;
-        let mut report = Report::default();
-        for ex in host::read_tsv(&data($file)).unwrap() {
-            let ids: Vec<usize> = f::MODEL.vocabulary().encode(&ex.input).collect();
-            let truth = host::label_index(&f::LABELS, &ex.label);
-            compare!(&mut report, $f, $q, ids.iter().copied(), truth);
-        }
-        report.check(stringify!($q), $max_hidden, $min_agree);
-        report
-    }};
+/// A text model `f` and its int8 variant `q` on the sentences of `file`.
+fn text_pair<F, Q>(f: &F, q: &Q, file: &str, expect: Expect)
+where
+    F: TextModel + StreamingModel<Output: Prediction, State: Hidden>,
+    Q: TextModel + StreamingModel<Output: Prediction, State: Hidden>,
+{
+    let mut report = Report::default();
+    for ex in host::read_tsv(&data(file)).unwrap() {
+        let ids: Vec<usize> = f.vocabulary().encode(&ex.input).collect();
+        let truth = host::label_index(f.labels(), &ex.label);
+        report.compare(f, q, &ids, truth);
+    }
+    report.check(expect);
 }
 
-macro_rules! sensor_pair {
-    ($f:ident, $q:ident, $file:expr, $max_hidden:expr, $min_agree:expr) => {{
-        use tinyrnn::models::$f as f;
-        let mut report = Report::default();
-        for ex in host::read_ts(&data($file)).unwrap() {
-            let samples: Vec<[f32; f::INPUTS]> = ex
-                .input
-                .iter()
-                .map(|s| s.as_slice().try_into().unwrap())
-                .collect();
-            let truth = host::label_index(&f::LABELS, &ex.label);
-            compare!(&mut report, $f, $q, samples.iter(), truth);
-        }
-        report.check(stringify!($q), $max_hidden, $min_agree);
-        report
-    }};
+/// A sensor model `f` and its int8 variant `q` on the series of `file`.
+fn sensor_pair<F, Q, const I: usize>(f: &F, q: &Q, file: &str, expect: Expect)
+where
+    F: for<'a> StreamingModel<Input<'a> = &'a [f32; I], Output: Prediction, State: Hidden>,
+    Q: for<'a> StreamingModel<Input<'a> = &'a [f32; I], Output: Prediction, State: Hidden>,
+{
+    let series = host::read_ts(&data(file)).unwrap();
+    let mut report = Report::default();
+    for ex in &series {
+        let samples: Vec<&[f32; I]> = ex
+            .input
+            .iter()
+            .map(|s| s.as_slice().try_into().unwrap())
+            .collect();
+        let truth = host::label_index(f.labels(), &ex.label);
+        report.compare(f, q, &samples, truth);
+    }
+    report.check(expect);
 }
 
+/// Every shipped int8 model against its `f32` model: seed and motion get the same examples
+/// right, sentiment and vowels at most 3 and 4 fewer.
 #[test]
-fn seed_int8_follows_seed() {
-    let r = text_pair!(seed, seed_int8, "sentiment/seed_test.tsv", 0.05, 1.0);
-    assert_eq!(r.int8_correct, r.f32_correct);
-}
-
-#[test]
-fn sentiment_int8_follows_sentiment() {
-    let r = text_pair!(
-        sentiment,
-        sentiment_int8,
-        "sentiment/uci_test.tsv",
-        0.1,
-        0.97
-    );
-    assert!(r.int8_correct + 3 >= r.f32_correct, "{r:?}");
-}
-
-#[test]
-fn motion_int8_follows_motion() {
-    let r = sensor_pair!(motion, motion_int8, "sensor/BasicMotions_TEST.ts", 0.3, 1.0);
-    assert_eq!(r.int8_correct, r.f32_correct);
-}
-
-#[test]
-fn vowels_int8_follows_vowels() {
-    let r = sensor_pair!(
-        vowels,
-        vowels_int8,
+fn int8_follows_f32() {
+    use tinyrnn::models::*;
+    use Correct::{AtMostFewer, Same};
+    let expect = |name, max_hidden, min_agree, correct| Expect {
+        name,
+        max_hidden,
+        min_agree,
+        correct,
+    };
+    let (seed, sentiment) = ("sentiment/seed_test.tsv", "sentiment/uci_test.tsv");
+    let (motion, vowels) = (
+        "sensor/BasicMotions_TEST.ts",
         "sensor/JapaneseVowels_TEST.ts",
-        0.15,
-        0.97
     );
-    assert!(r.int8_correct + 4 >= r.f32_correct, "{r:?}");
+    let seed_bounds = expect("seed_int8", 0.05, 1.0, Same);
+    text_pair(&seed::MODEL, &seed_int8::MODEL, seed, seed_bounds);
+    let sentiment_bounds = expect("sentiment_int8", 0.1, 0.97, AtMostFewer(3));
+    text_pair(
+        &sentiment::MODEL,
+        &sentiment_int8::MODEL,
+        sentiment,
+        sentiment_bounds,
+    );
+    let motion_bounds = expect("motion_int8", 0.3, 1.0, Same);
+    sensor_pair(&motion::MODEL, &motion_int8::MODEL, motion, motion_bounds);
+    let vowels_bounds = expect("vowels_int8", 0.15, 0.97, AtMostFewer(4));
+    sensor_pair(&vowels::MODEL, &vowels_int8::MODEL, vowels, vowels_bounds);
 }
 
 /// The int8 models fail on bad input exactly as the `f32` models do, state untouched.
