@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proof that the int8 step uses no floating point on a core without an FPU: builds
 # firmware/src/bin/mcu_int8.rs for the Cortex-M0 (thumbv6m-none-eabi, release), disassembles it,
-# and follows every call and branch from each out-of-line int8 step (`mcu_int8::step_*_int8`)
+# and follows every call and branch from each out-of-line int8 step (`mcu_int8::step_int8`, one
+# instance per model, the instances taken together as they share the name)
 # through the functions they reach; fails if one of them is a soft-float routine (`__aeabi_f*`,
 # `__aeabi_d*`, `__aeabi_[u]i2f`…, `__addsf3`…, `__floatsisf`…, `__fixsfsi`…), or if an
 # indirect call (`blx rN`) is reachable, which the walk could not follow. The control: the f32

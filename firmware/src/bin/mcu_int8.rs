@@ -9,7 +9,7 @@
 //! The step is integer arithmetic only, so the states are bit-identical on every core; the
 //! printed probabilities (the head's scale, bias and softmax, in `f32` once per case) are too
 //! (`tools/compare-host-qemu.sh mcu_int8`). Each model's step runs through an out-of-line
-//! function `step_<model>`: `tools/check-int8-float.sh` disassembles the M0 build and fails if
+//! function `step_int8` (one instance per model): `tools/check-int8-float.sh` disassembles the M0 build and fails if
 //! a soft-float routine (`__aeabi_f*`, `__aeabi_d*`, …) is reachable from one of them. The `f32`
 //! `seed` model's step runs the same way (`step_seed_f32`, the last line) as the check's control:
 //! on the M0 it must reach soft-float routines, or the check would prove nothing.
@@ -25,35 +25,15 @@ tinyrnn::include_model!(motion_int8);
 tinyrnn::include_model!(vowels_int8);
 tinyrnn::include_model!(seed);
 
-/// One int8 step of `seed_int8`, out of line for the soft-float check.
+/// One int8 step of `model`, out of line for the soft-float check: one instance per model, each
+/// named `mcu_int8::step_int8` in the disassembly.
 #[inline(never)]
-fn step_seed_int8(id: usize, state: &mut seed_int8::State) -> Result<(), Error> {
-    seed_int8::MODEL.step(id, state)
-}
-
-/// One int8 step of `sentiment_int8`.
-#[inline(never)]
-fn step_sentiment_int8(id: usize, state: &mut sentiment_int8::State) -> Result<(), Error> {
-    sentiment_int8::MODEL.step(id, state)
-}
-
-/// One int8 step of `motion_int8`, from an `f32` sample (read from its bits: no float
-/// operation either).
-#[inline(never)]
-fn step_motion_int8(
-    sample: &[f32; motion_int8::INPUTS],
-    state: &mut motion_int8::State,
+fn step_int8<M: StreamingModel>(
+    model: &M,
+    item: M::Input<'_>,
+    state: &mut M::State,
 ) -> Result<(), Error> {
-    motion_int8::MODEL.step(sample, state)
-}
-
-/// One int8 step of `vowels_int8`.
-#[inline(never)]
-fn step_vowels_int8(
-    sample: &[f32; vowels_int8::INPUTS],
-    state: &mut vowels_int8::State,
-) -> Result<(), Error> {
-    vowels_int8::MODEL.step(sample, state)
+    model.step(item, state)
 }
 
 /// One `f32` step of `seed`: the check's control.
@@ -62,21 +42,15 @@ fn step_seed_f32(id: usize, state: &mut seed::State) -> Result<(), Error> {
     seed::MODEL.step(id, state)
 }
 
-/// Classifies the sentences recorded for `cases` with `model`, stepping through `step`; false
-/// if one failed.
-fn sentences<M: TextModel + StreamingModel>(
-    name: &str,
-    cases: &str,
-    model: &M,
-    step: fn(usize, &mut M::State) -> Result<(), Error>,
-) -> bool {
+/// Classifies the sentences recorded for `cases` with the int8 `model`; false if one failed.
+fn sentences<M: TextModel + StreamingModel>(name: &str, cases: &str, model: &M) -> bool {
     let mut ok = true;
     for (_, text) in cases::sentences(cases) {
         let mut state = M::State::default();
         let mut steps = 0;
         let mut result = Ok(());
         for id in model.vocabulary().encode(text) {
-            result = result.and_then(|()| step(id, &mut state));
+            result = result.and_then(|()| step_int8(model, id, &mut state));
             steps += 1;
         }
         match result.and_then(|()| model.output(&state)) {
@@ -90,14 +64,12 @@ fn sentences<M: TextModel + StreamingModel>(
     ok
 }
 
-/// Streams the series recorded for `cases` through `model`, one `step` per sample; false if one
-/// failed.
-fn series<M: StreamingModel, const F: usize>(
-    name: &str,
-    cases: &str,
-    model: &M,
-    step: fn(&[f32; F], &mut M::State) -> Result<(), Error>,
-) -> bool {
+/// Streams the series recorded for `cases` through the int8 `model`, one step per sample; false
+/// if one failed.
+fn series<M, const F: usize>(name: &str, cases: &str, model: &M) -> bool
+where
+    M: for<'a> StreamingModel<Input<'a> = &'a [f32; F]>,
+{
     let mut ok = true;
     for (index, (_, samples)) in cases::series(cases).enumerate() {
         let mut state = M::State::default();
@@ -105,7 +77,7 @@ fn series<M: StreamingModel, const F: usize>(
         let mut steps = 0;
         for chunk in samples.chunks_exact(F) {
             if let Ok(sample) = <&[f32; F]>::try_from(chunk) {
-                result = result.and_then(|()| step(sample, &mut state));
+                result = result.and_then(|()| step_int8(model, sample, &mut state));
                 steps += 1;
             }
         }
@@ -120,25 +92,10 @@ fn series<M: StreamingModel, const F: usize>(
 
 #[cfg_attr(target_os = "none", cortex_m_rt::entry)]
 fn main() -> ! {
-    let mut ok = sentences("seed_int8", "seed", &seed_int8::MODEL, step_seed_int8);
-    ok &= sentences(
-        "sentiment_int8",
-        "sentiment",
-        &sentiment_int8::MODEL,
-        step_sentiment_int8,
-    );
-    ok &= series(
-        "motion_int8",
-        "motion",
-        &motion_int8::MODEL,
-        step_motion_int8,
-    );
-    ok &= series(
-        "vowels_int8",
-        "vowels",
-        &vowels_int8::MODEL,
-        step_vowels_int8,
-    );
+    let mut ok = sentences("seed_int8", "seed", &seed_int8::MODEL);
+    ok &= sentences("sentiment_int8", "sentiment", &sentiment_int8::MODEL);
+    ok &= series("motion_int8", "motion", &motion_int8::MODEL);
+    ok &= series("vowels_int8", "vowels", &vowels_int8::MODEL);
     // The control: the f32 model through its own out-of-line step.
     let mut state = seed::State::new();
     let text = "i am very happy";
