@@ -11,6 +11,8 @@
 #               (../tools/qemu/regioninsn.c, built with gcc on first use, next to the target
 #               directory): the whole run and each pass from `insn_region_start` to
 #               `insn_region_end`; printed on stderr or to COUNT_LOG
+#   COUNT_PROFILE=FILE  with COUNT=1, also the count of every instruction address inside the
+#               regions, written to FILE (tools/profile.sh)
 #   DEFMT=0|1   force off/on decoding stdout with `defmt-print -e ELF`
 #               (default: on iff the ELF links a defmt logger, i.e. built with --features defmt)
 #   STDIN=1     connect our stdin to the guest's first UART (default: /dev/null)
@@ -51,7 +53,7 @@ if [ "${COUNT:-0}" = 1 ]; then
   addr() { readelf -sW -C "$elf" | awk -v n="$1" '$8 ~ ("::" n "$") {print "0x" $2; exit}'; }
   start=$(addr insn_region_start)
   end=$(addr insn_region_end)
-  q+=(-plugin "$plugin,start=${start:-0x1},end=${end:-0x1}" -d plugin)
+  q+=(-plugin "$plugin,start=${start:-0x1},end=${end:-0x1}${COUNT_PROFILE:+,profile=$COUNT_PROFILE}" -d plugin)
   [ -n "${COUNT_LOG:-}" ] && q+=(-D "$COUNT_LOG")
 fi
 # shellcheck disable=SC2206

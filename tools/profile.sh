@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Where the instructions of one inference go: builds firmware/src/bin/mcu_cost.rs with one
-# model (as tools/cost-card.sh does), runs it under QEMU with the pcprofile plugin
-# (tools/qemu/pcprofile.c: an exact count per instruction address between the firmware's
-# `insn_region_start`/`insn_region_end` markers, i.e. one inference plus one more step) and prints
+# model (as tools/cost-card.sh does), runs it under QEMU with the regioninsn plugin asked for a
+# profile (tools/qemu/regioninsn.c `profile=`: an exact count per instruction address between
+# the firmware's `insn_region_start`/`insn_region_end` markers, i.e. one inference plus one more
+# step) and prints
 #   - the instructions per function (inlined code counts in its caller),
 #   - the hottest straight-line runs (consecutive instructions executed equally often: a loop
 #     body or a basic block), with their share, and
 #   - writes the disassembly annotated with the counts to target/profile/TARGET-MODEL.s.
-# The total is checked against the regioninsn plugin's count of the same regions (the cost
+# The total is checked against the plugin's own inline count of the same regions (the cost
 # card's "instructions / inference" + "instructions / extra step").
 #
 #   tools/profile.sh TARGET MODEL [RUNS]   e.g. tools/profile.sh thumbv7em-none-eabihf motion_int8
 #   PROFILE=release-size FEATURES=compact tools/profile.sh ...   (as in cost-card.sh)
-# Needs qemu-system-arm, gcc, llvm-objdump (or arm-none-eabi-objdump).
+# Needs qemu-system-arm, gcc (for the plugin), llvm-objdump (or arm-none-eabi-objdump).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/firmware-env.sh"
 target=${1:?usage: tools/profile.sh TARGET MODEL [RUNS]}
@@ -30,14 +31,15 @@ objdump=$(command -v llvm-objdump || command -v arm-none-eabi-objdump) ||
   ${features:+--features "$features"} --target "$target" --bin mcu_cost)
 elf=$work/$target/mcu_cost-$model.elf # firmware/qemu-run.sh reads the target from the path
 cp "$target_dir/$target/$profile/mcu_cost" "$elf"
-plugin=$work/libpcprofile.so
-if [ ! -f "$plugin" ] || [ tools/qemu/pcprofile.c -nt "$plugin" ]; then
-  gcc -O2 -shared -fPIC -o "$plugin" tools/qemu/pcprofile.c
-fi
-addr() { readelf -sW -C "$elf" | awk -v n="$1" '$8 ~ ("::" n "$") {print "0x" $2; exit}'; }
 counts=$work/$target-$model.counts
-QEMU_EXTRA="-plugin $plugin,start=$(addr insn_region_start),end=$(addr insn_region_end),out=$counts" \
-  firmware/qemu-run.sh "$elf" >/dev/null
+COUNT=1 COUNT_LOG="$work/$target-$model.regions" COUNT_PROFILE=$counts firmware/qemu-run.sh "$elf" >/dev/null
+total=$(awk '$1 != "other" {s += $2} END {print s + 0}' "$counts")
+# The per-address counts against the inline count of the same regions: they must agree exactly.
+regions=$(awk '/^regions: / {print $5}' "$work/$target-$model.regions")
+if [ "$total" != "$regions" ]; then
+  echo "profile.sh: $total instructions profiled, but the regions count $regions" >&2
+  exit 1
+fi
 
 # Annotated disassembly: "COUNT ADDR: INSTRUCTION" for every instruction ("-": never executed
 # in the regions), functions as headers.
@@ -52,14 +54,6 @@ annotated=$work/$target-$model.s
   /^ +[0-9a-f]+:/ { a = $1; sub(/:$/, "", a); sub(/^0+/, "", a); printf "%10s %s\n", (a in n ? n[a] : "-"), $0; next }
   { print }' >"$annotated"
 
-total=$(awk '$1 != "other" {s += $2} END {print s + 0}' "$counts")
-# The same regions counted by the cost card's plugin: the two must agree exactly.
-COUNT=1 COUNT_LOG="$work/$target-$model.regions" firmware/qemu-run.sh "$elf" >/dev/null
-regions=$(awk '/^regions: / {print $5}' "$work/$target-$model.regions")
-if [ "$total" != "$regions" ]; then
-  echo "profile.sh: $total instructions profiled, but regioninsn counts $regions" >&2
-  exit 1
-fi
 echo "$target $model: $total instructions in the measured regions (one inference + one step)"
 echo
 echo "per function:"

@@ -5,6 +5,11 @@
  *   gcc -O2 -shared -fPIC -o libregioninsn.so regioninsn.c
  *   qemu-system-arm ... -plugin ./libregioninsn.so,start=0xADDR,end=0xADDR -d plugin -kernel ELF
  *
+ * With `profile=FILE` (tools/profile.sh) it also counts every instruction address executed
+ * inside the regions and writes FILE at exit: one line `ADDR COUNT` (hex, decimal) per address
+ * below 4 MiB (flash), and `other N` for any above. That is a callback per instruction, far
+ * slower than the inline count, so only when asked.
+ *
  * A region's count runs from the first instruction of the start marker (included) to the first
  * instruction of the end marker (excluded), so it includes the start marker's own few
  * instructions. Output (through QEMU's log, stderr or -D FILE):
@@ -27,6 +32,11 @@ static int inside;
 static uint64_t regions[MAX_REGIONS];
 static unsigned n_regions;
 
+#define SPAN (4u << 20) /* addresses profiled one by one: [0, 4 MiB) */
+static const char *profile_path;
+static uint64_t *profile; /* one counter per halfword address */
+static uint64_t profile_other;
+
 static void enter_start(unsigned int vcpu, void *udata)
 {
     region_begin = total;
@@ -43,6 +53,16 @@ static void enter_end(unsigned int vcpu, void *udata)
     inside = 0;
 }
 
+/* Per instruction, when profiling: its counter += inside (1 within a region, else 0). */
+static void count_address(unsigned int vcpu, void *udata)
+{
+    uint64_t pc = (uint64_t)(uintptr_t)udata;
+    if (pc < SPAN)
+        profile[pc >> 1] += inside;
+    else
+        profile_other += inside;
+}
+
 static void translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
     size_t n = qemu_plugin_tb_n_insns(tb);
@@ -56,6 +76,9 @@ static void translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
         if (pc == end_pc)
             qemu_plugin_register_vcpu_insn_exec_cb(insn, enter_end, QEMU_PLUGIN_CB_NO_REGS, NULL);
         qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, &total, 1);
+        if (profile)
+            qemu_plugin_register_vcpu_insn_exec_cb(insn, count_address, QEMU_PLUGIN_CB_NO_REGS,
+                                                   (void *)(uintptr_t)pc);
     }
 }
 
@@ -72,6 +95,19 @@ static void report(qemu_plugin_id_t id, void *udata)
     }
     snprintf(line, sizeof line, "regions: %u, sum insns: %llu\n", n_regions, (unsigned long long)sum);
     qemu_plugin_outs(line);
+    if (profile) {
+        FILE *f = fopen(profile_path, "w");
+        if (!f) {
+            perror(profile_path);
+            return;
+        }
+        for (uint64_t i = 0; i < SPAN / 2; i++)
+            if (profile[i])
+                fprintf(f, "%llx %llu\n", (unsigned long long)(i << 1), (unsigned long long)profile[i]);
+        if (profile_other)
+            fprintf(f, "other %llu\n", (unsigned long long)profile_other);
+        fclose(f);
+    }
 }
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
@@ -82,11 +118,15 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
             start_pc = strtoull(argv[i] + 6, NULL, 0) & ~1ull; /* drop the Thumb bit */
         else if (!strncmp(argv[i], "end=", 4))
             end_pc = strtoull(argv[i] + 4, NULL, 0) & ~1ull;
+        else if (!strncmp(argv[i], "profile=", 8))
+            profile_path = argv[i] + 8;
         else {
             fprintf(stderr, "regioninsn: unknown argument %s\n", argv[i]);
             return -1;
         }
     }
+    if (profile_path && !(profile = calloc(SPAN / 2, sizeof *profile)))
+        return -1;
     qemu_plugin_register_vcpu_tb_trans_cb(id, translate);
     qemu_plugin_register_atexit_cb(id, report, NULL);
     return 0;
