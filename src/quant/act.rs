@@ -64,7 +64,10 @@ const fn exp_neg(t: f64) -> f64 {
 /// saturated at ±32767 for `|x| ≥ 8.0`.
 #[inline]
 fn tanh_q13(x: i32) -> i32 {
-    let a = x.unsigned_abs().min(1 << 16);
+    // |x| ≥ 2^16 - 1 gives 32767 either way: the last two entries are both 32767 (the test
+    // `the_last_two_entries_saturate`), so k ≤ 511 and both reads below are in bounds, which
+    // the compiler sees (no bounds check, no fallback).
+    let a = x.unsigned_abs().min((1 << 16) - 1);
     let k = (a >> 7) as usize;
     let frac = (a & 127) as i32;
     let lo = TANH_Q15.get(k).copied().unwrap_or(32767) as i32;
@@ -125,6 +128,16 @@ mod tests {
         (-limit..=limit)
             .map(|x| (f(x) as f64 / 32768.0 - g(x as f64 / 4096.0)).abs())
             .fold(0.0, f64::max)
+    }
+
+    #[test]
+    fn the_last_two_entries_saturate() {
+        // What lets tanh_q13 clamp |x| at 2^16 - 1 (k = 511, frac = 127) instead of 2^16.
+        assert_eq!(TANH_Q15[511], 32767);
+        assert_eq!(TANH_Q15[512], 32767);
+        assert_eq!(tanh_q13(1 << 16), 32767);
+        assert_eq!(tanh_q13((1 << 16) - 1), 32767);
+        assert_eq!(tanh_q13(-(1 << 16)), -32767);
     }
 
     #[test]
