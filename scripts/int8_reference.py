@@ -93,6 +93,20 @@ def quantize(meta, t):
         cols0 = e
     else:
         cols0, frac0 = len(meta["mean"]), 12
+        q["conv"] = []
+        for j, layer in enumerate(meta.get("conv", [])):
+            # PyTorch's [out, in, k]; one int8 scale per output channel, requantised to Q12.
+            out, k = layer["out_channels"], layer["kernel_size"]
+            w, b = t["conv.%d.weight" % j], t["conv.%d.bias" % j]
+            ins = len(w) // (out * k)
+            assert k * ins <= 511, "conv layer %d: %d products per output" % (j, k * ins)
+            chans = []
+            for o in range(out):
+                qrow, s = quantize_row(w[o * ins * k : (o + 1) * ins * k])
+                chans.append({"w": [qrow[i * k : (i + 1) * k] for i in range(ins)],  # [in][k]
+                              "rq": multiplier(s), "b": bias(b[o])})
+            q["conv"].append(dict(layer, chans=chans, ins=ins))
+            cols0 = out
         q["shift"], q["mean"], q["inv_std"] = [], [], []
         for mu, sd in zip(meta["mean"], meta["std"]):
             mu, sd = f32(mu), f32(sd)
@@ -217,9 +231,46 @@ def encode(q, item):
     return ("dense", out)
 
 
+def conv_batch(layer, xs):
+    """One int8 Conv1d (+ ReLU, max-pool) over the whole sequence `xs` (Q12 vectors), PyTorch's
+    batch definition: pad, convolve every stride-th window, clamp to [0, 32767], pool in groups
+    (an incomplete last group dropped)."""
+    k, d, stride, pool = layer["kernel_size"], layer["dilation"], layer["stride"], layer["pool"]
+    span = (k - 1) * d + 1
+    padded = ([[0] * layer["ins"]] * (span - 1) if layer["padding"] == "causal" else []) + xs
+    ys, t = [], 0
+    while t + span <= len(padded):
+        y = []
+        for ch in layer["chans"]:
+            acc = sum(ch["w"][i][tap] * padded[t + tap * d][i]
+                      for tap in range(k) for i in range(layer["ins"]))
+            assert abs(acc) < 1 << 31
+            y.append(clamp(ch["b"] + requantize(acc, ch["rq"]), 0, 32767))
+        ys.append(y)
+        t += stride
+    return [[max(col) for col in zip(*ys[g : g + pool])] for g in range(0, len(ys) - pool + 1, pool)]
+
+
+def conv_front(q, state, x):
+    """The recurrent layers' new input after one more sample, or None: the convolution stack
+    recomputed in batch over every sample so far (a different route from the runtime's ring
+    buffers), whose outputs beyond those already consumed are new."""
+    state["samples"].append(x[1])
+    ys = state["samples"]
+    for layer in q["conv"]:
+        ys = conv_batch(layer, ys)
+    if len(ys) == state["steps"]:
+        return None
+    assert len(ys) == state["steps"] + 1
+    state["steps"] += 1
+    return ("dense", ys[-1])
+
+
 def step(q, state, item):
     x = encode(q, item)
-    for k, rows in enumerate(q["layers"]):
+    if q.get("conv"):
+        x = conv_front(q, state, x)
+    for k, rows in enumerate(q["layers"] if x is not None else []):
         h_prev = state["h"][k]
         c_prev = state["c"][k] if q["cell"] == "lstm" else [0] * q["h"]
         new_h, new_c = [], []
@@ -280,6 +331,11 @@ def read_ts(path, count):
     return series
 
 
+def wave(features, n):
+    """`n` samples of a fixed pattern in [-3.5, 3.5]."""
+    return [[f32_bits(((i * 7 + j * 3) % 11 - 5) * 0.7) for j in range(features)] for i in range(n)]
+
+
 def extreme_samples(features):
     """Samples that saturate: huge, tiny, subnormal, f32::MAX, signed zeros."""
     values = [1e30, -1e30, 3.4028235e38, -3.4028235e38, 1e-40, -0.0, 0.0, 50.0, -50.0, 7.0]
@@ -295,8 +351,15 @@ CASES = [
      lambda m: read_ts(os.path.join(ROOT, "data/sensor/JapaneseVowels_TEST.ts"), 4) + [extreme_samples(len(m["mean"]))]),
     # LSTM (no shipped model is one): conformance fixtures, baked for the tests by build.rs.
     ("lstm_2l_dense_int8", "conformance/fixtures/lstm_2l_dense.safetensors",
-     lambda m: [[[f32_bits(((i * 7 + j * 3) % 11 - 5) * 0.7) for j in range(len(m["mean"]))] for i in range(12)],
-                extreme_samples(len(m["mean"]))]),
+     lambda m: [wave(len(m["mean"]), 12), extreme_samples(len(m["mean"]))]),
+    # Convolution front-ends: two layers with strides, dilation and pools (conformance fixtures),
+    # and one trained on JapaneseVowels (the trainer's test model), also baked by build.rs.
+    ("conv_gru_2c_int8", "conformance/fixtures/conv_gru_2c.safetensors",
+     lambda m: [wave(len(m["mean"]), 23), wave(len(m["mean"]), 3), extreme_samples(len(m["mean"]))]),
+    ("conv_lstm_2c_int8", "conformance/fixtures/conv_lstm_2c.safetensors",
+     lambda m: [wave(len(m["mean"]), 25), extreme_samples(len(m["mean"]))]),
+    ("vowels_conv_int8", "tinyrnn-train/tests/models/vowels_conv.safetensors",
+     lambda m: read_ts(os.path.join(ROOT, "data/sensor/JapaneseVowels_TEST.ts"), 4) + [extreme_samples(len(m["mean"]))]),
     ("lstm_1l_embedding_int8", "conformance/fixtures/lstm_1l_embedding.safetensors",
      lambda m: token_sequences(len(m["vocab"]), 6, 3)),
 ]
@@ -310,13 +373,16 @@ def main():
         q = quantize(meta, tensors)
         sequences = []
         for seq in inputs(meta):
-            state = {"h": [[0] * q["h"] for _ in q["layers"]], "c": [[0] * q["h"] for _ in q["layers"]]}
+            state = {"h": [[0] * q["h"] for _ in q["layers"]], "c": [[0] * q["h"] for _ in q["layers"]],
+                     "samples": [], "steps": 0}
             steps = []
             for item in seq:
                 head = step(q, state, item)
                 entry = {"h": [list(h) for h in state["h"]], "head": head}
                 if q["cell"] == "lstm":
                     entry["c"] = [list(c) for c in state["c"]]
+                if q.get("conv"):
+                    entry["steps"] = state["steps"]
                 steps.append(entry)
             sequences.append({"inputs": seq, "steps": steps})
         out["models"].append({"model": name, "sequences": sequences})

@@ -19,14 +19,10 @@
 //! Each output is accumulated in a fixed order — the bias, then the taps from the oldest input
 //! to the newest, each tap's input channels in order — so every target computes the same bits.
 
-use core::marker::PhantomData;
-
-use crate::cell::Cell;
-use crate::driver::{head_output, Recurrent};
+use crate::driver::Recurrent;
 use crate::error::Error;
-use crate::frontend::Normalize;
-use crate::head::{Activation, Linear, Output};
-use crate::layer::{Layer, LayerInput};
+use crate::frontend::Frontend;
+use crate::layer::LayerInput;
 use crate::linalg::dot;
 use crate::model::Task;
 use crate::network::State;
@@ -65,16 +61,32 @@ impl<A: Zero, B: Zero> Zero for (A, B) {
     const ZERO: Self = (A::ZERO, B::ZERO);
 }
 
-/// One or more convolution layers reading `I` channels and giving `O`: a [`Conv1d`], or two
-/// stages one after the other ([`Then`]).
+impl Zero for f32 {
+    const ZERO: Self = 0.0;
+}
+
+impl Zero for i16 {
+    const ZERO: Self = 0;
+}
+
+/// One or more convolution layers reading `I` channels and giving `O`: a [`Conv1d`] (`f32`
+/// values) or a [`QConv1d`](crate::quant::QConv1d) (`i16` in Q12, int8 weights), or two stages
+/// one after the other ([`Then`]).
 pub trait ConvStage<const I: usize, const O: usize> {
+    /// The values read and written: `f32`, or `i16` for an int8 stage.
+    type Value: Copy;
+
     /// The caller-owned state of the stage: its ring buffers and counters.
     type State: Copy + PartialEq + core::fmt::Debug + Zero;
 
     /// Feeds one input; returns the stage's output when one is due (`Ok(None)` otherwise).
-    /// [`Error::Overflow`] when an output is not finite; `state` is then partly updated, and
-    /// the model restores it.
-    fn push(&self, x: &[f32; I], state: &mut Self::State) -> Result<Option<[f32; O]>, Error>;
+    /// [`Error::Overflow`] when an `f32` output is not finite (an int8 stage saturates and
+    /// never fails); `state` is then partly updated, and the model restores it.
+    fn push(
+        &self,
+        x: &[Self::Value; I],
+        state: &mut Self::State,
+    ) -> Result<Option<[Self::Value; O]>, Error>;
 
     /// Bytes of weights and biases.
     fn weight_bytes(&self) -> usize;
@@ -117,18 +129,21 @@ pub struct Conv1d<const IN: usize, const OUT: usize, const K: usize, const D: us
     pub pool: usize,
 }
 
-/// The state of one [`Conv1d`]: the last `W` inputs of `IN` channels (a ring buffer), where a
-/// stride and a pool stand, and the running maximum of `OUT` channels of the pool.
+/// The state of one [`Conv1d`] (`T = f32`) or [`QConv1d`](crate::quant::QConv1d) (`T =
+/// i16`): the last `W` inputs of `IN` channels (a ring buffer), where a stride and a pool
+/// stand, and the running maximum of `OUT` channels of the pool.
 ///
 /// ```
 /// let w = tinyrnn::conv::Window::<3, 4, 5>::new();
 /// assert_eq!(w.filled(), 0);
+/// let q = tinyrnn::conv::Window::<3, 4, 5, i16>::new(); // an int8 layer's
+/// assert_eq!(q.filled(), 0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Window<const IN: usize, const OUT: usize, const W: usize> {
+pub struct Window<const IN: usize, const OUT: usize, const W: usize, T = f32> {
     /// The last `W` inputs; `next` is the oldest, to be overwritten next.
-    taps: [[f32; IN]; W],
+    taps: [[T; IN]; W],
     next: usize,
     /// Inputs received, up to `W`.
     filled: usize,
@@ -137,19 +152,19 @@ pub struct Window<const IN: usize, const OUT: usize, const W: usize> {
     /// Outputs in the current pool group.
     pooled: usize,
     /// Their running maximum per channel.
-    max: [f32; OUT],
+    max: [T; OUT],
 }
 
-impl<const IN: usize, const OUT: usize, const W: usize> Window<IN, OUT, W> {
+impl<const IN: usize, const OUT: usize, const W: usize, T: Zero + Copy> Window<IN, OUT, W, T> {
     /// The empty window every stream starts from (all zero: the causal padding).
     pub const fn new() -> Self {
         Window {
-            taps: [[0.0; IN]; W],
+            taps: [[T::ZERO; IN]; W],
             next: 0,
             filled: 0,
             skip: 0,
             pooled: 0,
-            max: [0.0; OUT],
+            max: [T::ZERO; OUT],
         }
     }
 
@@ -158,6 +173,62 @@ impl<const IN: usize, const OUT: usize, const W: usize> Window<IN, OUT, W> {
         self.filled
     }
 
+    /// Stores `x` as the newest input; whether an output is due now (the window full enough
+    /// for `padding`, and `stride` inputs since the last output).
+    pub(crate) fn admit(&mut self, x: &[T; IN], padding: Padding, stride: usize) -> bool {
+        if let Some(slot) = self.taps.get_mut(self.next) {
+            *slot = *x;
+        }
+        self.next = if self.next + 1 >= W { 0 } else { self.next + 1 };
+        self.filled = (self.filled + 1).min(W);
+        // Causal: the W - 1 zeros of the padding are already in the buffer.
+        if padding == Padding::Valid && self.filled < W {
+            return false;
+        }
+        if self.skip > 0 {
+            self.skip -= 1;
+            return false;
+        }
+        self.skip = stride.saturating_sub(1);
+        true
+    }
+
+    /// The input tap `k` of `D`-dilated taps reads, oldest first: `oldest + k·D`.
+    #[inline(always)]
+    pub(crate) fn tap<const D: usize>(&self, k: usize) -> Option<&[T; IN]> {
+        // `next` (< W) is the oldest input, and k·D <= W - 1: one wrap at most.
+        let at = self.next + k * D;
+        self.taps.get(if at >= W { at - W } else { at })
+    }
+
+    /// Passes a layer's output `y` (after the ReLU) through a max-pool of width and stride
+    /// `pool`: `y` itself without one, else the channels' maxima once every `pool` outputs.
+    pub(crate) fn pool(&mut self, y: [T; OUT], pool: usize) -> Option<[T; OUT]>
+    where
+        T: PartialOrd,
+    {
+        if pool <= 1 {
+            return Some(y);
+        }
+        if self.pooled == 0 {
+            self.max = y;
+        } else {
+            for (m, v) in self.max.iter_mut().zip(y) {
+                if v > *m {
+                    *m = v;
+                }
+            }
+        }
+        self.pooled += 1;
+        if self.pooled < pool {
+            return None;
+        }
+        self.pooled = 0;
+        Some(self.max)
+    }
+}
+
+impl<const IN: usize, const OUT: usize, const W: usize> Window<IN, OUT, W> {
     /// Whether every value held is finite.
     pub fn is_finite(&self) -> bool {
         self.taps
@@ -168,55 +239,36 @@ impl<const IN: usize, const OUT: usize, const W: usize> Window<IN, OUT, W> {
     }
 }
 
-impl<const IN: usize, const OUT: usize, const W: usize> Default for Window<IN, OUT, W> {
+impl<const IN: usize, const OUT: usize, const W: usize, T: Zero + Copy> Default
+    for Window<IN, OUT, W, T>
+{
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<const IN: usize, const OUT: usize, const W: usize> Zero for Window<IN, OUT, W> {
+impl<const IN: usize, const OUT: usize, const W: usize, T: Zero + Copy> Zero
+    for Window<IN, OUT, W, T>
+{
     const ZERO: Self = Self::new();
 }
 
 impl<const IN: usize, const OUT: usize, const K: usize, const D: usize, const W: usize>
     ConvStage<IN, OUT> for Conv1d<IN, OUT, K, D, W>
 {
+    type Value = f32;
     type State = Window<IN, OUT, W>;
 
     fn push(&self, x: &[f32; IN], s: &mut Self::State) -> Result<Option<[f32; OUT]>, Error> {
-        const {
-            assert!(
-                K >= 1 && D >= 1,
-                "a convolution has a tap and a dilation of at least 1"
-            );
-            assert!(
-                W == (K - 1) * D + 1,
-                "the window spans (K - 1) * D + 1 inputs"
-            );
-        };
-        if let Some(slot) = s.taps.get_mut(s.next) {
-            *slot = *x;
-        }
-        s.next = if s.next + 1 >= W { 0 } else { s.next + 1 };
-        s.filled = (s.filled + 1).min(W);
-        // Causal: the W - 1 zeros of the padding are already in the buffer.
-        if self.padding == Padding::Valid && s.filled < W {
+        check_window::<K, D, W>();
+        if !s.admit(x, self.padding, self.stride) {
             return Ok(None);
         }
-        if s.skip > 0 {
-            s.skip -= 1;
-            return Ok(None);
-        }
-        s.skip = self.stride.saturating_sub(1);
-
         // y[o] = bias[o] + Σ_k w[o][k] · x[oldest + k·D]
         let mut y = *self.bias;
         for (acc, taps) in y.iter_mut().zip(self.weight.iter()) {
             for (k, w) in taps.iter().enumerate() {
-                // `next` (< W) is the oldest input, and k·D <= W - 1: one wrap at most.
-                let at = s.next + k * D;
-                let at = if at >= W { at - W } else { at };
-                if let Some(input) = s.taps.get(at) {
+                if let Some(input) = s.tap::<D>(k) {
                     *acc += dot(w, input);
                 }
             }
@@ -229,24 +281,7 @@ impl<const IN: usize, const OUT: usize, const K: usize, const D: usize, const W:
         for v in y.iter_mut() {
             *v = v.max(0.0);
         }
-        if self.pool <= 1 {
-            return Ok(Some(y));
-        }
-        if s.pooled == 0 {
-            s.max = y;
-        } else {
-            for (m, v) in s.max.iter_mut().zip(y) {
-                if v > *m {
-                    *m = v;
-                }
-            }
-        }
-        s.pooled += 1;
-        if s.pooled < self.pool {
-            return Ok(None);
-        }
-        s.pooled = 0;
-        Ok(Some(s.max))
+        Ok(s.pool(y, self.pool))
     }
 
     fn weight_bytes(&self) -> usize {
@@ -256,6 +291,21 @@ impl<const IN: usize, const OUT: usize, const K: usize, const D: usize, const W:
     fn macs(&self) -> usize {
         OUT * K * IN
     }
+}
+
+/// Checks, while compiling, that a layer of `K` taps `D` apart spans `W` inputs.
+#[inline(always)]
+pub(crate) fn check_window<const K: usize, const D: usize, const W: usize>() {
+    const {
+        assert!(
+            K >= 1 && D >= 1,
+            "a convolution has a tap and a dilation of at least 1"
+        );
+        assert!(
+            W == (K - 1) * D + 1,
+            "the window spans (K - 1) * D + 1 inputs"
+        );
+    };
 }
 
 /// Stage `first` (`I` → `M` channels), then stage `then` (`M` → `O`): a stack of convolution
@@ -283,11 +333,16 @@ pub struct Then<A, B, const M: usize> {
 impl<A, B, const I: usize, const M: usize, const O: usize> ConvStage<I, O> for Then<A, B, M>
 where
     A: ConvStage<I, M>,
-    B: ConvStage<M, O>,
+    B: ConvStage<M, O, Value = A::Value>,
 {
+    type Value = A::Value;
     type State = (A::State, B::State);
 
-    fn push(&self, x: &[f32; I], state: &mut Self::State) -> Result<Option<[f32; O]>, Error> {
+    fn push(
+        &self,
+        x: &[A::Value; I],
+        state: &mut Self::State,
+    ) -> Result<Option<[A::Value; O]>, Error> {
         match self.first.push(x, &mut state.0)? {
             Some(mid) => self.then.push(&mid, &mut state.1),
             None => Ok(None),
@@ -303,66 +358,38 @@ where
     }
 }
 
-/// The state of a [`ConvNetwork`]: the convolution stage's windows `T` and the recurrent
-/// state, with the number of recurrent steps taken. It belongs to the caller; `new` is a
-/// `const fn`, so it can sit in a `static`.
+/// The state of a [`ConvNetwork`], `f32` or int8: the convolution stage's windows `T` and the
+/// recurrent state `R` (a [`State`] or a [`QState`](crate::QState)), with the number of recurrent steps taken. It belongs to the
+/// caller; `new` is a `const fn`, so it can sit in a `static`. [`ConvNetwork`] shows one
+/// stepped.
 ///
 /// ```
-/// use tinyrnn::prelude::*;
-/// # use tinyrnn::conv::Window;
-/// # use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
-/// # use tinyrnn::{Padding, Rnn, Task};
-/// # static MEAN: [f32; 1] = [0.0];
-/// # static STD: [f32; 1] = [1.0];
-/// # static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
-/// # static CONV_B: [f32; 1] = [0.0];
-/// # static W_IH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[1.0]]]);
-/// # static W_HH: [tinyrnn::layer::Block<1>; 1] = tinyrnn::layer::interleave(&[[[0.5]]]);
-/// # static BIAS: [[f32; 1]; 1] = [[0.0]];
-/// # static UPPER: [Layer<1, 1, 1>; 0] = [];
-/// # static HEAD_W: [[f32; 1]; 2] = [[1.0], [-1.0]];
-/// # static HEAD_B: [f32; 2] = [0.0, 0.0];
-/// # static LABELS: [&str; 2] = ["rising", "flat"];
-/// # type Conv = Conv1d<1, 1, 2, 1, 2>;
-/// # static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
-/// #     cell: core::marker::PhantomData,
-/// #     normalize: Normalize { mean: &MEAN, std: &STD },
-/// #     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-/// #     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
-/// #     upper: &UPPER,
-/// #     head: Linear { w: &HEAD_W, b: &HEAD_B },
-/// #     activation: Activation::Softmax,
-/// #     task: Task::Classify,
-/// #     labels: &LABELS,
-/// # };
-/// # type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
+/// use tinyrnn::conv::Window;
+/// use tinyrnn::ConvState;
+/// type State = ConvState<Window<1, 1, 2>, tinyrnn::State<1, 1, 0>>;
 /// static STATE: State = State::new(); // a `static` is possible
 /// let mut state = STATE;
-/// MODEL.step(&[1.0], &mut state)?;
-/// assert_eq!(state.steps(), 0); // a `valid` window of two samples is not full yet
-/// MODEL.step(&[2.0], &mut state)?;
-/// assert_eq!(state.steps(), 1);
-/// assert_eq!(state.windows().filled(), 2);
-/// assert!((state.recurrent().hidden()[0] - 1.0f32.tanh()).abs() < 1e-6);
+/// assert_eq!(state.steps(), 0);
+/// assert_eq!(state.windows().filled(), 0);
+/// assert_eq!(state.recurrent().hidden(), &[0.0]);
 /// state.reset();
 /// assert_eq!(state, State::new());
-/// # Ok::<(), tinyrnn::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct ConvState<T, const H: usize, const S: usize, const U: usize> {
+pub struct ConvState<T, R> {
     conv: T,
-    rnn: State<H, S, U>,
+    rnn: R,
     steps: usize,
 }
 
-impl<T: Zero, const H: usize, const S: usize, const U: usize> ConvState<T, H, S, U> {
+impl<T: Zero, R: Zero> ConvState<T, R> {
     /// The state every stream starts from: empty windows (the causal padding's zeros) and the
     /// all-zero recurrent state.
     pub const fn new() -> Self {
         ConvState {
             conv: T::ZERO,
-            rnn: State::new(),
+            rnn: R::ZERO,
             steps: 0,
         }
     }
@@ -373,7 +400,7 @@ impl<T: Zero, const H: usize, const S: usize, const U: usize> ConvState<T, H, S,
     }
 
     /// The recurrent layers' state.
-    pub fn recurrent(&self) -> &State<H, S, U> {
+    pub fn recurrent(&self) -> &R {
         &self.rnn
     }
 
@@ -388,23 +415,64 @@ impl<T: Zero, const H: usize, const S: usize, const U: usize> ConvState<T, H, S,
     pub fn steps(&self) -> usize {
         self.steps
     }
+
+    /// Pushes `x` through the convolution stage `conv` and, when it gives an output, steps the
+    /// recurrent state with it (`step`) and counts the step. On error the whole state is left
+    /// as it was.
+    fn feed<X, const F: usize, const I: usize>(
+        &mut self,
+        conv: &X,
+        x: &[X::Value; F],
+        step: impl FnOnce(&mut R, &[X::Value; I]) -> Result<(), Error>,
+    ) -> Result<(), Error>
+    where
+        X: ConvStage<F, I, State = T>,
+        Self: Copy,
+    {
+        // Kept to undo a step that overflowed in the convolution or the recurrent layers.
+        let before = *self;
+        let result = match conv.push(x, &mut self.conv) {
+            Ok(Some(y)) => {
+                self.steps = self.steps.saturating_add(1);
+                step(&mut self.rnn, &y)
+            }
+            Ok(None) => Ok(()),
+            Err(e) => Err(e),
+        };
+        if result.is_err() {
+            *self = before;
+        }
+        result
+    }
 }
 
-impl<T: Zero, const H: usize, const S: usize, const U: usize> Default for ConvState<T, H, S, U> {
+impl<T: Zero, R: Zero> Default for ConvState<T, R> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-/// A recurrent network with a 1D convolution front-end: normalised samples of `F` features →
-/// the convolution stage `X` (`F` → `I` channels) → `1 + U` recurrent layers of cell `K` → the
-/// head. The struct behind a generated `MODEL` whose file has a `conv` field.
+impl<const H: usize, const S: usize, const U: usize> Zero for State<H, S, U> {
+    const ZERO: Self = Self::new();
+}
+
+/// A recurrent network with a 1D convolution front-end: samples of `F` features, normalised by
+/// `P` → the convolution stage `X` (`F` → `I` channels) → the recurrent layers and the head,
+/// `N`. The struct behind a generated `MODEL` whose file has a `conv` field, `f32` or int8:
 ///
-/// It implements [`Model`](crate::Model) and [`StreamingModel`](crate::StreamingModel) like [`Network`](crate::Network): `step`
-/// takes one sample; the recurrent layers advance only when the convolution gives an output
-/// ([`ConvState::steps`]), and `output` reads the head on the recurrent state at any time.
-/// A whole sequence through `classify` and the same samples through `step` give the same
-/// bits, because `classify` is built on `step`.
+/// | | `P` | `X` | `N` |
+/// |---|---|---|---|
+/// | `f32` | [`Normalize`](crate::Normalize) | [`Conv1d`] layers | [`Network`](crate::Network) |
+/// | int8 | [`QNormalize`](crate::quant::QNormalize) | [`QConv1d`](crate::quant::QConv1d) layers | [`QNetwork`](crate::QNetwork) |
+///
+/// `N`'s frontend is a [`Passthrough`](crate::frontend::Passthrough): its first layer reads the
+/// convolution's outputs as they come.
+///
+/// It implements [`Model`](crate::Model) and [`StreamingModel`](crate::StreamingModel) like
+/// `N` does: `step` takes one sample; the recurrent layers advance only when the convolution
+/// gives an output ([`ConvState::steps`]), and `output` reads the head on the recurrent state at
+/// any time. A whole sequence through `classify` and the same samples through `step` give the
+/// same bits, because `classify` is built on `step`.
 ///
 /// A baked model with a `conv` field is one of these (the generated `Network` alias); the
 /// pieces, by hand:
@@ -412,7 +480,8 @@ impl<T: Zero, const H: usize, const S: usize, const U: usize> Default for ConvSt
 /// ```
 /// use tinyrnn::prelude::*;
 /// use tinyrnn::conv::Window;
-/// use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Normalize};
+/// use tinyrnn::frontend::Passthrough;
+/// use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Network, Normalize};
 /// use tinyrnn::{Padding, Rnn, Task};
 /// static MEAN: [f32; 1] = [0.0];
 /// static STD: [f32; 1] = [1.0];
@@ -426,149 +495,98 @@ impl<T: Zero, const H: usize, const S: usize, const U: usize> Default for ConvSt
 /// static HEAD_B: [f32; 2] = [0.0, 0.0];
 /// static LABELS: [&str; 2] = ["rising", "flat"];
 /// type Conv = Conv1d<1, 1, 2, 1, 2>;
-/// static MODEL: ConvNetwork<Rnn, Conv, 1, 1, 1, 1, 1, 0, 2> = ConvNetwork {
-///     cell: core::marker::PhantomData,
+/// type Rnn1 = Network<Rnn, Passthrough, 1, 1, 1, 1, 0, 2>;
+/// static MODEL: ConvNetwork<Normalize<1>, Conv, Rnn1, 1, 1> = ConvNetwork {
 ///     normalize: Normalize { mean: &MEAN, std: &STD },
 ///     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
-///     first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
-///     upper: &UPPER,
-///     head: Linear { w: &HEAD_W, b: &HEAD_B },
-///     activation: Activation::Softmax,
-///     task: Task::Classify,
-///     labels: &LABELS,
+///     network: Network {
+///         cell: core::marker::PhantomData,
+///         frontend: Passthrough,
+///         first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
+///         upper: &UPPER,
+///         head: Linear { w: &HEAD_W, b: &HEAD_B },
+///         activation: Activation::Softmax,
+///         task: Task::Classify,
+///         labels: &LABELS,
+///     },
 /// };
-/// type State = ConvState<Window<1, 1, 2>, 1, 1, 0>;
+/// type State = ConvState<Window<1, 1, 2>, tinyrnn::State<1, 1, 0>>;
 ///
 /// let samples = [[0.0f32], [1.0], [3.0], [3.5]];
 /// let mut state = State::new();
 /// let whole = MODEL.classify(&samples, &mut state)?;
 ///
 /// let mut streamed = State::new();
-/// for sample in &samples {
+/// MODEL.step(&samples[0], &mut streamed)?;
+/// assert_eq!(streamed.steps(), 0); // a `valid` window of two samples is not full yet
+/// for sample in &samples[1..] {
 ///     MODEL.step(sample, &mut streamed)?;
 /// }
 /// assert_eq!(streamed.steps(), 3); // one per new difference
+/// assert_eq!(streamed.windows().filled(), 2);
+/// assert!((streamed.recurrent().hidden()[0] - 0.5f32.tanh()).abs() < 0.5); // tanh(0.5 + 0.5 h)
 /// assert_eq!(MODEL.output(&streamed)?, whole); // bit for bit
 /// assert_eq!(whole.label(), "rising");
 /// # Ok::<(), tinyrnn::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
-pub struct ConvNetwork<
-    K,
-    X,
-    const F: usize,
-    const G: usize,
-    const S: usize,
-    const I: usize,
-    const H: usize,
-    const U: usize,
-    const C: usize,
-> {
-    /// The cell equations used by every recurrent layer.
-    pub cell: PhantomData<K>,
+pub struct ConvNetwork<P, X, N, const F: usize, const I: usize> {
     /// The per-feature normalisation of the samples.
-    pub normalize: Normalize<F>,
+    pub normalize: P,
     /// The convolution layers.
     pub conv: X,
-    /// Recurrent layer 0, reading the convolution's `I` channels.
-    pub first: Layer<G, I, H>,
-    /// Recurrent layers 1 to `U`.
-    pub upper: &'static [Layer<G, H, H>; U],
-    /// The output layer.
-    pub head: Linear<H, C>,
-    /// The activation after the output layer.
-    pub activation: Activation,
-    /// What the model was trained for.
-    pub task: Task,
-    /// One label per output.
-    pub labels: &'static [&'static str; C],
+    /// The recurrent layers and the head, reading the convolution's `I` channels.
+    pub network: N,
 }
 
-impl<
-        K,
-        X,
-        const F: usize,
-        const G: usize,
-        const S: usize,
-        const I: usize,
-        const H: usize,
-        const U: usize,
-        const C: usize,
-    > Recurrent for ConvNetwork<K, X, F, G, S, I, H, U, C>
+impl<P, X, N, const F: usize, const I: usize> Recurrent for ConvNetwork<P, X, N, F, I>
 where
-    K: Cell<G, S>,
+    P: for<'a> Frontend<F, X::Value, Item<'a> = &'a [f32; F]>,
     X: ConvStage<F, I>,
+    N: for<'a> Recurrent<Input<'a> = &'a [X::Value; I]>,
+    N::State: Copy + Zero,
 {
-    type State = ConvState<X::State, H, S, U>;
+    type State = ConvState<X::State, N::State>;
     type Input<'a> = &'a [f32; F];
-    type Output = Output<C>;
-    type Front = Normalize<F>;
+    type Output = N::Output;
+    type Front = P;
 
-    fn frontend(&self) -> &Normalize<F> {
+    fn frontend(&self) -> &P {
         &self.normalize
     }
 
     fn labels(&self) -> &'static [&'static str] {
-        self.labels
+        self.network.labels()
     }
 
     fn task(&self) -> Task {
-        self.task
+        self.network.task()
     }
 
     /// Convolution, recurrent layers and head.
     fn weight_bytes(&self) -> usize {
-        let upper: usize = self.upper.iter().map(Layer::weight_bytes).sum();
-        self.conv.weight_bytes() + self.first.weight_bytes() + upper + self.head.weight_bytes()
+        self.conv.weight_bytes() + self.network.weight_bytes()
     }
 
     /// Normalises the sample, pushes it through the convolution layers and, when they give an
     /// output, steps the recurrent layers with it. On error (a NaN sample,
     /// [`Error::Overflow`]) `state` is left unchanged.
-    fn advance(
-        &self,
-        sample: &[f32; F],
-        state: &mut ConvState<X::State, H, S, U>,
-    ) -> Result<(), Error> {
-        let mut x = [0.0; F];
-        self.normalize.apply(sample, &mut x)?;
-        // Kept to undo a step that overflowed in the convolution or the recurrent layers.
-        let before = *state;
-        let result = match self.conv.push(&x, &mut state.conv) {
-            Ok(Some(y)) => {
-                let stepped =
-                    state
-                        .rnn
-                        .advance::<K, G, I>(&self.first, self.upper, LayerInput::Dense(&y));
-                state.steps = state.steps.saturating_add(1);
-                stepped
-            }
-            Ok(None) => Ok(()),
-            Err(e) => Err(e),
+    fn advance(&self, sample: &[f32; F], state: &mut Self::State) -> Result<(), Error> {
+        let mut scratch = self.normalize.scratch();
+        let LayerInput::Dense(x) = self.normalize.encode(sample, &mut scratch)? else {
+            return Ok(()); // a normalisation gives dense values
         };
-        if result.is_err() {
-            *state = before;
-        }
-        result
+        state.feed(&self.conv, x, |rnn, y| self.network.advance(y, rnn))
     }
 
     /// The head on the recurrent state, whatever the convolution's window holds.
-    fn read(
-        &self,
-        state: &ConvState<X::State, H, S, U>,
-        activate: bool,
-    ) -> Result<Output<C>, Error> {
-        head_output(
-            self.head.forward(state.rnn.hidden()),
-            self.activation,
-            activate,
-            self.labels,
-        )
+    fn read(&self, state: &Self::State, activate: bool) -> Result<N::Output, Error> {
+        self.network.read(&state.rnn, activate)
     }
 
     /// Samples too few for the convolution to give the recurrent layers an input (none at all,
     /// or fewer than a `valid` window) are an empty sequence.
-    fn stepped(&self, state: &ConvState<X::State, H, S, U>, _items: usize) -> bool {
+    fn stepped(&self, state: &Self::State, _items: usize) -> bool {
         state.steps > 0
     }
 }

@@ -46,6 +46,39 @@ pub trait Frontend<const I: usize, T = f32> {
     }
 }
 
+/// The input vector as it comes: the frontend of the recurrent part of a
+/// [`ConvNetwork`](crate::ConvNetwork), whose first layer reads the convolution's outputs (`f32`
+/// values, or `i16` in Q12 for an int8 model). One copy of the vector per step.
+///
+/// ```
+/// use tinyrnn::frontend::Passthrough;
+/// use tinyrnn::{Frontend, LayerInput};
+/// let x = [1.5f32, -2.0];
+/// assert_eq!(Passthrough.encode(&x, &mut [0.0; 2]), Ok(LayerInput::Dense(&x)));
+/// let q = [7i16, 8];
+/// assert_eq!(Passthrough.encode(&q, &mut [0; 2]), Ok(LayerInput::Dense(&q)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Passthrough;
+
+impl<const I: usize, T: Copy + Default + 'static> Frontend<I, T> for Passthrough {
+    type Item<'a> = &'a [T; I];
+    type Scratch = [T; I];
+
+    fn scratch(&self) -> [T; I] {
+        [T::default(); I]
+    }
+
+    fn encode<'a>(
+        &'a self,
+        x: &[T; I],
+        buf: &'a mut [T; I],
+    ) -> Result<LayerInput<'a, I, T>, Error> {
+        *buf = *x;
+        Ok(LayerInput::Dense(buf))
+    }
+}
+
 /// A frontend that reads token ids and knows how to tokenize text: a model built on one is a
 /// [`TextModel`](crate::TextModel), whatever its cells and weights (f32 or int8).
 ///

@@ -137,7 +137,17 @@ fn fixture() -> Json {
 use tinyrnn::prelude::*;
 
 macro_rules! check_model {
-    ($fixture:expr, $m:path, |$input:ident| $arg:expr) => {{
+    ($fixture:expr, $m:path, |$input:ident| $arg:expr) => {
+        check_model!($fixture, $m, |$input| $arg, |state| state, m::MODEL)
+    };
+    // A convolution model: its recurrent state, and its recurrent network (with the head).
+    (
+        $fixture:expr,
+        $m:path,
+        |$input:ident| $arg:expr,
+        |$state:ident| $recurrent:expr,
+        $network:expr
+    ) => {{
         use $m as m;
         let name = stringify!($m).rsplit("::").next().unwrap().trim();
         let model = $fixture
@@ -155,7 +165,16 @@ macro_rules! check_model {
             for (t, (input, want)) in inputs.iter().zip(expected).enumerate() {
                 let $input = input;
                 m::MODEL.step($arg, &mut state).unwrap();
-                for (k, (got, want)) in state.layers().zip(want.get("h").arr()).enumerate() {
+                let recurrent = {
+                    let $state = &state;
+                    $recurrent
+                };
+                assert_eq!(
+                    recurrent.layers().count(),
+                    want.get("h").arr().len(),
+                    "{name}: layers"
+                );
+                for (k, (got, want)) in recurrent.layers().zip(want.get("h").arr()).enumerate() {
                     let got: Vec<i64> = got.iter().map(|&v| v as i64).collect();
                     assert_eq!(
                         got,
@@ -164,7 +183,7 @@ macro_rules! check_model {
                     );
                 }
                 if let Some(cells) = want.try_get("c") {
-                    for (k, (got, want)) in state.cells().zip(cells.arr()).enumerate() {
+                    for (k, (got, want)) in recurrent.cells().zip(cells.arr()).enumerate() {
                         let got: Vec<i64> = got.iter().map(|&v| v as i64).collect();
                         assert_eq!(
                             got,
@@ -173,9 +192,9 @@ macro_rules! check_model {
                         );
                     }
                 }
-                let sums: Vec<i64> = m::MODEL
+                let sums: Vec<i64> = $network
                     .head
-                    .sums(state.hidden())
+                    .sums(recurrent.hidden())
                     .iter()
                     .map(|&v| v as i64)
                     .collect();
@@ -216,10 +235,28 @@ fn sensor_models_match_the_python_reference() {
     check_model!(f, tinyrnn::models::vowels_int8, |i| &sample::<12>(i));
 }
 
-/// LSTM models (none is shipped): two conformance fixtures, baked to int8 for the tests by
-/// the root build.rs into `$OUT_DIR/tinyrnn/test/`.
+/// Models no shipped model is like, baked to int8 for the tests by the root build.rs into
+/// `$OUT_DIR/tinyrnn/test/`: LSTMs, and convolution front-ends.
 #[allow(dead_code)] // the tests read only some of the generated items
 mod fixtures {
+    pub mod conv_gru_2c_int8 {
+        include!(concat!(
+            env!("OUT_DIR"),
+            "/tinyrnn/test/tinyrnn/conv_gru_2c_int8.rs"
+        ));
+    }
+    pub mod conv_lstm_2c_int8 {
+        include!(concat!(
+            env!("OUT_DIR"),
+            "/tinyrnn/test/tinyrnn/conv_lstm_2c_int8.rs"
+        ));
+    }
+    pub mod vowels_conv_int8 {
+        include!(concat!(
+            env!("OUT_DIR"),
+            "/tinyrnn/test/tinyrnn/vowels_conv_int8.rs"
+        ));
+    }
     pub mod lstm_2l_dense_int8 {
         include!(concat!(
             env!("OUT_DIR"),
@@ -241,4 +278,92 @@ fn lstm_fixtures_match_the_python_reference() {
         { fixtures::lstm_2l_dense_int8::INPUTS },
     >(i));
     check_model!(f, fixtures::lstm_1l_embedding_int8, |i| token(i));
+}
+
+/// Int8 convolution front-ends (strides, dilation, pools, two layers; one trained on real data,
+/// with samples that saturate its outputs at 8.0): the reference recomputes the convolution in
+/// batch over every sample so far, the runtime streams it through ring buffers.
+#[test]
+fn conv_fixtures_match_the_python_reference() {
+    let f = fixture();
+    check_model!(
+        f,
+        fixtures::conv_gru_2c_int8,
+        |i| &sample::<4>(i),
+        |state| state.recurrent(),
+        fixtures::conv_gru_2c_int8::MODEL.network
+    );
+    check_model!(
+        f,
+        fixtures::conv_lstm_2c_int8,
+        |i| &sample::<4>(i),
+        |state| state.recurrent(),
+        fixtures::conv_lstm_2c_int8::MODEL.network
+    );
+    check_model!(
+        f,
+        fixtures::vowels_conv_int8,
+        |i| &sample::<12>(i),
+        |state| state.recurrent(),
+        fixtures::vowels_conv_int8::MODEL.network
+    );
+}
+
+/// The reference's count of recurrent steps is the runtime's, after every sample.
+#[test]
+fn conv_steps_match_the_python_reference() {
+    use fixtures::conv_lstm_2c_int8 as m;
+    let f = fixture();
+    let model = f
+        .get("models")
+        .arr()
+        .iter()
+        .find(|e| e.get("model").str() == "conv_lstm_2c_int8")
+        .unwrap();
+    let mut checked = 0;
+    for seq in model.get("sequences").arr() {
+        let mut state = m::State::new();
+        for (input, want) in seq.get("inputs").arr().iter().zip(seq.get("steps").arr()) {
+            m::MODEL.step(&sample::<4>(input), &mut state).unwrap();
+            assert_eq!(state.steps() as i64, want.get("steps").int());
+            checked += 1;
+        }
+    }
+    assert!(checked > 20);
+}
+
+/// An int8 convolution model classifies a window through `classify` exactly as through `step`
+/// (the same bits), and refuses a NaN sample with its state untouched.
+#[test]
+fn conv_classify_equals_streaming() {
+    use fixtures::vowels_conv_int8 as m;
+    let f = fixture();
+    let model = f
+        .get("models")
+        .arr()
+        .iter()
+        .find(|e| e.get("model").str() == "vowels_conv_int8")
+        .unwrap();
+    for seq in model.get("sequences").arr() {
+        let samples: Vec<[f32; 12]> = seq.get("inputs").arr().iter().map(sample).collect();
+        let whole = m::MODEL.classify(&samples, &mut m::State::new()).unwrap();
+        let mut state = m::State::new();
+        for s in &samples {
+            m::MODEL.step(s, &mut state).unwrap();
+        }
+        assert_eq!(m::MODEL.output(&state).unwrap(), whole);
+        let before = state;
+        let mut bad = samples[0];
+        bad[3] = f32::NAN;
+        assert_eq!(
+            m::MODEL.step(&bad, &mut state),
+            Err(tinyrnn::Error::NonFinite { feature: 3 })
+        );
+        assert_eq!(state, before);
+    }
+    let none: [[f32; 12]; 0] = [];
+    assert_eq!(
+        m::MODEL.classify(&none, &mut m::State::new()),
+        Err(tinyrnn::Error::EmptyInput)
+    );
 }

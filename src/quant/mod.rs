@@ -29,10 +29,12 @@
 //! ```
 
 mod act;
+mod conv;
 
 use core::marker::PhantomData;
 
 use crate::cell::{Gru, Lstm, Rnn};
+use crate::conv::Zero;
 use crate::driver::{head_output, Recurrent};
 use crate::error::Error;
 use crate::frontend::{Frontend, TextFrontend};
@@ -42,6 +44,7 @@ use crate::model::Task;
 use crate::vocab::Vocabulary;
 
 pub use act::{sigmoid_q12, tanh_q12, TANH_Q15};
+pub use conv::QConv1d;
 
 /// Fraction bits of a gate pre-activation and of a bias: Q12.
 pub const PRE_FRAC: u32 = 12;
@@ -807,6 +810,34 @@ impl<const H: usize, const L: usize, const M: usize> QState<H, L, M> {
     }
 }
 
+impl<const H: usize, const L: usize, const M: usize> QState<H, L, M> {
+    /// One step of every layer: `first` reads `input`, each layer of `upper` the `h` of the
+    /// layer below.
+    #[inline(always)]
+    pub(crate) fn advance<K: QCell<G>, const G: usize, const I: usize>(
+        &mut self,
+        first: &QLayer<G, I, H>,
+        upper: &[QLayer<G, H, H>],
+        input: QInput<'_, I>,
+    ) {
+        let mut cells = self.c.iter_mut();
+        let Some((h0, rest)) = self.h.split_first_mut() else {
+            return;
+        };
+        first.step::<K>(input, h0, cells.next());
+        // Each layer reads the one below in place (split borrows): no copy of it on the stack.
+        let mut below: &[i16; H] = h0;
+        for (layer, h) in upper.iter().zip(rest) {
+            layer.step::<K>(QInput::Dense(below), h, cells.next());
+            below = h;
+        }
+    }
+}
+
+impl<const H: usize, const L: usize, const M: usize> Zero for QState<H, L, M> {
+    const ZERO: Self = Self::new();
+}
+
 impl<const H: usize, const L: usize, const M: usize> Default for QState<H, L, M> {
     fn default() -> Self {
         Self::new()
@@ -912,17 +943,7 @@ where
     fn advance(&self, item: F::Item<'_>, state: &mut QState<H, L, M>) -> Result<(), Error> {
         let mut scratch = self.frontend.scratch();
         let input = self.frontend.encode(item, &mut scratch)?;
-        let mut cells = state.c.iter_mut();
-        let Some((h0, upper)) = state.h.split_first_mut() else {
-            return Ok(());
-        };
-        self.first.step::<K>(input, h0, cells.next());
-        // Each layer reads the one below in place (split borrows): no copy of it on the stack.
-        let mut below: &[i16; H] = h0;
-        for (layer, h) in self.upper.iter().zip(upper) {
-            layer.step::<K>(QInput::Dense(below), h, cells.next());
-            below = h;
-        }
+        state.advance::<K, G, I>(&self.first, self.upper, input);
         Ok(())
     }
 

@@ -225,3 +225,38 @@ fn kernels_agree() {
         }
     }
 }
+
+/// A convolution output saturates at 8.0 (32767 in Q12) above and is 0 below (the ReLU),
+/// whatever the size of the sum; in between it is the requantised sum plus the bias.
+#[test]
+fn conv_outputs_saturate_at_eight() {
+    use crate::conv::{ConvStage, Window};
+    use crate::Padding;
+    // Two channels over three inputs, one tap: y0 = x0 + x1 + x2 + 1, y1 = -(x0 + x1 + x2).
+    // Weights 127 with a scale of 1/127 (multiplier 33026 / 2^22); bias 1.0 for channel 0.
+    static W: [[[i8; 3]; 1]; 2] = [[[127; 3]], [[-127; 3]]];
+    static M: [u16; 2] = [33026; 2];
+    static S: [u8; 2] = [22; 2];
+    static B: [i32; 2] = [4096, 0];
+    let conv: QConv1d<3, 2, 1, 1, 1> = QConv1d {
+        weight: &W,
+        m: &M,
+        s: &S,
+        bias: &B,
+        stride: 1,
+        padding: Padding::Valid,
+        pool: 1,
+    };
+    let mut window = Window::new();
+    let mut push = |x: [i16; 3]| conv.push(&x, &mut window).unwrap().unwrap();
+    // 1.0 + 1.0 + 1.5 + 1.0 = 4.5; the other channel −3.5 → 0.
+    assert_eq!(push([4096, 4096, 6144]), [18432, 0]);
+    // 7.0 + 1.0 = 8.0: the first value not representable, saturated.
+    assert_eq!(push([4096 * 3, 4096 * 3, 4096]), [32767, 0]);
+    // The largest sum, 3 · 8.0 (+ 1.0): still 32767; the smallest: 0 and 24.0 → 32767.
+    assert_eq!(push([32767; 3]), [32767, 0]);
+    assert_eq!(push([-32768; 3]), [0, 32767]);
+    // Just below 8.0 passes through: 32767 is 8 − 2^-12, the largest value.
+    assert_eq!(push([4096 * 3, 4096 * 3, 4095]), [32767, 0]);
+    assert_eq!(push([4096 * 3, 4096 * 3, 4094]), [32766, 0]);
+}

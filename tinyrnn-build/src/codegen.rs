@@ -100,16 +100,8 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
     let conv = !m.conv.is_empty();
     let f = spec.features();
     if conv {
-        write_conv_types(&mut o, spec, p);
-        o.line(&format!(
-            "/// The whole network's type (it implements `{p}::Model` and `{p}::StreamingModel`)."
-        ));
-        let sizes = [f, g, s, i, h, l - 1, c].map(|n| n.to_string());
-        let network_args: Vec<String> = ["Cell".to_string(), "Conv".to_string()]
-            .into_iter()
-            .chain(sizes)
-            .collect();
-        o.type_alias("Network", &format!("{p}::ConvNetwork"), &network_args);
+        let sizes = [g, s, i, h, l - 1, c];
+        write_conv_aliases(&mut o, spec, p, ("Network", &sizes), frontend_type);
     } else if let Some(b) = m.bidirectional {
         o.line(&format!(
             "/// The whole network's type (it implements `{p}::Model`, not \
@@ -155,9 +147,7 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
             &format!("{p}::ConvState"),
             &[
                 format!("<Conv as {p}::ConvStage<{f}, {i}>>::State"),
-                h.to_string(),
-                s.to_string(),
-                (l - 1).to_string(),
+                format!("{p}::State<{h}, {s}, {}>", l - 1),
             ],
         );
     } else if let Some(b) = m.bidirectional {
@@ -212,32 +202,7 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
         ),
     );
     if conv {
-        consts.extend([
-            (
-                "CONV_LAYERS",
-                "Convolution layers before the recurrent ones.".to_string(),
-                m.conv.len(),
-            ),
-            (
-                "CONV_CHANNELS",
-                "Output channels of the last convolution layer (inputs of the first recurrent \
-                 layer)."
-                    .to_string(),
-                i,
-            ),
-            (
-                "CONV_MACS",
-                "Multiply-accumulates of one output of every convolution layer.".to_string(),
-                spec.conv_macs(),
-            ),
-            (
-                "MIN_SAMPLES",
-                "Samples before the recurrent layers first step (fewer: `classify` reports \
-                 `EmptyInput`)."
-                    .to_string(),
-                spec.min_samples(),
-            ),
-        ]);
+        consts.extend(conv_consts(spec));
     }
     if let Some(b) = m.bidirectional {
         consts.push((
@@ -249,39 +214,32 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
     write_sizes_and_labels(&mut o, consts, &m.labels);
 
     // The model, assembled from the statics below.
-    let frontend = frontend(&m.input, p, false);
-    let front = if conv {
-        vec![
-            ("normalize", frontend),
-            ("conv", conv_stage(spec, p, m.conv.len())),
-        ]
-    } else {
-        vec![("frontend", frontend)]
-    };
-    let (network, first) = match (conv, m.bidirectional) {
-        (true, _) => ("ConvNetwork", Expr::atom("LAYER_0")),
-        (false, Some(_)) => ("BiNetwork", directions(0)),
-        (false, None) => ("Network", Expr::atom("LAYER_0")),
+    let (network, first) = match m.bidirectional {
+        Some(_) => ("BiNetwork", directions(0)),
+        None => ("Network", Expr::atom("LAYER_0")),
     };
     let model = Expr::record(
         format!("{p}::{network}"),
-        [("cell", Expr::atom("::core::marker::PhantomData"))]
-            .into_iter()
-            .chain(front)
-            .chain([
-                ("first", first),
-                ("upper", Expr::atom("&UPPER")),
-                (
-                    "head",
-                    Expr::record(
-                        format!("{p}::Linear"),
-                        vec![("w", Expr::atom("&HEAD_W")), ("b", Expr::atom("&HEAD_B"))],
-                    ),
+        [
+            ("cell", Expr::atom("::core::marker::PhantomData")),
+            ("frontend", recurrent_frontend(spec, p, false)),
+        ]
+        .into_iter()
+        .chain([
+            ("first", first),
+            ("upper", Expr::atom("&UPPER")),
+            (
+                "head",
+                Expr::record(
+                    format!("{p}::Linear"),
+                    vec![("w", Expr::atom("&HEAD_W")), ("b", Expr::atom("&HEAD_B"))],
                 ),
-            ])
-            .chain(after_head(p, m))
-            .collect(),
+            ),
+        ])
+        .chain(after_head(p, m))
+        .collect(),
     );
+    let model = with_conv(spec, p, model, false);
     match &m.generation {
         None => o.item(
             "The model: weights in flash, run with a [`State`].",
@@ -437,6 +395,96 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
     }
 }
 
+/// The sizes a model with a convolution front-end states besides [`size_consts`].
+fn conv_consts(spec: &ModelSpec) -> [(&'static str, String, usize); 4] {
+    [
+        (
+            "CONV_LAYERS",
+            "Convolution layers before the recurrent ones.".to_string(),
+            spec.meta.conv.len(),
+        ),
+        (
+            "CONV_CHANNELS",
+            "Output channels of the last convolution layer (inputs of the first recurrent \
+                 layer)."
+                .to_string(),
+            spec.input_size,
+        ),
+        (
+            "CONV_MACS",
+            "Multiply-accumulates of one output of every convolution layer.".to_string(),
+            spec.conv_macs(),
+        ),
+        (
+            "MIN_SAMPLES",
+            "Samples before the recurrent layers first step (fewer: `classify` reports \
+                 `EmptyInput`)."
+                .to_string(),
+            spec.min_samples(),
+        ),
+    ]
+}
+
+/// The aliases of a model with a convolution front-end: `Conv{j}` and `Conv`
+/// ([`write_conv_types`]), `Recurrent` (its layers and head: `recurrent.0`, `Network` or
+/// `QNetwork`, with the sizes `recurrent.1` after its cell and frontend) and `Network`, the
+/// `ConvNetwork` of the normalisation `normalize`, `Conv` and `Recurrent`.
+fn write_conv_aliases(
+    o: &mut Source,
+    spec: &ModelSpec,
+    p: &str,
+    recurrent: (&str, &[usize]),
+    normalize: String,
+) {
+    let int8 = recurrent.0 != "Network";
+    write_conv_types(o, spec, p, int8);
+    o.line(
+        "/// The recurrent layers and the head (`MODEL.network`), reading the convolution's outputs.",
+    );
+    let args: Vec<String> = ["Cell".to_string(), format!("{p}::frontend::Passthrough")]
+        .into_iter()
+        .chain(recurrent.1.iter().map(|n| n.to_string()))
+        .collect();
+    o.type_alias("Recurrent", &format!("{p}::{}", recurrent.0), &args);
+    o.line(&format!(
+        "/// The whole network's type (it implements `{p}::Model` and `{p}::StreamingModel`)."
+    ));
+    let args = [
+        normalize,
+        "Conv".to_string(),
+        "Recurrent".to_string(),
+        spec.features().to_string(),
+        spec.input_size.to_string(),
+    ];
+    o.type_alias("Network", &format!("{p}::ConvNetwork"), &args);
+}
+
+/// The frontend of the recurrent network: the model's own, or with a convolution front-end
+/// `Passthrough` (the normalisation is then [`with_conv`]'s).
+fn recurrent_frontend(spec: &ModelSpec, p: &str, int8: bool) -> Expr {
+    if spec.meta.conv.is_empty() {
+        frontend(&spec.meta.input, p, int8)
+    } else {
+        Expr::atom(format!("{p}::frontend::Passthrough"))
+    }
+}
+
+/// `network` itself, or with a convolution front-end the `ConvNetwork` of the normalisation,
+/// the convolution layers and `network`.
+fn with_conv(spec: &ModelSpec, p: &str, network: Expr, int8: bool) -> Expr {
+    if spec.meta.conv.is_empty() {
+        return network;
+    }
+    Expr::record(
+        format!("{p}::ConvNetwork"),
+        vec![
+            ("normalize", frontend(&spec.meta.input, p, int8)),
+            ("conv", conv_stage(spec, p, spec.meta.conv.len(), int8)),
+            ("network", network),
+        ],
+    )
+}
+
 /// `MODEL` of a generative model: the network with its conditions' names and initial states
 /// (see [`write_conditions`]), and the start and end tokens.
 fn write_generative(o: &mut Source, p: &str, network: Expr, generation: &Generation) {
@@ -513,9 +561,10 @@ fn write_conditions(o: &mut Source, spec: &ModelSpec, n: usize, h: usize, l: usi
     }
 }
 
-/// `pub type Conv{j} = {p}::Conv1d<…>;` per layer and `pub type Conv` for the whole stage
-/// (`Then<…>`, nested from the left).
-fn write_conv_types(o: &mut Source, spec: &ModelSpec, p: &str) {
+/// `pub type Conv{j} = {p}::Conv1d<…>;` (with `int8`, `{p}::quant::QConv1d<…>`) per layer and
+/// `pub type Conv` for the whole stage (`Then<…>`, nested from the left).
+fn write_conv_types(o: &mut Source, spec: &ModelSpec, p: &str, int8: bool) {
+    let layer = conv_layer_type(int8);
     for (j, c) in spec.meta.conv.iter().enumerate() {
         let pool = if c.pool > 1 {
             format!(", max-pool {}", c.pool)
@@ -530,7 +579,7 @@ fn write_conv_types(o: &mut Source, spec: &ModelSpec, p: &str) {
             c.padding.name()
         ));
         o.line(&format!(
-            "pub type Conv{j} = {p}::Conv1d<{}, {}, {}, {}, {}>;",
+            "pub type Conv{j} = {p}::{layer}<{}, {}, {}, {}, {}>;",
             spec.conv_inputs(j),
             c.out_channels,
             c.kernel_size,
@@ -547,9 +596,18 @@ fn write_conv_types(o: &mut Source, spec: &ModelSpec, p: &str) {
     o.line(&format!("pub type Conv = {stage};"));
 }
 
-/// The `conv` field of the model: `Conv1d { … }`, or `Then { first, then }` nested from the
-/// left, for the first `n` layers.
-fn conv_stage(spec: &ModelSpec, p: &str, n: usize) -> Expr {
+/// The type of one convolution layer: `f32` or, with `int8`, int8.
+fn conv_layer_type(int8: bool) -> &'static str {
+    if int8 {
+        "quant::QConv1d"
+    } else {
+        "Conv1d"
+    }
+}
+
+/// The `conv` field of the model: `Conv1d { … }` (with `int8`, `quant::QConv1d { … }`), or
+/// `Then { first, then }` nested from the left, for the first `n` layers.
+fn conv_stage(spec: &ModelSpec, p: &str, n: usize, int8: bool) -> Expr {
     let j = n - 1;
     let Some(c) = spec.meta.conv.get(j) else {
         return Expr::atom("()");
@@ -558,22 +616,27 @@ fn conv_stage(spec: &ModelSpec, p: &str, n: usize) -> Expr {
         tinyrnn_schema::Padding::Valid => "Valid",
         tinyrnn_schema::Padding::Causal => "Causal",
     };
-    let last = Expr::record(
-        format!("{p}::Conv1d"),
-        vec![
-            ("weight", Expr::atom(format!("&CONV{j}_W"))),
-            ("bias", Expr::atom(format!("&CONV{j}_B"))),
+    let arrays: &[(&'static str, &str)] = if int8 {
+        &[("weight", "W"), ("m", "M"), ("s", "S"), ("bias", "B")]
+    } else {
+        &[("weight", "W"), ("bias", "B")]
+    };
+    let fields = arrays
+        .iter()
+        .map(|&(field, array)| (field, Expr::atom(format!("&CONV{j}_{array}"))))
+        .chain([
             ("stride", Expr::atom(c.stride.to_string())),
             ("padding", Expr::atom(format!("{p}::Padding::{padding}"))),
             ("pool", Expr::atom(c.pool.to_string())),
-        ],
-    );
+        ])
+        .collect();
+    let last = Expr::record(format!("{p}::{}", conv_layer_type(int8)), fields);
     if j == 0 {
         return last;
     }
     Expr::record(
         format!("{p}::conv::Then"),
-        vec![("first", conv_stage(spec, p, j)), ("then", last)],
+        vec![("first", conv_stage(spec, p, j, int8)), ("then", last)],
     )
 }
 
@@ -898,7 +961,7 @@ fn frontend_type(spec: &ModelSpec, p: &str, q: &str) -> String {
     match spec.meta.input {
         Input::Embedding(_) => format!("{p}::{q}Embedding<{v}, {i}>"),
         Input::OneHot(_) => format!("{p}::OneHot<{v}>"),
-        Input::Dense(_) => format!("{p}::{q}Normalize<{i}>"),
+        Input::Dense(_) => format!("{p}::{q}Normalize<{}>", spec.features()),
     }
 }
 
@@ -1173,13 +1236,6 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
             b.max_steps
         ));
     }
-    if !spec.meta.conv.is_empty() {
-        return Err(format!(
-            "metadata field `conv`: expected no convolution front-end for an int8 bake (not \
-             implemented yet), found {} layers; bake the f32 model",
-            spec.meta.conv.len()
-        ));
-    }
     if spec.meta.decoding.is_some() {
         return Err(
             "task `seq2seq`: expected a classifier, tagger or regressor for int8, found a \
@@ -1208,38 +1264,68 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
     let text_bytes = vocab_bytes(spec);
     let weight_bytes = q.weight_bytes();
     let mut o = header(spec, opts, ", quantised to int8");
-    o.line(&format!(
-        "/// The whole network's type (it implements `{p}::Model` and `{p}::StreamingModel`)."
-    ));
-    let sizes = [g, i, h, l, cells, c].map(|n| n.to_string());
-    let network_args: Vec<String> = ["Cell".to_string(), frontend_type]
-        .into_iter()
-        .chain(sizes)
-        .collect();
-    o.type_alias("Network", &format!("{p}::QNetwork"), &network_args);
-    o.line("/// The caller-owned integer state of this model (all zero: [`State::new`]).");
-    o.line(&format!("pub type State = {p}::QState<{h}, {l}, {cells}>;"));
-    let first_inputs = match m.input {
-        Input::Embedding(_) => "embedding width",
-        Input::OneHot(_) => "vocabulary size, one-hot",
-        Input::Dense(_) => "features per sample",
+    let conv = !m.conv.is_empty();
+    let f = spec.features();
+    let sizes = [g, i, h, l, cells, c];
+    if conv {
+        write_conv_aliases(&mut o, spec, p, ("QNetwork", &sizes), frontend_type);
+    } else {
+        o.line(&format!(
+            "/// The whole network's type (it implements `{p}::Model` and `{p}::StreamingModel`)."
+        ));
+        let network_args: Vec<String> = ["Cell".to_string(), frontend_type]
+            .into_iter()
+            .chain(sizes.iter().map(|n| n.to_string()))
+            .collect();
+        o.type_alias("Network", &format!("{p}::QNetwork"), &network_args);
+    }
+    let recurrent_state = format!("{p}::QState<{h}, {l}, {cells}>");
+    if conv {
+        o.line(
+            "/// The caller-owned integer state of this model: the convolution windows and the \
+             recurrent",
+        );
+        o.line("/// state (all zero: [`State::new`]).");
+        o.type_alias(
+            "State",
+            &format!("{p}::ConvState"),
+            &[
+                format!("<Conv as {p}::ConvStage<{f}, {i}>>::State"),
+                recurrent_state,
+            ],
+        );
+    } else {
+        o.line("/// The caller-owned integer state of this model (all zero: [`State::new`]).");
+        o.line(&format!("pub type State = {recurrent_state};"));
+    }
+    let inputs = match m.input {
+        Input::Embedding(_) => ("Inputs of the first layer (embedding width).", i),
+        Input::OneHot(_) => ("Inputs of the first layer (vocabulary size, one-hot).", i),
+        Input::Dense(_) if conv => ("Features per sample (what `step` reads).", f),
+        Input::Dense(_) => ("Inputs of the first layer (features per sample).", i),
     };
-    let consts = size_consts(
+    let mut consts = size_consts(
         spec,
-        (format!("Inputs of the first layer ({first_inputs})."), i),
+        (inputs.0.to_string(), inputs.1),
         "Number of weights of the `f32` model, all tensors together.",
         (
             "Bytes of int8 weights, scales and biases in flash.".to_string(),
             weight_bytes,
         ),
     );
+    if conv {
+        consts.extend(conv_consts(spec));
+    }
     write_sizes_and_labels(&mut o, consts, &m.labels);
     let x_shift = |k: usize| q.layers.get(k).map_or(0, |layer| layer.x_shift);
     let model = Expr::record(
         format!("{p}::QNetwork"),
-        vec![
+        [
             ("cell", Expr::atom("::core::marker::PhantomData")),
-            ("frontend", frontend(&m.input, p, true)),
+            ("frontend", recurrent_frontend(spec, p, true)),
+        ]
+        .into_iter()
+        .chain([
             ("first", qlayer(p, 0, x_shift(0))),
             ("upper", Expr::atom("&UPPER")),
             (
@@ -1253,11 +1339,11 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
                     ],
                 ),
             ),
-        ]
-        .into_iter()
+        ])
         .chain(after_head(p, m))
         .collect(),
     );
+    let model = with_conv(spec, p, model, true);
     o.item(
         "The model: int8 weights in flash, run with a [`State`].",
         "pub static MODEL: Network",
@@ -1305,17 +1391,53 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
                 "per feature: `k`, std · 2^k in [2^16, 2^17)",
                 "i16",
                 shift,
-                &[i],
+                &[f],
             );
-            o.ints("MEAN", "per feature: round(mean · 2^k)", "i64", mean, &[i]);
+            o.ints("MEAN", "per feature: round(mean · 2^k)", "i64", mean, &[f]);
             o.ints(
                 "INV_STD",
                 "per feature: round(2^44 / (std · 2^k))",
                 "i32",
                 inv_std,
-                &[i],
+                &[f],
             );
         }
+    }
+    for (j, layer) in q.conv.iter().enumerate() {
+        let out = layer.m.len();
+        let taps = spec.meta.conv.get(j).map_or(0, |c| c.kernel_size);
+        o.ints(
+            &format!("CONV{j}_W"),
+            &format!(
+                "`conv.{j}.weight` in int8, per output channel (output channel; tap; input \
+                 channel)"
+            ),
+            "i8",
+            &layer.weight,
+            &[out, taps, spec.conv_inputs(j)],
+        );
+        let per_channel = |what: &str| format!("{what} (output channel)");
+        o.ints(
+            &format!("CONV{j}_M"),
+            &per_channel("requantisation multipliers of the sums to Q12"),
+            "u16",
+            &layer.m,
+            &[out],
+        );
+        o.ints(
+            &format!("CONV{j}_S"),
+            &per_channel("requantisation shifts"),
+            "u8",
+            &layer.s,
+            &[out],
+        );
+        o.ints(
+            &format!("CONV{j}_B"),
+            &per_channel(&format!("`conv.{j}.bias` in Q12")),
+            "i32",
+            &layer.bias,
+            &[out],
+        );
     }
     let gate_names = match m.cell {
         CellKind::Rnn => "h",

@@ -134,10 +134,24 @@ pub(crate) enum QFront {
     },
 }
 
+/// One quantised convolution layer (`tinyrnn::quant::QConv1d`).
+#[derive(Debug, Clone)]
+pub(crate) struct QConvData {
+    /// int8 per output channel, (output channel, tap, input channel): the `f32` layer's order.
+    pub weight: Vec<i8>,
+    /// Per output channel: the multiplier and shift of its sum (Q12) to Q12.
+    pub m: Vec<u16>,
+    pub s: Vec<u8>,
+    /// Per output channel, Q12.
+    pub bias: Vec<i32>,
+}
+
 /// A whole quantised model.
 #[derive(Debug, Clone)]
 pub(crate) struct QModel {
     pub front: QFront,
+    /// The convolution layers (none without a `conv` field).
+    pub conv: Vec<QConvData>,
     /// Fraction bits of layer 0's input vector.
     pub input_frac: i32,
     pub layers: Vec<QLayerData>,
@@ -159,7 +173,12 @@ impl QModel {
             .iter()
             .map(|l| l.w_ih.len() + l.w_hh.len() + 3 * l.m.len() + 4 * (l.b_x.len() + l.b_h.len()))
             .sum();
-        front + layers + self.head_w.len() + 8 * self.head_b.len()
+        let conv: usize = self
+            .conv
+            .iter()
+            .map(|c| c.weight.len() + 3 * c.m.len() + 4 * c.bias.len())
+            .sum();
+        front + conv + layers + self.head_w.len() + 8 * self.head_b.len()
     }
 }
 
@@ -229,6 +248,7 @@ pub(crate) fn quantize(spec: &ModelSpec) -> Result<QModel, String> {
             )
         }
     };
+    let conv = quantize_conv(spec)?;
     let separate = |gate: usize| m.cell == CellKind::Gru && gate == 2;
     let mut layers = Vec::new();
     for k in 0..m.num_layers {
@@ -297,12 +317,51 @@ pub(crate) fn quantize(spec: &ModelSpec) -> Result<QModel, String> {
     }
     Ok(QModel {
         front,
+        conv,
         input_frac,
         layers,
         head_w,
         head_scale,
         head_b: spec.tensor("head.bias").data.clone(),
     })
+}
+
+/// The convolution layers: per output channel, symmetric int8 weights over its `K · IN` weights,
+/// a multiplier `m · 2^-s` equal to the weight scale (a sum of Q12 inputs to a Q12 output) and a
+/// Q12 bias. Every layer reads and writes Q12 (`tinyrnn::quant::QConv1d`).
+fn quantize_conv(spec: &ModelSpec) -> Result<Vec<QConvData>, String> {
+    let mut layers = Vec::new();
+    for (j, c) in spec.meta.conv.iter().enumerate() {
+        let (out, taps, ins) = (c.out_channels, c.kernel_size, spec.conv_inputs(j));
+        if taps.saturating_mul(ins) > MAX_COLUMNS {
+            return Err(format!(
+                "int8: conv layer {j}: kernel {taps} × {ins} input channels make {} products                  per output: the int8 scheme sums at most {MAX_COLUMNS} in an i32",
+                taps.saturating_mul(ins)
+            ));
+        }
+        let weight = &spec.tensor(&format!("conv.{j}.weight")).data;
+        let bias_f32 = &spec.tensor(&format!("conv.{j}.bias")).data;
+        let mut layer = QConvData {
+            weight: Vec::new(),
+            m: Vec::new(),
+            s: Vec::new(),
+            bias: Vec::new(),
+        };
+        for o in 0..out {
+            // [out, in, k] in the file; (tap, input channel) per output channel in flash.
+            let row: Vec<f32> = (0..taps)
+                .flat_map(|k| (0..ins).map(move |i| weight[(o * ins + i) * taps + k]))
+                .collect();
+            let (q, scale) = quantize_row(&row);
+            layer.weight.extend(q);
+            let (mm, sh) = multiplier(scale)?;
+            layer.m.push(mm);
+            layer.s.push(sh);
+            layer.bias.push(bias(bias_f32[o] as f64));
+        }
+        layers.push(layer);
+    }
+    Ok(layers)
 }
 
 #[cfg(test)]

@@ -105,11 +105,9 @@ fn shipped_models_and_fixtures_generate_rustfmt_clean_source() {
             assert!(refused.is_err_and(|e| e.to_string().contains("bake it without quantisation")));
             continue;
         }
-        // And quantised to int8, which refuses a convolution front-end and bidirectional
-        // layers (not implemented yet).
+        // And quantised to int8, which refuses bidirectional layers (not implemented yet).
         let int8 = tinyrnn_build::Quantize::Int8;
         let refusal = match stem.split('_').next() {
-            Some("conv") => Some("metadata field `conv`: expected no convolution front-end"),
             Some("bidi") => Some("metadata field `bidirectional`: expected one direction"),
             _ => None,
         };
