@@ -8,47 +8,29 @@ layer of an `f32` model file (+ ReLU), with the model's own normalisation, over 
 Needs numpy.
 """
 
-import json
+import os
 import struct
 import sys
 
 import numpy as np
 
-
-def load(path):
-    data = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + n])
-    meta = json.loads(header.pop("__metadata__")["tinyrnn"])
-    base = 8 + n
-    tensors = {k: np.frombuffer(data[base + v["data_offsets"][0] : base + v["data_offsets"][1]],
-                                dtype="<f4").reshape(v["shape"]) for k, v in header.items()}
-    return meta, tensors
-
-
-def read_ts(path):
-    series, data = [], False
-    for line in open(path):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if not data:
-            data = line.lower() == "@data"
-            continue
-        dims = [[float(v) for v in d.split(",")] for d in line.split(":")[:-1]]
-        series.append(np.array(dims, dtype=np.float32).T)
-    return series
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from int8_reference import load, read_ts  # noqa: E402  (the same readers as the reference)
 
 
 def main():
     meta, t = load(sys.argv[1])
     layer = meta["conv"][0]
-    w, b = t["conv.0.weight"], t["conv.0.bias"]
-    k, d, stride = layer["kernel_size"], layer["dilation"], layer["stride"]
+    out, k = layer["out_channels"], layer["kernel_size"]
+    w = np.array(t["conv.0.weight"], np.float32).reshape(out, -1, k)
+    b = np.array(t["conv.0.bias"], np.float32)
+    d, stride = layer["dilation"], layer["stride"]
     span = (k - 1) * d + 1
     mean, std = np.array(meta["mean"], np.float32), np.array(meta["std"], np.float32)
     values = []
-    for s in read_ts(sys.argv[2]):
+    for bits in read_ts(sys.argv[2], None):
+        s = np.array([[struct.unpack("<f", struct.pack("<I", v))[0] for v in row] for row in bits],
+                     np.float32)
         x = (s - mean) / std
         if layer["padding"] == "causal":
             x = np.concatenate([np.zeros((span - 1, x.shape[1]), np.float32), x])

@@ -309,19 +309,20 @@ fn conv_fixtures_match_the_python_reference() {
     );
 }
 
+/// The recorded sequences of model `name`.
+fn sequences<'a>(f: &'a Json, name: &str) -> &'a [Json] {
+    let models = f.get("models").arr();
+    let model = models.iter().find(|e| e.get("model").str() == name);
+    model.unwrap().get("sequences").arr()
+}
+
 /// The reference's count of recurrent steps is the runtime's, after every sample.
 #[test]
 fn conv_steps_match_the_python_reference() {
     use fixtures::conv_lstm_2c_int8 as m;
     let f = fixture();
-    let model = f
-        .get("models")
-        .arr()
-        .iter()
-        .find(|e| e.get("model").str() == "conv_lstm_2c_int8")
-        .unwrap();
     let mut checked = 0;
-    for seq in model.get("sequences").arr() {
+    for seq in sequences(&f, "conv_lstm_2c_int8") {
         let mut state = m::State::new();
         for (input, want) in seq.get("inputs").arr().iter().zip(seq.get("steps").arr()) {
             m::MODEL.step(&sample::<4>(input), &mut state).unwrap();
@@ -338,13 +339,7 @@ fn conv_steps_match_the_python_reference() {
 fn conv_classify_equals_streaming() {
     use fixtures::vowels_conv_int8 as m;
     let f = fixture();
-    let model = f
-        .get("models")
-        .arr()
-        .iter()
-        .find(|e| e.get("model").str() == "vowels_conv_int8")
-        .unwrap();
-    for seq in model.get("sequences").arr() {
+    for seq in sequences(&f, "vowels_conv_int8") {
         let samples: Vec<[f32; 12]> = seq.get("inputs").arr().iter().map(sample).collect();
         let whole = m::MODEL.classify(&samples, &mut m::State::new()).unwrap();
         let mut state = m::State::new();

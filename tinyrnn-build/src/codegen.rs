@@ -1404,7 +1404,7 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
         }
     }
     for (j, layer) in q.conv.iter().enumerate() {
-        let out = layer.m.len();
+        let out = layer.bias.len();
         let taps = spec.meta.conv.get(j).map_or(0, |c| c.kernel_size);
         o.ints(
             &format!("CONV{j}_W"),
@@ -1421,14 +1421,14 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
             &format!("CONV{j}_M"),
             &per_channel("requantisation multipliers of the sums to Q12"),
             "u16",
-            &layer.m,
+            &layer.requantize.iter().map(|r| r.0).collect::<Vec<_>>(),
             &[out],
         );
         o.ints(
             &format!("CONV{j}_S"),
             &per_channel("requantisation shifts"),
             "u8",
-            &layer.s,
+            &layer.requantize.iter().map(|r| r.1).collect::<Vec<_>>(),
             &[out],
         );
         o.ints(

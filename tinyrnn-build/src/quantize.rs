@@ -134,15 +134,13 @@ pub(crate) enum QFront {
     },
 }
 
-/// One quantised convolution layer (`tinyrnn::quant::QConv1d`).
+/// One quantised convolution layer (`tinyrnn::quant::QConv1d`): its weights, int8 per output
+/// channel as (output channel, tap, input channel), the `f32` layer's order; per output channel
+/// the multiplier and shift of its sum (Q12) to Q12, and the bias in Q12.
 #[derive(Debug, Clone)]
 pub(crate) struct QConvData {
-    /// int8 per output channel, (output channel, tap, input channel): the `f32` layer's order.
     pub weight: Vec<i8>,
-    /// Per output channel: the multiplier and shift of its sum (Q12) to Q12.
-    pub m: Vec<u16>,
-    pub s: Vec<u8>,
-    /// Per output channel, Q12.
+    pub requantize: Vec<(u16, u8)>,
     pub bias: Vec<i32>,
 }
 
@@ -176,7 +174,7 @@ impl QModel {
         let conv: usize = self
             .conv
             .iter()
-            .map(|c| c.weight.len() + 3 * c.m.len() + 4 * c.bias.len())
+            .map(|c| c.weight.len() + 3 * c.requantize.len() + 4 * c.bias.len())
             .sum();
         front + conv + layers + self.head_w.len() + 8 * self.head_b.len()
     }
@@ -343,8 +341,7 @@ fn quantize_conv(spec: &ModelSpec) -> Result<Vec<QConvData>, String> {
         let bias_f32 = &spec.tensor(&format!("conv.{j}.bias")).data;
         let mut layer = QConvData {
             weight: Vec::new(),
-            m: Vec::new(),
-            s: Vec::new(),
+            requantize: Vec::new(),
             bias: Vec::new(),
         };
         for o in 0..out {
@@ -354,9 +351,7 @@ fn quantize_conv(spec: &ModelSpec) -> Result<Vec<QConvData>, String> {
                 .collect();
             let (q, scale) = quantize_row(&row);
             layer.weight.extend(q);
-            let (mm, sh) = multiplier(scale)?;
-            layer.m.push(mm);
-            layer.s.push(sh);
+            layer.requantize.push(multiplier(scale)?);
             layer.bias.push(bias(bias_f32[o] as f64));
         }
         layers.push(layer);
