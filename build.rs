@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use tinyrnn_build::Quantize;
 
 /// The shipped models that also get an int8 variant, `models::<stem>_int8`.
-const INT8: &[&str] = &["seed", "sentiment", "motion", "vowels"];
+const INT8: &[&str] = &["seed", "sentiment", "motion", "vowels", "exercise"];
 
 /// Model files baked to int8 into `$OUT_DIR/tinyrnn/test/` for the tests only (not part of
 /// `models`): conformance fixtures with the LSTM, which no shipped model uses, and with

@@ -166,7 +166,7 @@ where
 }
 
 /// Every shipped int8 model against its `f32` model: seed and motion get the same examples
-/// right, sentiment and vowels at most 3 and 4 fewer.
+/// right, sentiment, vowels and exercise at most 3, 4 and 3 fewer.
 #[test]
 fn int8_follows_f32() {
     use tinyrnn::models::*;
@@ -195,6 +195,14 @@ fn int8_follows_f32() {
     sensor_pair(&motion::MODEL, &motion_int8::MODEL, motion, motion_bounds);
     let vowels_bounds = expect("vowels_int8", 0.15, 0.97, AtMostFewer(4));
     sensor_pair(&vowels::MODEL, &vowels_int8::MODEL, vowels, vowels_bounds);
+    let exercise_bounds = expect("exercise_int8", 0.15, 0.98, AtMostFewer(3));
+    let exercises = "sensor/Watch_TEST.ts";
+    sensor_pair(
+        &exercise::MODEL,
+        &exercise_int8::MODEL,
+        exercises,
+        exercise_bounds,
+    );
 }
 
 /// The int8 models fail on bad input exactly as the `f32` models do, state untouched.
@@ -266,6 +274,11 @@ fn int8_weights_are_under_a_third() {
         ),
         ("motion", motion::WEIGHT_BYTES, motion_int8::WEIGHT_BYTES),
         ("vowels", vowels::WEIGHT_BYTES, vowels_int8::WEIGHT_BYTES),
+        (
+            "exercise",
+            exercise::WEIGHT_BYTES,
+            exercise_int8::WEIGHT_BYTES,
+        ),
     ] {
         println!(
             "{name:9} weights f32 {f:6} B, int8 {q:6} B ({:.1} %)",

@@ -2,11 +2,11 @@
 # Retrains shipped models with their documented commands (MODELS.md) into a scratch directory
 # and checks that the files are byte-for-byte the shipped ones.
 #
-#   tools/retrain-check.sh [seed] [sentiment] [motion] [vowels] [melody] [g2p]     (default: all)
+#   tools/retrain-check.sh [seed] [sentiment] [motion] [vowels] [exercise] [melody] [g2p]   (default: all)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 models=("$@")
-[ ${#models[@]} -gt 0 ] || models=(seed sentiment motion vowels melody g2p)
+[ ${#models[@]} -gt 0 ] || models=(seed sentiment motion vowels exercise melody g2p)
 cargo build --quiet --release -p tinyrnn-train
 train=target/release/tinyrnn-train
 out=$(mktemp -d)
@@ -24,6 +24,8 @@ for m in "${models[@]}"; do
                   --patience 40 --lr 0.003 --batch-size 8 --crop 40 --noise 0.1 --seed 7) ;;
     vowels) args=(data/sensor/JapaneseVowels_TRAIN.ts --val-split 0.2 --cell gru --hidden 32 --epochs 80
                   --patience 25 --lr 0.003 --batch-size 8 --dropout 0.2 --seed 2) ;;
+    exercise) args=(data/sensor/Watch_TRAIN.ts --val data/sensor/Watch_VAL.ts --cell gru --hidden 32 --epochs 80
+                    --patience 25 --lr 0.003 --batch-size 16 --noise 0.1 --dropout 0.2 --seed 2) ;;
     melody | g2p) args=() ;;
     *) echo "unknown model $m" >&2; exit 2 ;;
   esac
