@@ -632,33 +632,24 @@ fn dot_rows<const B: usize, const N: usize, T: Copy + Into<i32>>(
     w: &[[u8; N]; B],
     x: &[T; N],
 ) -> [i32; B] {
-    if ARMV6M {
-        each_row(w, x)
-    } else {
-        by_column(w, x)
-    }
+    sums_by::<ARMV6M, B, N, T>(w, x)
 }
 
-/// [`dot_rows`] one row at a time, each an out-of-line call ([`dot_u8`]).
+/// [`dot_rows`] one row at a time, each an out-of-line call ([`dot_u8`]) if `ROW_BY_ROW`, else
+/// column by column: each input value loaded once for the `B` rows. Both kernels are compiled
+/// on every target so that a test compares them.
 #[inline(always)]
-fn each_row<const B: usize, const N: usize, T: Copy + Into<i32>>(
+fn sums_by<const ROW_BY_ROW: bool, const B: usize, const N: usize, T: Copy + Into<i32>>(
     w: &[[u8; N]; B],
     x: &[T; N],
 ) -> [i32; B] {
     let mut acc = [0i32; B];
-    for (a, row) in acc.iter_mut().zip(w) {
-        *a = dot_u8(row, x);
+    if ROW_BY_ROW {
+        for (a, row) in acc.iter_mut().zip(w) {
+            *a = dot_u8(row, x);
+        }
+        return acc;
     }
-    acc
-}
-
-/// [`dot_rows`] column by column: each input value loaded once for the `B` rows.
-#[inline(always)]
-fn by_column<const B: usize, const N: usize, T: Copy + Into<i32>>(
-    w: &[[u8; N]; B],
-    x: &[T; N],
-) -> [i32; B] {
-    let mut acc = [0i32; B];
     for (j, &xv) in x.iter().enumerate() {
         let xv: i32 = xv.into();
         for (a, row) in acc.iter_mut().zip(w) {

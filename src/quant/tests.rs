@@ -207,10 +207,10 @@ fn kernels_agree() {
             };
         }
         let wide = widen(&x);
-        let (rows, columns) = (each_row(&w, &wide), by_column(&w, &wide));
-        assert_eq!(rows, columns, "round {round}");
-        assert_eq!(each_row(&w, &x), rows, "round {round}");
-        assert_eq!(by_column(&w, &x), rows, "round {round}");
+        let rows = sums_by::<true, _, _, _>(&w, &wide);
+        assert_eq!(sums_by::<false, _, _, _>(&w, &wide), rows, "round {round}");
+        assert_eq!(sums_by::<true, _, _, _>(&w, &x), rows, "round {round}");
+        assert_eq!(sums_by::<false, _, _, _>(&w, &x), rows, "round {round}");
         for (sum, row) in rows.iter().zip(&w) {
             let signed: i64 = row
                 .iter()
