@@ -18,12 +18,13 @@ fn main() {
     tinyrnn_build::bake("../models/sentiment.safetensors");
     tinyrnn_build::bake("../models/motion.safetensors");
     tinyrnn_build::bake("../models/vowels.safetensors");
+    tinyrnn_build::bake("../models/exercise.safetensors");
     // The generative (1→N) model of `mcu_generate`.
     tinyrnn_build::bake("../models/melody.safetensors");
     // The sequence-to-sequence (N→M) model of `mcu_seq2seq`.
     tinyrnn_build::bake("../models/g2p.safetensors");
     // Their int8 variants (docs/quantization.md): `include_model!(<file stem>_int8)`.
-    for model in ["seed", "sentiment", "motion", "vowels"] {
+    for model in ["seed", "sentiment", "motion", "vowels", "exercise"] {
         tinyrnn_build::bake_with(format!("../models/{model}.safetensors"), Quantize::Int8);
     }
     // A convolution front-end (format version 2): a conformance model, as no shipped model has

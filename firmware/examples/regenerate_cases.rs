@@ -20,6 +20,7 @@ tinyrnn::include_model!(seed);
 tinyrnn::include_model!(sentiment);
 tinyrnn::include_model!(motion);
 tinyrnn::include_model!(vowels);
+tinyrnn::include_model!(exercise);
 
 /// The repository root (the firmware crate's parent).
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
@@ -47,11 +48,14 @@ fn main() -> Result<(), String> {
          // agrees with it (other series are left out).\n\
          &[\n",
     );
-    // Two BasicMotions series per class for `motion`, one JapaneseVowels series for `vowels`.
+    // Two BasicMotions series per class for `motion`, one JapaneseVowels series for `vowels`,
+    // one window per exercise for `exercise`.
     let motions = "data/sensor/BasicMotions_TEST.ts";
     let vowel_test = "data/sensor/JapaneseVowels_TEST.ts";
     series_cases("motion", &motion::MODEL, motions, 2, &mut series)?;
     series_cases("vowels", &vowels::MODEL, vowel_test, 1, &mut series)?;
+    let exercises = "data/sensor/Watch_TEST.ts";
+    series_cases("exercise", &exercise::MODEL, exercises, 1, &mut series)?;
     series.push_str("]\n");
     write("firmware/cases/series.rs", &series)
 }

@@ -8,8 +8,10 @@ tinyrnn::include_model!(seed);
 tinyrnn::include_model!(sentiment);
 tinyrnn::include_model!(motion);
 tinyrnn::include_model!(vowels);
+tinyrnn::include_model!(exercise);
 // Their int8 variants: `tinyrnn_build::bake_with(.., Quantize::Int8)`.
 tinyrnn::include_model!(seed_int8);
 tinyrnn::include_model!(sentiment_int8);
 tinyrnn::include_model!(motion_int8);
 tinyrnn::include_model!(vowels_int8);
+tinyrnn::include_model!(exercise_int8);

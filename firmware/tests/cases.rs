@@ -12,6 +12,7 @@ tinyrnn::include_model!(sentiment);
 tinyrnn::include_model!(sentiment_int8);
 tinyrnn::include_model!(motion);
 tinyrnn::include_model!(vowels);
+tinyrnn::include_model!(exercise);
 
 /// The mismatches of the sentences recorded for `name`, and how many there are.
 fn check_sentences<M: TextModel>(name: &str, model: &M, wrong: &mut Vec<String>) -> usize {
@@ -63,6 +64,7 @@ fn every_recorded_case_gets_its_label() {
     assert!(check_sentences("sentiment", &sentiment_int8::MODEL, &mut wrong) > 0);
     assert!(check_series("motion", &motion::MODEL, &mut wrong) > 0);
     assert!(check_series("vowels", &vowels::MODEL, &mut wrong) > 0);
+    assert!(check_series("exercise", &exercise::MODEL, &mut wrong) > 0);
     assert!(
         wrong.is_empty(),
         "run tools/mcu-data.sh?\n{}",
@@ -78,6 +80,6 @@ fn every_case_names_a_baked_model() {
         assert!(["seed", "sentiment"].contains(model), "{model}");
     }
     for (model, _, _) in cases::SERIES {
-        assert!(["motion", "vowels"].contains(model), "{model}");
+        assert!(["motion", "vowels", "exercise"].contains(model), "{model}");
     }
 }

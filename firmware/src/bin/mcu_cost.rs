@@ -39,7 +39,8 @@ pub mod shipped;
 use exit::finish;
 use regions::{insn_region_end, insn_region_start};
 use shipped::{
-    motion, motion_int8, seed, seed_int8, sentiment, sentiment_int8, vowels, vowels_int8,
+    exercise, exercise_int8, motion, motion_int8, seed, seed_int8, sentiment, sentiment_int8,
+    vowels, vowels_int8,
 };
 
 // The models that emit tokens: build.rs bakes them for `mcu_generate` and `mcu_seq2seq`.
@@ -62,6 +63,8 @@ const SEED: u64 = 2026;
 const WAVE_STEPS: usize = 100;
 
 /// `(model, expected label, samples)`: the series of `mcu_motion`, read at compile time only.
+// Recorded sensor values: one that happens to be 0.318 is not an approximation of 1/π.
+#[allow(clippy::approx_constant)]
 const SERIES: &[(&str, &str, &[f32])] = include!("../../cases/series.rs");
 
 /// A triangle wave in [-2, 2] with period 16: sample `t` of a model with `I` features is
@@ -188,10 +191,12 @@ fn run() -> bool {
     text!(sentiment);
     sensor!(motion);
     sensor!(vowels);
+    sensor!(exercise);
     text!(seed_int8);
     text!(sentiment_int8);
     sensor!(motion_int8, "motion");
     sensor!(vowels_int8, "vowels");
+    sensor!(exercise_int8, "exercise");
     if const { selected("melody") } {
         ok &= measure_generate();
     }

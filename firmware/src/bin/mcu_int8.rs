@@ -23,6 +23,7 @@ tinyrnn::include_model!(seed_int8);
 tinyrnn::include_model!(sentiment_int8);
 tinyrnn::include_model!(motion_int8);
 tinyrnn::include_model!(vowels_int8);
+tinyrnn::include_model!(exercise_int8);
 tinyrnn::include_model!(seed);
 
 /// One int8 step of `model`, out of line for the soft-float check: one instance per model, each
@@ -96,6 +97,7 @@ fn main() -> ! {
     ok &= sentences("sentiment_int8", "sentiment", &sentiment_int8::MODEL);
     ok &= series("motion_int8", "motion", &motion_int8::MODEL);
     ok &= series("vowels_int8", "vowels", &vowels_int8::MODEL);
+    ok &= series("exercise_int8", "exercise", &exercise_int8::MODEL);
     // The control: the f32 model through its own out-of-line step.
     let mut state = seed::State::new();
     let text = "i am very happy";
