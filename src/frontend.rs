@@ -102,7 +102,7 @@ pub trait TextFrontend {
 /// use tinyrnn::{Embedding, Frontend, LayerInput, Split, Tokenizer, Vocabulary};
 /// static TABLE: [[f32; 2]; 2] = [[0.0, 0.0], [0.5, -0.5]];
 /// let vocab = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0, stem: false } };
 /// let emb = Embedding { table: &TABLE, vocab };
 /// assert_eq!(emb.encode(1, &mut ()), Ok(LayerInput::Dense(&[0.5, -0.5])));
 /// assert!(emb.encode(2, &mut ()).is_err());
@@ -147,7 +147,7 @@ impl<const V: usize, const E: usize> TextFrontend for Embedding<V, E> {
 /// use tinyrnn::{Frontend, LayerInput, OneHot, Split, Tokenizer, Vocabulary};
 /// use tinyrnn::quant::QInput;
 /// let vocab = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0, stem: false } };
 /// let one_hot = OneHot::<2> { vocab };
 /// let mut scratch = ();
 /// let input: LayerInput<'_, 2> = one_hot.encode(1, &mut scratch)?;

@@ -64,7 +64,7 @@ pub use model::{Model, Prediction, StreamingModel, Task, TextModel};
 pub use network::{Network, State};
 pub use quant::{QNetwork, QState};
 pub use seq2seq::{Decoder, Seq2Seq, Seq2SeqModel};
-pub use vocab::{Split, Tokenizer, Tokens, Vocabulary, NEGATED_PREFIX, NEGATORS};
+pub use vocab::{stem, Split, Tokenizer, Tokens, Vocabulary, NEGATED_PREFIX, NEGATORS};
 
 /// The traits whose methods every baked model has: `use tinyrnn::prelude::*;` to call
 /// `classify_text`, `step`, `output`, `generate`, `label`, ... on a `MODEL` and its outputs.

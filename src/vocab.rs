@@ -127,7 +127,7 @@ impl<'t> Iterator for Tokens<'t> {
 ///
 /// ```
 /// use tinyrnn::{Split, Tokenizer};
-/// let t = Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 };
+/// let t = Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0, stem: false };
 /// assert_eq!(t.split.tokens("Hello, World").count(), 2);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,10 +152,101 @@ pub struct Tokenizer {
     /// let v = Vocabulary { text: "<unk>goodnotnot_good", ends: &[5, 9, 12, 20],
     ///     sorted: &[0, 1, 2, 3], unk: 0, pad: None,
     ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0,
-    ///         negation: 3 } };
+    ///         negation: 3, stem: false } };
     /// assert!(v.encode("Good. Not good, good").eq([1, 2, 3, 1]));
     /// ```
     pub negation: u16,
+    /// Light suffix stripping: when set, every token is looked up (and hashed into its bucket)
+    /// as its [`stem`], so that "loved", "loving" and "love" share an entry. A token still
+    /// starts a negation scope by its whole text.
+    ///
+    /// ```
+    /// use tinyrnn::{Split, Tokenizer, Vocabulary};
+    /// // "<unk>", "lov", "terribl"
+    /// let v = Vocabulary { text: "<unk>lovterribl", ends: &[5, 8, 15], sorted: &[0, 1, 2],
+    ///     unk: 0, pad: None, tokenizer: Tokenizer { lowercase: true, split: Split::Words,
+    ///         unk_buckets: 0, negation: 0, stem: true } };
+    /// assert!(v.encode("LOVED it, loving, terribly terrible lovers").eq([1, 0, 1, 2, 2, 0]));
+    /// ```
+    pub stem: bool,
+}
+
+/// The shortest stem [`stem`] leaves when it strips a suffix.
+const MIN_STEM: usize = 3;
+
+/// The suffixes [`stem`] tries, in this order; the first that may go is stripped.
+const SUFFIXES: [&str; 9] = [
+    "ingly", "edly", "ness", "ings", "ing", "ed", "ly", "es", "s",
+];
+
+/// The stem of a token: a prefix of it, with at most one inflectional suffix stripped, for a
+/// tokenizer with [`Tokenizer::stem`] (docs/model-format.md, "Stemming"). Letters are compared
+/// in ASCII lowercase; a token with a character outside ASCII is its own stem.
+///
+/// 1. A final `'s` goes.
+/// 2. The first of `-ingly -edly -ness -ings -ing -ed -ly -es -s` that ends the token goes,
+///    provided at least 3 characters remain and the last of them is a letter or digit, and:
+///    `-ed` not after an `e` ("need"); `-es` only after `s`, `x`, `z`, `ch` or `sh` ("boxes");
+///    `-s` not after `s`, `u` or `i` ("class", "bus", "this"); after a `b`, `-ly` leaves its
+///    `l` ("terribly" → "terribl").
+/// 3. A final `e` goes if at least 3 characters remain ("love" → "lov", like "loved").
+///
+/// ```
+/// use tinyrnn::stem;
+/// assert_eq!(stem("Amazingly"), "Amaz");
+/// assert_eq!(stem("amazed"), "amaz");
+/// assert_eq!(stem("amaze"), "amaz");
+/// assert_eq!(stem("Boxes"), "Box");
+/// assert_eq!(stem("movie's"), "movi");
+/// assert_eq!(stem("terribly"), stem("terrible"));
+/// assert_eq!((stem("needed"), stem("need"), stem("this"), stem("the")), ("need", "need", "this", "the"));
+/// assert_eq!((stem("thing"), stem("clichés")), ("thing", "clichés"));
+/// ```
+pub fn stem(token: &str) -> &str {
+    if !token.is_ascii() {
+        return token;
+    }
+    let word = token.as_bytes();
+    let word = strip_ci(word, "'s").unwrap_or(word);
+    let word = SUFFIXES
+        .iter()
+        .find_map(|&suffix| strip_suffix(word, suffix))
+        .unwrap_or(word);
+    let word = strip_ci(word, "e")
+        .filter(|w| w.len() >= MIN_STEM)
+        .unwrap_or(word);
+    // An ASCII token cuts anywhere on a character boundary.
+    token.get(..word.len()).unwrap_or(token)
+}
+
+/// `word` without `suffix` if it ends with it (ASCII case-insensitively).
+fn strip_ci<'w>(word: &'w [u8], suffix: &str) -> Option<&'w [u8]> {
+    let cut = word.len().checked_sub(suffix.len())?;
+    let (stem, end) = word.split_at_checked(cut)?;
+    end.eq_ignore_ascii_case(suffix.as_bytes()).then_some(stem)
+}
+
+/// `word` with `suffix` stripped, if it ends with it and step 2 of [`stem`] lets it go.
+fn strip_suffix<'w>(word: &'w [u8], suffix: &str) -> Option<&'w [u8]> {
+    let stem = strip_ci(word, suffix)?;
+    let last = stem.last()?.to_ascii_lowercase();
+    let sibilant = matches!(last, b's' | b'x' | b'z')
+        || strip_ci(stem, "ch").is_some()
+        || strip_ci(stem, "sh").is_some();
+    let may_go = match suffix {
+        "ed" => last != b'e',
+        "es" => sibilant,
+        "s" => !matches!(last, b's' | b'u' | b'i'),
+        _ => true,
+    };
+    if stem.len() < MIN_STEM || !last.is_ascii_alphanumeric() || !may_go {
+        return None;
+    }
+    if suffix == "ly" && last == b'b' {
+        // "-bly" keeps its l, to meet "-ble" once that loses its e.
+        return word.get(..stem.len().checked_add(1)?);
+    }
+    Some(stem)
 }
 
 /// The words that start a negation scope, besides every word ending in "n't" (lowercase; see
@@ -184,7 +275,7 @@ impl Tokenizer {
     ///
     /// ```
     /// use tinyrnn::{Split, Tokenizer};
-    /// let t = Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 64, negation: 0 };
+    /// let t = Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 64, negation: 0, stem: false };
     /// assert_eq!(t.hash(""), 0x811c_9dc5);
     /// assert_eq!(t.hash("a"), 0xe40c_292c); // FNV-1a's published test vector
     /// assert_eq!(t.hash("Ünicode"), t.hash("ünicode"));
@@ -198,7 +289,7 @@ impl Tokenizer {
     ///
     /// ```
     /// use tinyrnn::{Split, Tokenizer};
-    /// let t = Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 3 };
+    /// let t = Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 3, stem: false };
     /// assert!(t.is_negator("NEVER") && t.is_negator("Isn't") && t.is_negator("dont"));
     /// assert!(!t.is_negator("note") && !t.is_negator("n't") && !t.is_negator("want"));
     /// ```
@@ -256,7 +347,7 @@ fn fnv1a_char(hash: u32, c: char) -> u32 {
 ///     sorted: &SORTED,
 ///     unk: 1,
 ///     pad: Some(0),
-///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 },
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0, stem: false },
 /// };
 /// assert_eq!(vocab.id("GOOD"), 2);
 /// assert_eq!(vocab.id("great"), 1);
@@ -287,7 +378,7 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0, stem: false } };
     /// assert_eq!(v.len(), 2);
     /// ```
     pub fn len(&self) -> usize {
@@ -299,7 +390,7 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "", ends: &[], sorted: &[], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0, stem: false } };
     /// assert!(v.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -311,32 +402,47 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0, stem: false } };
     /// assert_eq!(v.bytes(), 7 + 4 + 4);
     /// ```
     pub fn bytes(&self) -> usize {
         self.text.len() + 2 * (self.ends.len() + self.sorted.len())
     }
 
-    /// The id of one token; for a token missing from the vocabulary, its bucket when the
-    /// tokenizer has buckets, else the unknown id.
+    /// The id of one token (of its [`stem`] when the tokenizer stems); for a token missing from
+    /// the vocabulary, its bucket when the tokenizer has buckets, else the unknown id.
     ///
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0, stem: false } };
     /// assert_eq!((v.id("Hi"), v.id("ho")), (1, 0));
     /// ```
     pub fn id(&self, token: &str) -> usize {
-        self.find(token, "")
-            .unwrap_or_else(|| self.bucket(token).unwrap_or(self.unk as usize))
+        self.form_id(self.form(token))
     }
 
-    /// The id of a token in a negation scope: that of `not_` + the token if the vocabulary
-    /// has it, else [`Vocabulary::id`].
+    /// What a token is looked up as: its stem if the tokenizer stems, else itself.
+    fn form<'t>(&self, token: &'t str) -> &'t str {
+        if self.tokenizer.stem {
+            stem(token)
+        } else {
+            token
+        }
+    }
+
+    /// The id of a token's lookup form ([`Vocabulary::form`]), its bucket or the unknown id.
+    fn form_id(&self, form: &str) -> usize {
+        self.find(form, "")
+            .unwrap_or_else(|| self.bucket(form).unwrap_or(self.unk as usize))
+    }
+
+    /// The id of a token in a negation scope: that of `not_` + its lookup form if the
+    /// vocabulary has it, else [`Vocabulary::id`].
     fn negated_id(&self, token: &str) -> usize {
-        self.find(token, NEGATED_PREFIX)
-            .unwrap_or_else(|| self.id(token))
+        let form = self.form(token);
+        self.find(form, NEGATED_PREFIX)
+            .unwrap_or_else(|| self.form_id(form))
     }
 
     /// The id of the entry `prefix` + `token` (lowercased as the tokenizer says), if any.
@@ -379,7 +485,7 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0, stem: false } };
     /// assert!(v.encode("Hi, you!").eq([1, 0]));
     /// ```
     pub fn encode<'t>(&'t self, text: &'t str) -> impl Iterator<Item = usize> + 't {
@@ -395,7 +501,7 @@ impl Vocabulary {
     /// ```
     /// # use tinyrnn::{Split, Tokenizer, Vocabulary};
     /// let v = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
+    ///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0, stem: false } };
     /// assert_eq!((v.word(1), v.word(2)), (Some("hi"), None));
     /// ```
     pub fn word(&self, id: usize) -> Option<&'static str> {
@@ -494,6 +600,7 @@ mod tests {
                 split: Split::Words,
                 unk_buckets: 7,
                 negation: 0,
+                stem: false,
             },
         };
         assert_eq!(v.id("Good"), 1);
@@ -600,6 +707,7 @@ mod tests {
                 split: Split::Words,
                 unk_buckets: 0,
                 negation,
+                stem: false,
             },
         }
     }

@@ -250,7 +250,7 @@ pub type QInput<'a, const I: usize> = LayerInput<'a, I, i16>;
 /// static TABLE: [[i8; 2]; 2] = [[0, 0], [127, -64]];
 /// static SCALE: [u16; 2] = [0, 512];
 /// let vocab = Vocabulary { text: "<unk>hi", ends: &[5, 7], sorted: &[0, 1], unk: 0, pad: None,
-///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0 } };
+///     tokenizer: Tokenizer { lowercase: true, split: Split::Words, unk_buckets: 0, negation: 0, stem: false } };
 /// let emb = QEmbedding { table: &TABLE, scale: &SCALE, vocab };
 /// assert_eq!(emb.encode(1, &mut [0; 2]), Ok(QInput::Dense(&[254, -128])));
 /// assert!(emb.encode(2, &mut [0; 2]).is_err());

@@ -894,6 +894,7 @@ fn write_vocabulary(o: &mut Source, spec: &ModelSpec, text: &Text, p: &str) {
                             Expr::atom(text.tokenizer.unk_buckets.to_string()),
                         ),
                         ("negation", Expr::atom(text.tokenizer.negation.to_string())),
+                        ("stem", Expr::atom(text.tokenizer.stem.to_string())),
                     ],
                 ),
             ),

@@ -91,6 +91,7 @@ mod tests {
                 split,
                 unk_buckets: 0,
                 negation: 0,
+                stem: false,
             },
         };
         let lines = unreachable_vocabulary(&text);

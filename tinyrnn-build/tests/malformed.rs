@@ -250,10 +250,14 @@ fn vocabulary_beyond_u16_ids_or_offsets() {
 
 #[test]
 fn unknown_word_buckets_need_version_2_and_room_before_them() {
-    // Negation marking is version 2 as well.
-    for field in ["unk_buckets", "negation"] {
+    // Negation marking and stemming are version 2 as well.
+    for (field, value) in [
+        ("unk_buckets", json!(4)),
+        ("negation", json!(4)),
+        ("stem", json!(true)),
+    ] {
         let mut f = open("gru_1l_one_hot.safetensors");
-        f.meta["tokenizer"][field] = json!(4);
+        f.meta["tokenizer"][field] = value;
         assert_says(
             &f.error(),
             &[
@@ -265,8 +269,13 @@ fn unknown_word_buckets_need_version_2_and_room_before_them() {
     }
     let mut f = open("gru_1l_one_hot.safetensors");
     f.meta["tokenizer"]["negation"] = json!(3);
+    f.meta["tokenizer"]["stem"] = json!(true);
     f.meta["format_version"] = json!(2);
     tinyrnn_build::parse(Path::new("n.safetensors"), &f.bytes()).unwrap();
+    f.meta["tokenizer"]["stem"] = json!("yes");
+    // serde's type error names the value and the type, not the field (as for every field).
+    assert_says(&f.error(), &["\"yes\"", "expected a boolean"]);
+    f.meta["tokenizer"]["stem"] = json!(true);
     f.meta["tokenizer"]["unk_buckets"] = json!(19); // 20 entries, <unk> at 1 among the buckets
     assert_says(
         &f.error(),

@@ -124,3 +124,18 @@ fn negated_entries_are_reachable_only_with_negation() {
     let path = edited("plain", "gru_1l_embedding.safetensors", edit(0));
     assert_eq!(warnings(&path).len(), 2);
 }
+
+#[test]
+fn stemming_is_baked_into_the_tokenizer() {
+    let path = edited("stem", "gru_1l_embedding.safetensors", |meta| {
+        meta["format_version"] = 2.into();
+        meta["tokenizer"]["stem"] = true.into();
+    });
+    // Stems are whole tokens; whether some token stems to an entry is not checked.
+    assert_eq!(warnings(&path), Vec::<String>::new());
+    let spec = tinyrnn_build::load(&path).unwrap();
+    assert!(spec.meta.input.text().unwrap().tokenizer.stem);
+    let source =
+        tinyrnn_build::generate(&spec, &tinyrnn_build::Options::new("m.safetensors")).source;
+    assert!(source.contains("stem: true,"), "{source}");
+}

@@ -487,6 +487,11 @@ pub struct TokenizerRules {
     /// looked up as `not_` + the token when `vocab` has that entry (docs/model-format.md).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub negation: u16,
+    /// Light suffix stripping (version 2; `false`, the default, when absent): when set, every
+    /// token is looked up (and hashed) as its stem, a prefix of it with at most one
+    /// inflectional suffix stripped (the runtime's `tinyrnn::stem`, docs/model-format.md).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub stem: bool,
 }
 
 impl TokenizerRules {
@@ -504,6 +509,7 @@ impl TokenizerRules {
         split: SplitKind::Whitespace,
         unk_buckets: 0,
         negation: 0,
+        stem: false,
     };
 }
 
@@ -514,6 +520,11 @@ pub const NEGATED_PREFIX: &str = "not_";
 /// Whether `unk_buckets` or `negation` is absent from a written file (0: off, as in version 1).
 fn is_zero(n: &u16) -> bool {
     *n == 0
+}
+
+/// Whether `stem` is absent from a written file (off, as in version 1).
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// The `tokenizer.split` field.
@@ -696,11 +707,12 @@ impl From<&Meta> for Wire<f32> {
     fn from(m: &Meta) -> Self {
         let text = m.input.text();
         let dense = m.input.dense();
-        let tokenizer_v2 =
-            text.is_some_and(|t| t.tokenizer.unk_buckets > 0 || t.tokenizer.negation > 0);
+        let tokenizer_v2 = text.is_some_and(|t| {
+            t.tokenizer.unk_buckets > 0 || t.tokenizer.negation > 0 || t.tokenizer.stem
+        });
         Wire {
             // Version 1 whenever it suffices, so that files without `conv`, `bidirectional`,
-            // buckets or negation stay as they were.
+            // buckets, negation or stemming stay as they were.
             format_version: if m.conv.is_empty() && m.bidirectional.is_none() && !tokenizer_v2 {
                 1
             } else {
@@ -1127,10 +1139,13 @@ impl<N: Number> Wire<N> {
         Ok(())
     }
 
-    /// `tokenizer.negation`: version 2.
+    /// `tokenizer.negation` and `tokenizer.stem`: version 2.
     fn check_negation(&self) -> Result<(), MetaError> {
         if self.tokenizer.is_some_and(|t| t.negation > 0) {
             self.require_version_2("tokenizer.negation", "negation marking")?;
+        }
+        if self.tokenizer.is_some_and(|t| t.stem) {
+            self.require_version_2("tokenizer.stem", "stemming")?;
         }
         Ok(())
     }

@@ -21,6 +21,7 @@ fn text_meta(input: fn(Text) -> Input) -> Meta {
                 split: SplitKind::Words,
                 unk_buckets: 0,
                 negation: 0,
+                stem: false,
             },
         }),
         task: TaskKind::Tag,

@@ -283,6 +283,10 @@ struct RecipeArgs {
     /// to the next .,;:!?, as `not_` vocabulary entries (`tokenizer.negation`; 0: off).
     #[arg(long, default_value_t = 0)]
     negation: u16,
+    /// Text: look every token up as its stem, with at most one suffix (-ing, -ed, -ly, -s, …)
+    /// stripped (`tokenizer.stem`), so that the vocabulary holds stems.
+    #[arg(long)]
+    stem: bool,
     /// Truncate training sequences to this many steps (validation and test are never truncated).
     #[arg(long)]
     max_len: Option<usize>,
@@ -356,6 +360,7 @@ impl RecipeArgs {
         o.extra_vocab = self.extra_vocab;
         o.unk_buckets = self.unk_buckets;
         o.negation = self.negation;
+        o.stem = self.stem;
         o.max_len = self.max_len;
         o.patience = self.patience;
         o.dropout = self.dropout;

@@ -60,6 +60,7 @@ impl ClassifierMeta for Meta {
                         },
                         unk_buckets: v.buckets,
                         negation: v.negation,
+                        stem: v.stem,
                     },
                 };
                 match config.input {
@@ -246,7 +247,8 @@ impl Model {
                     text.tokenizer.lowercase,
                 )
                 .with_buckets(text.tokenizer.unk_buckets)
-                .with_negation(text.tokenizer.negation);
+                .with_negation(text.tokenizer.negation)
+                .with_stem(text.tokenizer.stem);
                 (input, Preprocess::Text(vocab))
             }
             InputMeta::Dense(Dense { mean, std }) => {

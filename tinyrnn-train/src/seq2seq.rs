@@ -549,6 +549,7 @@ fn meta(o: &Seq2SeqOptions, vocabs: &Vocabularies) -> Meta {
                 split: SplitKind::Chars,
                 unk_buckets: 0,
                 negation: 0,
+                stem: false,
             },
         }),
         output: OutputKind::Softmax,

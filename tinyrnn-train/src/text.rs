@@ -57,15 +57,53 @@ pub fn is_negator(token: &str) -> bool {
     (token.chars().count() >= 4 && token.ends_with("n't")) || tinyrnn::NEGATORS.contains(&token)
 }
 
-/// The tokens of `text` ([`tokenize_with`]), those in a negation scope marked: with `negation`
-/// = N > 0, each of the N tokens after a negator ([`is_negator`]) that no `.,;:!?` separates
-/// from it, a negator itself excepted (it starts a new scope). The gaps between tokens are
-/// found here from each token's position in `text`, independently of the runtime's iterator.
+/// The length of the stem of a token (`tokenizer.stem`, docs/model-format.md, "Stemming"):
+/// the token's first `stem_len` bytes. Written here from the specification, not shared with
+/// the runtime's `tinyrnn::stem`, so that the agreement test compares two implementations.
+pub fn stem_len(token: &str) -> usize {
+    if !token.is_ascii() {
+        return token.len();
+    }
+    let lower = token.to_ascii_lowercase();
+    let mut word = lower.strip_suffix("'s").unwrap_or(&lower);
+    for suffix in [
+        "ingly", "edly", "ness", "ings", "ing", "ed", "ly", "es", "s",
+    ] {
+        let Some(rest) = word.strip_suffix(suffix) else {
+            continue;
+        };
+        let allowed = match suffix {
+            "ed" => !rest.ends_with('e'),
+            "es" => ["s", "x", "z", "ch", "sh"]
+                .iter()
+                .any(|&e| rest.ends_with(e)),
+            "s" => !rest.ends_with(['s', 'u', 'i']),
+            _ => true,
+        };
+        if allowed && rest.len() >= 3 && rest.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+            // "terribly" keeps its l, like "terrible" minus its e.
+            let keep_l = suffix == "ly" && rest.ends_with('b');
+            word = &word[..rest.len() + usize::from(keep_l)];
+            break;
+        }
+    }
+    match word.strip_suffix('e') {
+        Some(rest) if rest.len() >= 3 => rest.len(),
+        _ => word.len(),
+    }
+}
+
+/// The tokens of `text` ([`tokenize_with`]), each cut to its stem ([`stem_len`]) if `stem`,
+/// those in a negation scope marked: with `negation` = N > 0, each of the N tokens after a
+/// negator ([`is_negator`], judged on the whole token) that no `.,;:!?` separates from it, a
+/// negator itself excepted (it starts a new scope). The gaps between tokens are found here
+/// from each token's position in `text`, independently of the runtime's iterator.
 pub fn tokenize_marked(
     text: &str,
     split: tinyrnn::Split,
     lowercase: bool,
     negation: u16,
+    stem: bool,
 ) -> Vec<Token> {
     let mut out = Vec::new();
     let mut scope = 0u16;
@@ -76,11 +114,11 @@ pub fn tokenize_marked(
             scope = 0;
         }
         gap_start = start + t.len();
-        let lowered = lowered(t, lowercase);
-        let negator = negation > 0 && is_negator(&lowered);
+        let negator = negation > 0 && is_negator(&lowered(t, lowercase));
+        let form = if stem { &t[..stem_len(t)] } else { t };
         out.push(Token {
             negated: scope > 0 && !negator,
-            text: lowered,
+            text: lowered(form, lowercase),
         });
         scope = if negator {
             negation
@@ -107,6 +145,8 @@ pub struct Vocab {
     pub buckets: u16,
     /// Negation scope (`tokenizer.negation`; 0: no marking).
     pub negation: u16,
+    /// Tokens looked up as their stems (`tokenizer.stem`).
+    pub stem: bool,
     index: HashMap<String, u32>,
 }
 
@@ -153,6 +193,7 @@ impl Vocab {
             lowercase,
             buckets: 0,
             negation: 0,
+            stem: false,
             index,
         }
     }
@@ -179,9 +220,16 @@ impl Vocab {
         self
     }
 
+    /// Looks tokens up as their stems (`tokenizer.stem`), as read from a model file or
+    /// before building.
+    pub fn with_stem(mut self, stem: bool) -> Self {
+        self.stem = stem;
+        self
+    }
+
     /// The tokens of a text under this vocabulary's tokenizer rules, negation scopes marked.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
-        tokenize_marked(text, self.split, self.lowercase, self.negation)
+        tokenize_marked(text, self.split, self.lowercase, self.negation, self.stem)
     }
 
     /// Whether the token is a word of the vocabulary (not a bucket).
@@ -220,20 +268,21 @@ impl Vocab {
         min_count: usize,
         max_size: Option<usize>,
     ) -> Self {
-        Vocab::build_marked(texts, min_count, max_size, 0)
+        Vocab::build_marked(texts, min_count, max_size, 0, false)
     }
 
-    /// [`Vocab::build`] with negation scopes of `negation` tokens marked: a token in a scope
-    /// counts as its `not_` entry.
+    /// [`Vocab::build`] with negation scopes of `negation` tokens marked (a token in a scope
+    /// counts as its `not_` entry) and, if `stem`, tokens counted as their stems.
     pub fn build_marked<'a>(
         texts: impl IntoIterator<Item = &'a str>,
         min_count: usize,
         max_size: Option<usize>,
         negation: u16,
+        stem: bool,
     ) -> Self {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for text in texts {
-            for token in tokenize_marked(text, tinyrnn::Split::Words, true, negation) {
+            for token in tokenize_marked(text, tinyrnn::Split::Words, true, negation, stem) {
                 *counts.entry(token.entry()).or_insert(0) += 1;
             }
         }
@@ -248,7 +297,9 @@ impl Vocab {
         if let Some(max) = max_size {
             words.truncate(max.max(2));
         }
-        Vocab::from_words(words).with_negation(negation)
+        Vocab::from_words(words)
+            .with_negation(negation)
+            .with_stem(stem)
     }
 
     /// Appends up to `n` tokens of `texts` that the vocabulary lacks, in order of first

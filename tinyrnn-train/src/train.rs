@@ -53,6 +53,8 @@ pub struct TrainOptions {
     /// Text: negation scope (`tokenizer.negation`): mark up to this many tokens after a negator
     /// word, up to punctuation, as `not_` entries (0: off).
     pub negation: u16,
+    /// Text: look tokens up as their stems (`tokenizer.stem`, `tinyrnn::stem`).
+    pub stem: bool,
     /// The cell.
     pub cell: Cell,
     /// Hidden size.
@@ -123,6 +125,7 @@ impl TrainOptions {
             extra_vocab: 0,
             unk_buckets: 0,
             negation: 0,
+            stem: false,
             cell: Cell::Gru,
             hidden: 32,
             layers: 1,
@@ -464,6 +467,7 @@ fn fit_preprocess(
                 opts.min_count,
                 opts.vocab_size,
                 opts.negation,
+                opts.stem,
             );
             if let Some(DataFile::Text(more)) = extra {
                 vocab.extend(more.iter().map(|r| r.text.as_str()), opts.extra_vocab);
