@@ -31,7 +31,8 @@ mod exit;
 pub mod shipped;
 use exit::finish;
 use shipped::{
-    motion, motion_int8, seed, seed_int8, sentiment, sentiment_int8, vowels, vowels_int8,
+    exercise, exercise_int8, motion, motion_int8, seed, seed_int8, sentiment, sentiment_int8,
+    vowels, vowels_int8,
 };
 
 // A convolution front-end before two GRU layers (`conformance/fixtures/conv_gru_2c`).
@@ -199,6 +200,7 @@ fn run() -> bool {
         text!(sentiment_int8);
         sensor!(motion_int8);
         sensor!(vowels_int8);
+        sensor!(exercise_int8);
         // An f32 model, but the f32 set leaves no room for it in the M0 board's flash.
         sensor!(conv_gru_2c);
         ok &= bidirectional();
@@ -207,6 +209,7 @@ fn run() -> bool {
         text!(sentiment);
         sensor!(motion);
         sensor!(vowels);
+        sensor!(exercise);
     }
     ok
 }
