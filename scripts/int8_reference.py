@@ -349,6 +349,8 @@ CASES = [
      lambda m: read_ts(os.path.join(ROOT, "data/sensor/BasicMotions_TEST.ts"), 3) + [extreme_samples(len(m["mean"]))]),
     ("vowels_int8", "models/vowels.safetensors",
      lambda m: read_ts(os.path.join(ROOT, "data/sensor/JapaneseVowels_TEST.ts"), 4) + [extreme_samples(len(m["mean"]))]),
+    ("exercise_int8", "models/exercise.safetensors",
+     lambda m: read_ts(os.path.join(ROOT, "data/sensor/Watch_TEST.ts"), 3) + [extreme_samples(len(m["mean"]))]),
     # LSTM (no shipped model is one): conformance fixtures, baked for the tests by build.rs.
     ("lstm_2l_dense_int8", "conformance/fixtures/lstm_2l_dense.safetensors",
      lambda m: [wave(len(m["mean"]), 12), extreme_samples(len(m["mean"]))]),

@@ -233,6 +233,7 @@ fn sensor_models_match_the_python_reference() {
     let f = fixture();
     check_model!(f, tinyrnn::models::motion_int8, |i| &sample::<6>(i));
     check_model!(f, tinyrnn::models::vowels_int8, |i| &sample::<12>(i));
+    check_model!(f, tinyrnn::models::exercise_int8, |i| &sample::<6>(i));
 }
 
 /// Models no shipped model is like, baked to int8 for the tests by the root build.rs into
