@@ -17,7 +17,7 @@ use tinyrnn::prelude::*;
 use criterion::{criterion_group, criterion_main, Criterion};
 use tinyrnn::layer::{blocks, interleave, Block};
 use tinyrnn::models::{motion, seed, sentiment, vowels};
-use tinyrnn::{Activation, Embedding, Gru, Layer, Linear, Lstm, Network, State, Task};
+use tinyrnn::{Activation, Embedding, Gru, Layer, Linear, Lstm, Network, Stack, State, Task};
 
 /// 15 words.
 const TEXT: &str = "i am not happy with this movie because the plot was very bad and slow";
@@ -60,7 +60,7 @@ macro_rules! head {
 /// The shapes: an embedding of 64, `U + 1` layers of `H` units with `G` gates (`S` state
 /// vectors), two outputs.
 type Shape<K, const G: usize, const S: usize, const H: usize, const U: usize> =
-    Network<K, Embedding<{ seed::VOCAB_SIZE }, 64>, G, S, 64, H, U, 2>;
+    Network<Embedding<{ seed::VOCAB_SIZE }, 64>, Stack<K, G, S, 64, H, U>, 64, H, 2>;
 type Gru64 = Shape<Gru, 3, 1, 64, 0>;
 type Gru256 = Shape<Gru, 3, 1, 256, 0>;
 type Lstm128x2 = Shape<Lstm, 4, 2, 128, 1>;
@@ -73,13 +73,15 @@ fn embedded<K, const G: usize, const S: usize, const H: usize, const U: usize>(
     head: Linear<H, 2>,
 ) -> Shape<K, G, S, H, U> {
     Network {
-        cell: PhantomData,
         frontend: Embedding {
             table: &TABLE,
             vocab: seed::MODEL.frontend.vocab,
         },
-        first,
-        upper,
+        layers: Stack {
+            cell: PhantomData,
+            first,
+            upper,
+        },
         head,
         activation: Activation::Softmax,
         task: Task::Classify,

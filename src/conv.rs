@@ -482,7 +482,7 @@ impl<const H: usize, const S: usize, const U: usize> Zero for State<H, S, U> {
 /// use tinyrnn::conv::Window;
 /// use tinyrnn::frontend::Passthrough;
 /// use tinyrnn::{Activation, Conv1d, ConvNetwork, ConvState, Layer, Linear, Network, Normalize};
-/// use tinyrnn::{Padding, Rnn, Task};
+/// use tinyrnn::{Padding, Rnn, Stack, Task};
 /// static MEAN: [f32; 1] = [0.0];
 /// static STD: [f32; 1] = [1.0];
 /// static CONV_W: [[[f32; 1]; 2]; 1] = [[[-1.0], [1.0]]]; // y = relu(x[t] - x[t-1])
@@ -495,15 +495,17 @@ impl<const H: usize, const S: usize, const U: usize> Zero for State<H, S, U> {
 /// static HEAD_B: [f32; 2] = [0.0, 0.0];
 /// static LABELS: [&str; 2] = ["rising", "flat"];
 /// type Conv = Conv1d<1, 1, 2, 1, 2>;
-/// type Rnn1 = Network<Rnn, Passthrough, 1, 1, 1, 1, 0, 2>;
+/// type Rnn1 = Network<Passthrough, Stack<Rnn, 1, 1, 1, 1, 0>, 1, 1, 2>;
 /// static MODEL: ConvNetwork<Normalize<1>, Conv, Rnn1, 1, 1> = ConvNetwork {
 ///     normalize: Normalize { mean: &MEAN, std: &STD },
 ///     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
 ///     network: Network {
-///         cell: core::marker::PhantomData,
 ///         frontend: Passthrough,
-///         first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
-///         upper: &UPPER,
+///         layers: Stack {
+///             cell: core::marker::PhantomData,
+///             first: Layer::new(&W_IH, &W_HH, &BIAS, &BIAS),
+///             upper: &UPPER,
+///         },
 ///         head: Linear { w: &HEAD_W, b: &HEAD_B },
 ///         activation: Activation::Softmax,
 ///         task: Task::Classify,

@@ -147,7 +147,7 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
     /// ```
     /// use tinyrnn::models::motion;
     /// use tinyrnn::layer::blocks;
-    /// assert_eq!(motion::MODEL.first.w_ih().len(), 3 * blocks(motion::HIDDEN));
+    /// assert_eq!(motion::MODEL.layers.first.w_ih().len(), 3 * blocks(motion::HIDDEN));
     /// ```
     pub const fn w_ih(&self) -> &'static [Block<I>] {
         self.w_ih
@@ -157,7 +157,8 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
     ///
     /// ```
     /// use tinyrnn::models::motion;
-    /// assert_eq!(motion::MODEL.first.w_hh().len(), motion::MODEL.first.w_ih().len());
+    /// let first = &motion::MODEL.layers.first;
+    /// assert_eq!(first.w_hh().len(), first.w_ih().len());
     /// ```
     pub const fn w_hh(&self) -> &'static [Block<H>] {
         self.w_hh
@@ -167,7 +168,7 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
     ///
     /// ```
     /// use tinyrnn::models::motion;
-    /// assert_eq!(motion::MODEL.first.b_ih().len(), 3);
+    /// assert_eq!(motion::MODEL.layers.first.b_ih().len(), 3);
     /// ```
     pub const fn b_ih(&self) -> &'static [[f32; H]; G] {
         self.b_ih
@@ -177,7 +178,7 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
     ///
     /// ```
     /// use tinyrnn::models::motion;
-    /// assert_eq!(motion::MODEL.first.b_hh()[0].len(), motion::HIDDEN);
+    /// assert_eq!(motion::MODEL.layers.first.b_hh()[0].len(), motion::HIDDEN);
     /// ```
     pub const fn b_hh(&self) -> &'static [[f32; H]; G] {
         self.b_hh

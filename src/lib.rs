@@ -61,7 +61,7 @@ pub use generate::{Generative, GenerativeModel, Generator, Logits, Rng, Sampling
 pub use head::{Activation, Linear, Output};
 pub use layer::{Layer, LayerInput};
 pub use model::{Model, Prediction, StreamingModel, Task, TextModel};
-pub use network::{Network, State};
+pub use network::{Network, Stack, State};
 pub use quant::{QNetwork, QState};
 pub use seq2seq::{Decoder, Seq2Seq, Seq2SeqModel};
 pub use vocab::{stem, Split, Tokenizer, Tokens, Vocabulary, NEGATED_PREFIX, NEGATORS};

@@ -108,31 +108,6 @@ impl<const H: usize, const S: usize, const U: usize> State<H, S, U> {
     pub fn layers(&self) -> impl Iterator<Item = &[[f32; H]; S]> {
         core::iter::once(&self.first).chain(self.upper.iter())
     }
-
-    /// One step of the recurrent layers `first` and `upper` with cell `K` on `input`; on
-    /// [`Error::Overflow`] the state is left as it was.
-    pub(crate) fn advance<K: Cell<G, S>, const G: usize, const I: usize>(
-        &mut self,
-        first: &Layer<G, I, H>,
-        upper: &[Layer<G, H, H>; U],
-        input: LayerInput<'_, I>,
-    ) -> Result<(), Error> {
-        // Kept to undo a step whose arithmetic overflowed: a NaN state would stay NaN forever.
-        let before = *self;
-        first.step::<K, S>(input, &mut self.first);
-        // Copied so that the layer above can read it while its own state is borrowed mutably.
-        let mut below = hidden_of(&self.first);
-        for (layer, s) in upper.iter().zip(self.upper.iter_mut()) {
-            layer.step::<K, S>(LayerInput::Dense(&below), s);
-            below = hidden_of(s);
-        }
-        if self.is_finite() {
-            Ok(())
-        } else {
-            *self = before;
-            Err(Error::Overflow)
-        }
-    }
 }
 
 impl<const H: usize, const S: usize, const U: usize> Default for State<H, S, U> {
@@ -141,11 +116,121 @@ impl<const H: usize, const S: usize, const U: usize> Default for State<H, S, U> 
     }
 }
 
+/// What a network needs of its recurrent layers: one step on an input of `I` values, the top
+/// layer's `h` of `H` units for the head, and their size. Implemented by [`Stack`] (`f32`) and
+/// [`QStack`](crate::quant::QStack) (int8); the network types are generic over it so that
+/// the cell and the layer count stay out of their own parameters.
+pub trait Layers<const I: usize, const H: usize> {
+    /// The type of the input values and of `h`: `f32`, or `i16` for int8 layers.
+    type Lane;
+    /// The caller-owned recurrent state: one slot per layer.
+    type State: Copy + Default;
+
+    /// One step of every layer, bottom first; on error `state` is left as it was.
+    fn advance(
+        &self,
+        input: LayerInput<'_, I, Self::Lane>,
+        state: &mut Self::State,
+    ) -> Result<(), Error>;
+
+    /// The top layer's hidden state `h`: what the head reads.
+    fn hidden(state: &Self::State) -> &[Self::Lane; H];
+
+    /// Bytes of the layers' weights in flash.
+    fn weight_bytes(&self) -> usize;
+}
+
+/// What a network needs of its output layer: the `C` scores (before the activation) of a
+/// hidden state of `H` values of type `T`, and its size. Implemented by [`Linear`] (`f32`)
+/// and [`QLinear`](crate::quant::QLinear) (int8).
+pub trait Head<const H: usize, const C: usize, T> {
+    /// The scores before the activation.
+    fn scores(&self, h: &[T; H]) -> [f32; C];
+
+    /// Bytes of its arrays in flash.
+    fn bytes(&self) -> usize;
+}
+
+impl<const H: usize, const C: usize> Head<H, C, f32> for Linear<H, C> {
+    fn scores(&self, h: &[f32; H]) -> [f32; C] {
+        self.forward(h)
+    }
+
+    fn bytes(&self) -> usize {
+        self.weight_bytes()
+    }
+}
+
+/// The recurrent layers of a network: layer 0 reading `I` values a step, and `U` layers above
+/// it, each reading the `h` of the layer below; every layer has `H` units of cell `K` (`G`
+/// gates, `S` state vectors). Its state is a [`State`] with one slot per layer: a mismatch
+/// does not compile.
+///
+/// ```
+/// use tinyrnn::layer::blocks;
+/// use tinyrnn::models::motion;
+/// let layers = &motion::MODEL.layers;
+/// assert_eq!(layers.first.w_ih().len(), 3 * blocks(motion::HIDDEN)); // a GRU: 3 gates
+/// assert_eq!(1 + layers.upper.len(), motion::LAYERS);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Stack<K, const G: usize, const S: usize, const I: usize, const H: usize, const U: usize>
+{
+    /// The cell equations used by every layer.
+    pub cell: PhantomData<K>,
+    /// Layer 0, reading `I` values.
+    pub first: Layer<G, I, H>,
+    /// Layers 1 to `U`, each reading the `h` of the layer below.
+    pub upper: &'static [Layer<G, H, H>; U],
+}
+
+impl<
+        K: Cell<G, S>,
+        const G: usize,
+        const S: usize,
+        const I: usize,
+        const H: usize,
+        const U: usize,
+    > Layers<I, H> for Stack<K, G, S, I, H, U>
+{
+    type Lane = f32;
+    type State = State<H, S, U>;
+
+    fn advance(&self, input: LayerInput<'_, I>, state: &mut State<H, S, U>) -> Result<(), Error> {
+        // Kept to undo a step whose arithmetic overflowed: a NaN state would stay NaN forever.
+        let before = *state;
+        self.first.step::<K, S>(input, &mut state.first);
+        // Copied so that the layer above can read it while its own state is borrowed mutably.
+        let mut below = hidden_of(&state.first);
+        for (layer, s) in self.upper.iter().zip(state.upper.iter_mut()) {
+            layer.step::<K, S>(LayerInput::Dense(&below), s);
+            below = hidden_of(s);
+        }
+        if state.is_finite() {
+            Ok(())
+        } else {
+            *state = before;
+            Err(Error::Overflow)
+        }
+    }
+
+    fn hidden(state: &State<H, S, U>) -> &[f32; H] {
+        state.hidden()
+    }
+
+    fn weight_bytes(&self) -> usize {
+        let upper: usize = self.upper.iter().map(Layer::weight_bytes).sum();
+        self.first.weight_bytes() + upper
+    }
+}
+
 /// A recurrent network baked into flash: the struct behind every generated `MODEL`.
 ///
-/// Type parameters: the cell `K` with `G` gates and `S` state vectors, the frontend `F` producing
-/// `I` inputs, `H` hidden units, `1 + U` layers and `C` outputs. Application code never spells
-/// them: baked models come with the aliases `model::Network` and `model::State`. Its methods
+/// Type parameters: the frontend `F` producing `I` inputs, the recurrent layers `R` (a
+/// [`Stack`], or an int8 [`QStack`](crate::quant::QStack)) with `H` hidden units, and `C`
+/// outputs from the head `D` ([`Linear`], or an int8 [`QLinear`](crate::quant::QLinear):
+/// [`QNetwork`](crate::QNetwork) names that network). Application code never spells them:
+/// baked models come with the aliases `model::Network` and `model::State`. Its methods
 /// are those of the traits it implements — [`Model`](crate::Model),
 /// [`StreamingModel`](crate::StreamingModel), [`Logits`](crate::Logits) and, with a token
 /// frontend, [`TextModel`](crate::TextModel) — so bring them into scope (`use tinyrnn::prelude::*`).
@@ -169,26 +254,13 @@ impl<const H: usize, const S: usize, const U: usize> Default for State<H, S, U> 
 /// # Ok::<(), tinyrnn::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
-pub struct Network<
-    K,
-    F,
-    const G: usize,
-    const S: usize,
-    const I: usize,
-    const H: usize,
-    const U: usize,
-    const C: usize,
-> {
-    /// The cell equations used by every layer.
-    pub cell: PhantomData<K>,
+pub struct Network<F, R, const I: usize, const H: usize, const C: usize, D = Linear<H, C>> {
     /// Turns a token or a sample into the first layer's input.
     pub frontend: F,
-    /// Layer 0, reading the frontend's `I` values.
-    pub first: Layer<G, I, H>,
-    /// Layers 1 to `U`, each reading the `h` of the layer below.
-    pub upper: &'static [Layer<G, H, H>; U],
+    /// The recurrent layers.
+    pub layers: R,
     /// The output layer.
-    pub head: Linear<H, C>,
+    pub head: D,
     /// The activation after the output layer.
     pub activation: Activation,
     /// What the model was trained for.
@@ -197,22 +269,15 @@ pub struct Network<
     pub labels: &'static [&'static str; C],
 }
 
-impl<
-        K,
-        F,
-        const G: usize,
-        const S: usize,
-        const I: usize,
-        const H: usize,
-        const U: usize,
-        const C: usize,
-    > Recurrent for Network<K, F, G, S, I, H, U, C>
+impl<F, R, D, const I: usize, const H: usize, const C: usize> Recurrent
+    for Network<F, R, I, H, C, D>
 where
-    K: Cell<G, S>,
-    F: Frontend<I>,
+    F: Frontend<I, R::Lane>,
+    R: Layers<I, H>,
+    D: Head<H, C, R::Lane>,
 {
-    type State = State<H, S, U>;
-    type Input<'a> = F::Item<'a>;
+    type State = R::State;
+    type Input<'a> = <F as Frontend<I, R::Lane>>::Item<'a>;
     type Output = Output<C>;
     type Front = F;
 
@@ -228,21 +293,25 @@ where
         self.task
     }
 
-    /// The layers, the head, and the embedding table of an embedding frontend.
+    /// The layers, the head, and the embedding table of an embedding frontend (with its scales
+    /// in an int8 model).
     fn weight_bytes(&self) -> usize {
-        let upper: usize = self.upper.iter().map(Layer::weight_bytes).sum();
-        self.frontend.weight_bytes() + self.first.weight_bytes() + upper + self.head.weight_bytes()
+        self.frontend.weight_bytes() + self.layers.weight_bytes() + self.head.bytes()
     }
 
-    fn advance(&self, item: F::Item<'_>, state: &mut State<H, S, U>) -> Result<(), Error> {
+    /// Everything but the head: an int8 step is integer arithmetic only, and then only a token
+    /// id out of range or a NaN or infinite sample fails it (values saturate, see
+    /// [`quant`](crate::quant)). On error `state` is left unchanged.
+    fn advance(&self, item: Self::Input<'_>, state: &mut R::State) -> Result<(), Error> {
         let mut scratch = self.frontend.scratch();
         let input = self.frontend.encode(item, &mut scratch)?;
-        state.advance::<K, G, I>(&self.first, self.upper, input)
+        self.layers.advance(input, state)
     }
 
-    fn read(&self, state: &State<H, S, U>, activate: bool) -> Result<Output<C>, Error> {
+    /// The head in `f32`, once per read; [`Error::Overflow`] if a value is not finite.
+    fn read(&self, state: &R::State, activate: bool) -> Result<Output<C>, Error> {
         head_output(
-            self.head.forward(state.hidden()),
+            self.head.scores(R::hidden(state)),
             self.activation,
             activate,
             self.labels,

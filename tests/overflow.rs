@@ -7,10 +7,10 @@ use tinyrnn::prelude::*;
 
 use tinyrnn::layer::{interleave, Block};
 use tinyrnn::models::motion;
-use tinyrnn::{Activation, Error, Gru, Layer, Linear, Network, Normalize, State, Task};
+use tinyrnn::{Activation, Error, Gru, Layer, Linear, Network, Normalize, Stack, State, Task};
 
 /// A one-layer GRU over two dense features, 2 hidden units, 2 outputs.
-type Tiny = Network<Gru, Normalize<2>, 3, 1, 2, 2, 0, 2>;
+type Tiny = Network<Normalize<2>, Stack<Gru, 3, 1, 2, 2, 0>, 2, 2, 2>;
 
 static MEAN: [f32; 2] = [0.0; 2];
 static STD: [f32; 2] = [1.0; 2];
@@ -36,13 +36,15 @@ fn tiny(w_ih: &'static [Block<2>; 3], huge_head: bool) -> Tiny {
         (&SMALL_HEAD, &SMALL_HEAD_B)
     };
     Network {
-        cell: PhantomData,
         frontend: Normalize {
             mean: &MEAN,
             std: &STD,
         },
-        first: Layer::new(w_ih, &W_HH, &ZERO_B, &ZERO_B),
-        upper: &NO_UPPER,
+        layers: Stack {
+            cell: PhantomData,
+            first: Layer::new(w_ih, &W_HH, &ZERO_B, &ZERO_B),
+            upper: &NO_UPPER,
+        },
         head: Linear { w: head, b: bias },
         activation: Activation::Softmax,
         task: Task::Classify,

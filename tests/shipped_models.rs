@@ -109,8 +109,8 @@ fn weight_bytes_is_the_size_of_the_generated_tables() {
             + size_of_val(l.b_ih())
             + size_of_val(l.b_hh())
     }
-    let first = layer(&n.first);
-    let upper: usize = n.upper.iter().map(layer).sum();
+    let first = layer(&n.layers.first);
+    let upper: usize = n.layers.upper.iter().map(layer).sum();
     let head = size_of_val(n.head.w) + size_of_val(n.head.b);
     let table = size_of_val(n.frontend.table);
     assert_eq!(Model::weight_bytes(&n), first + upper + head + table);

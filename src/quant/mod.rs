@@ -35,12 +35,10 @@ use core::marker::PhantomData;
 
 use crate::cell::{Gru, Lstm, Rnn};
 use crate::conv::Zero;
-use crate::driver::{head_output, Recurrent};
 use crate::error::Error;
 use crate::frontend::{Frontend, TextFrontend};
-use crate::head::{Activation, Output};
 use crate::layer::LayerInput;
-use crate::model::Task;
+use crate::network::{Head, Layers};
 use crate::vocab::Vocabulary;
 
 pub use act::{sigmoid_q12, tanh_q12, TANH_Q15};
@@ -835,14 +833,15 @@ impl<const H: usize, const L: usize, const M: usize> Default for QState<H, L, M>
     }
 }
 
-/// An int8 recurrent network baked into flash: the struct behind every generated int8 `MODEL`.
+/// An int8 recurrent network baked into flash: the type behind every generated int8 `MODEL`, a
+/// [`Network`](crate::Network) of int8 layers ([`QStack`]) and an int8 head ([`QLinear`]).
 ///
-/// The same API as [`Network`](crate::Network) — [`Model`](crate::Model),
+/// The same API as an `f32` network — [`Model`](crate::Model),
 /// [`StreamingModel`](crate::StreamingModel), [`Logits`](crate::Logits) and, for text models,
-/// [`TextModel`](crate::TextModel) — but integer weights and an integer [`QState`]; a step is integer
-/// arithmetic only, and nothing but a bad element can fail it (values saturate). Type parameters: cell `K` with `G` gates, frontend `F` producing `I` inputs, `H`
-/// hidden units, `L` layers, `M` cell-state vectors (`L` for the LSTM, else 0), `C` outputs.
-/// Baked models name it `model::Network` and its state `model::State`.
+/// [`TextModel`](crate::TextModel) — but integer weights and an integer [`QState`]; a step is
+/// integer arithmetic only, and nothing but a bad element can fail it (values saturate). Type
+/// parameters: frontend `F` producing `I` inputs, the layers `R` with `H` hidden units, `C`
+/// outputs. Baked models name it `model::Network` and its state `model::State`.
 ///
 /// ```
 /// use tinyrnn::models::{motion_int8, sentiment, sentiment_int8};
@@ -862,91 +861,65 @@ impl<const H: usize, const L: usize, const M: usize> Default for QState<H, L, M>
 /// assert_eq!(motion_int8::MODEL.weight_bytes(), motion_int8::WEIGHT_BYTES);
 /// # Ok::<(), tinyrnn::Error>(())
 /// ```
+pub type QNetwork<F, R, const I: usize, const H: usize, const C: usize> =
+    crate::Network<F, R, I, H, C, QLinear<H, C>>;
+
+/// The int8 recurrent layers of a [`QNetwork`]: layer 0 reading `I` values a step, and the
+/// layers above it (`L` in all), each reading the `h` of the layer below; every layer has `H`
+/// units of cell `K` with `G` gates, and `M` cell-state vectors in all (`L` for the LSTM, else
+/// 0). Its state is a [`QState`]`<H, L, M>`.
+///
+/// ```
+/// use tinyrnn::models::motion_int8;
+/// let layers = &motion_int8::MODEL.layers;
+/// assert_eq!(1 + layers.upper.len(), motion_int8::LAYERS);
+/// ```
 #[derive(Debug, Clone, Copy)]
-pub struct QNetwork<
-    K,
-    F,
-    const G: usize,
-    const I: usize,
-    const H: usize,
-    const L: usize,
-    const M: usize,
-    const C: usize,
-> {
+pub struct QStack<K, const G: usize, const I: usize, const H: usize, const L: usize, const M: usize>
+{
     /// The cell equations used by every layer.
     pub cell: PhantomData<K>,
-    /// Turns a token or a sample into the first layer's input.
-    pub frontend: F,
     /// Layer 0.
     pub first: QLayer<G, I, H>,
     /// Layers 1 to `L − 1`, each reading the `h` of the layer below.
     pub upper: &'static [QLayer<G, H, H>],
-    /// The output layer.
-    pub head: QLinear<H, C>,
-    /// The activation after the output layer.
-    pub activation: Activation,
-    /// What the model was trained for.
-    pub task: Task,
-    /// One label per output.
-    pub labels: &'static [&'static str; C],
 }
 
 impl<
-        K,
-        F,
+        K: QCell<G>,
         const G: usize,
         const I: usize,
         const H: usize,
         const L: usize,
         const M: usize,
-        const C: usize,
-    > Recurrent for QNetwork<K, F, G, I, H, L, M, C>
-where
-    K: QCell<G>,
-    F: Frontend<I, i16>,
+    > Layers<I, H> for QStack<K, G, I, H, L, M>
 {
+    type Lane = i16;
     type State = QState<H, L, M>;
-    type Input<'a> = F::Item<'a>;
-    type Output = Output<C>;
-    type Front = F;
 
-    fn frontend(&self) -> &F {
-        &self.frontend
-    }
-
-    fn labels(&self) -> &'static [&'static str] {
-        self.labels
-    }
-
-    fn task(&self) -> Task {
-        self.task
-    }
-
-    /// The layers, the head, and an embedding table with its scales.
-    fn weight_bytes(&self) -> usize {
-        let upper: usize = self.upper.iter().map(QLayer::weight_bytes).sum();
-        self.frontend.weight_bytes() + self.first.weight_bytes() + upper + self.head.weight_bytes()
-    }
-
-    /// Integer arithmetic only. A token id out of range or a NaN or infinite sample is an
-    /// error, and `state` is left unchanged; nothing else can fail (values saturate, see the
-    /// module documentation).
-    fn advance(&self, item: F::Item<'_>, state: &mut QState<H, L, M>) -> Result<(), Error> {
-        let mut scratch = self.frontend.scratch();
-        let input = self.frontend.encode(item, &mut scratch)?;
+    /// Integer arithmetic only: it cannot fail (values saturate).
+    fn advance(&self, input: QInput<'_, I>, state: &mut QState<H, L, M>) -> Result<(), Error> {
         state.advance::<K, G, I>(&self.first, self.upper, input);
         Ok(())
     }
 
-    /// The head in `f32`, once per read; [`Error::Overflow`] only for a model whose head
-    /// values are not finite.
-    fn read(&self, state: &QState<H, L, M>, activate: bool) -> Result<Output<C>, Error> {
-        head_output(
-            self.head.forward(state.hidden()),
-            self.activation,
-            activate,
-            self.labels,
-        )
+    fn hidden(state: &QState<H, L, M>) -> &[i16; H] {
+        state.hidden()
+    }
+
+    fn weight_bytes(&self) -> usize {
+        let upper: usize = self.upper.iter().map(QLayer::weight_bytes).sum();
+        self.first.weight_bytes() + upper
+    }
+}
+
+impl<const H: usize, const C: usize> Head<H, C, i16> for QLinear<H, C> {
+    fn scores(&self, h: &[i16; H]) -> [f32; C] {
+        self.forward(h)
+    }
+
+    fn bytes(&self) -> usize {
+        self.weight_bytes()
     }
 }
 

@@ -100,8 +100,8 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
     let conv = !m.conv.is_empty();
     let f = spec.features();
     if conv {
-        let sizes = [g, s, i, h, l - 1, c];
-        write_conv_aliases(&mut o, spec, p, ("Network", &sizes), frontend_type);
+        write_layers_type(&mut o, &format!("{p}::Stack"), [g, s, i, h, l - 1]);
+        write_conv_aliases(&mut o, spec, p, ("Network", [i, h, c]), frontend_type);
     } else if let Some(b) = m.bidirectional {
         o.line(&format!(
             "/// The whole network's type (it implements `{p}::Model`, not \
@@ -115,15 +115,8 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
             .collect();
         o.type_alias("Network", &format!("{p}::BiNetwork"), &network_args);
     } else {
-        o.line(&format!(
-            "/// The whole network's type (it implements `{p}::Model` and `{p}::StreamingModel`)."
-        ));
-        let sizes = [g, s, i, h, l - 1, c].map(|n| n.to_string());
-        let network_args: Vec<String> = ["Cell".to_string(), frontend_type]
-            .into_iter()
-            .chain(sizes)
-            .collect();
-        o.type_alias("Network", &format!("{p}::Network"), &network_args);
+        write_layers_type(&mut o, &format!("{p}::Stack"), [g, s, i, h, l - 1]);
+        write_network_type(&mut o, &format!("{p}::Network"), frontend_type, [i, h, c]);
     }
     if let Some(generation) = &m.generation {
         o.line(&format!(
@@ -214,30 +207,33 @@ pub fn generate(spec: &ModelSpec, opts: &Options) -> Generated {
     write_sizes_and_labels(&mut o, consts, &m.labels);
 
     // The model, assembled from the statics below.
-    let (network, first) = match m.bidirectional {
-        Some(_) => ("BiNetwork", directions(0)),
-        None => ("Network", Expr::atom("LAYER_0")),
+    let head = Expr::record(
+        format!("{p}::Linear"),
+        vec![("w", Expr::atom("&HEAD_W")), ("b", Expr::atom("&HEAD_B"))],
+    );
+    let frontend = ("frontend", recurrent_frontend(spec, p, false));
+    // A bidirectional network holds its cell and layers itself; the others, a `Stack` of them.
+    let (network, fields) = match m.bidirectional {
+        Some(_) => {
+            let cell = ("cell", Expr::atom("::core::marker::PhantomData"));
+            let upper = ("upper", Expr::atom("&UPPER"));
+            (
+                "BiNetwork",
+                vec![cell, frontend, ("first", directions(0)), upper],
+            )
+        }
+        None => {
+            let stack = stack(&format!("{p}::Stack"), Expr::atom("LAYER_0"));
+            ("Network", vec![frontend, ("layers", stack)])
+        }
     };
     let model = Expr::record(
         format!("{p}::{network}"),
-        [
-            ("cell", Expr::atom("::core::marker::PhantomData")),
-            ("frontend", recurrent_frontend(spec, p, false)),
-        ]
-        .into_iter()
-        .chain([
-            ("first", first),
-            ("upper", Expr::atom("&UPPER")),
-            (
-                "head",
-                Expr::record(
-                    format!("{p}::Linear"),
-                    vec![("w", Expr::atom("&HEAD_W")), ("b", Expr::atom("&HEAD_B"))],
-                ),
-            ),
-        ])
-        .chain(after_head(p, m))
-        .collect(),
+        fields
+            .into_iter()
+            .chain([("head", head)])
+            .chain(after_head(p, m))
+            .collect(),
     );
     let model = with_conv(spec, p, model, false);
     match &m.generation {
@@ -425,6 +421,44 @@ fn conv_consts(spec: &ModelSpec) -> [(&'static str, String, usize); 4] {
     ]
 }
 
+/// `pub type Layers = path<Cell, …sizes>;`: the recurrent layers' type (`Stack` or `QStack`).
+fn write_layers_type(o: &mut Source, path: &str, sizes: [usize; 5]) {
+    o.line("/// The recurrent layers' type.");
+    let args: Vec<String> = ["Cell".to_string()]
+        .into_iter()
+        .chain(sizes.map(|n| n.to_string()))
+        .collect();
+    o.type_alias("Layers", path, &args);
+}
+
+/// `pub type Network = path<frontend, Layers, I, H, C>;` (`Network` or `QNetwork`).
+fn write_network_type(o: &mut Source, path: &str, frontend: String, sizes: [usize; 3]) {
+    let p = path
+        .rsplit_once("::")
+        .map_or("", |(crate_path, _)| crate_path);
+    o.line(&format!(
+        "/// The whole network's type (it implements `{p}::Model` and `{p}::StreamingModel`)."
+    ));
+    let args: Vec<String> = [frontend, "Layers".to_string()]
+        .into_iter()
+        .chain(sizes.map(|n| n.to_string()))
+        .collect();
+    o.type_alias("Network", path, &args);
+}
+
+/// The `layers` field: a `Stack` or `QStack` (`path`) of the cell, layer 0 `first` and the
+/// static `UPPER`.
+fn stack(path: &str, first: Expr) -> Expr {
+    Expr::record(
+        path.to_string(),
+        vec![
+            ("cell", Expr::atom("::core::marker::PhantomData")),
+            ("first", first),
+            ("upper", Expr::atom("&UPPER")),
+        ],
+    )
+}
+
 /// The aliases of a model with a convolution front-end: `Conv{j}` and `Conv`
 /// ([`write_conv_types`]), `Recurrent` (its layers and head: `recurrent.0`, `Network` or
 /// `QNetwork`, with the sizes `recurrent.1` after its cell and frontend) and `Network`, the
@@ -433,7 +467,7 @@ fn write_conv_aliases(
     o: &mut Source,
     spec: &ModelSpec,
     p: &str,
-    recurrent: (&str, &[usize]),
+    recurrent: (&str, [usize; 3]),
     normalize: String,
 ) {
     let int8 = recurrent.0 != "Network";
@@ -441,7 +475,7 @@ fn write_conv_aliases(
     o.line(
         "/// The recurrent layers and the head (`MODEL.network`), reading the convolution's outputs.",
     );
-    let args: Vec<String> = ["Cell".to_string(), format!("{p}::frontend::Passthrough")]
+    let args: Vec<String> = [format!("{p}::frontend::Passthrough"), "Layers".to_string()]
         .into_iter()
         .chain(recurrent.1.iter().map(|n| n.to_string()))
         .collect();
@@ -1267,18 +1301,11 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
     let mut o = header(spec, opts, ", quantised to int8");
     let conv = !m.conv.is_empty();
     let f = spec.features();
-    let sizes = [g, i, h, l, cells, c];
+    write_layers_type(&mut o, &format!("{p}::quant::QStack"), [g, i, h, l, cells]);
     if conv {
-        write_conv_aliases(&mut o, spec, p, ("QNetwork", &sizes), frontend_type);
+        write_conv_aliases(&mut o, spec, p, ("QNetwork", [i, h, c]), frontend_type);
     } else {
-        o.line(&format!(
-            "/// The whole network's type (it implements `{p}::Model` and `{p}::StreamingModel`)."
-        ));
-        let network_args: Vec<String> = ["Cell".to_string(), frontend_type]
-            .into_iter()
-            .chain(sizes.iter().map(|n| n.to_string()))
-            .collect();
-        o.type_alias("Network", &format!("{p}::QNetwork"), &network_args);
+        write_network_type(&mut o, &format!("{p}::QNetwork"), frontend_type, [i, h, c]);
     }
     let recurrent_state = format!("{p}::QState<{h}, {l}, {cells}>");
     if conv {
@@ -1319,28 +1346,25 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
     }
     write_sizes_and_labels(&mut o, consts, &m.labels);
     let x_shift = |k: usize| q.layers.get(k).map_or(0, |layer| layer.x_shift);
+    let layers = stack(&format!("{p}::quant::QStack"), qlayer(p, 0, x_shift(0)));
     let model = Expr::record(
-        format!("{p}::QNetwork"),
+        format!("{p}::Network"),
         [
-            ("cell", Expr::atom("::core::marker::PhantomData")),
             ("frontend", recurrent_frontend(spec, p, true)),
+            ("layers", layers),
         ]
         .into_iter()
-        .chain([
-            ("first", qlayer(p, 0, x_shift(0))),
-            ("upper", Expr::atom("&UPPER")),
-            (
-                "head",
-                Expr::record(
-                    format!("{p}::quant::QLinear"),
-                    vec![
-                        ("w", Expr::atom("&HEAD_W")),
-                        ("scale", Expr::atom("&HEAD_SCALE")),
-                        ("b", Expr::atom("&HEAD_B")),
-                    ],
-                ),
+        .chain([(
+            "head",
+            Expr::record(
+                format!("{p}::quant::QLinear"),
+                vec![
+                    ("w", Expr::atom("&HEAD_W")),
+                    ("scale", Expr::atom("&HEAD_SCALE")),
+                    ("b", Expr::atom("&HEAD_B")),
+                ],
             ),
-        ])
+        )])
         .chain(after_head(p, m))
         .collect(),
     );
