@@ -184,14 +184,10 @@ pub struct Stack<K, const G: usize, const S: usize, const I: usize, const H: usi
     pub upper: &'static [Layer<G, H, H>; U],
 }
 
-impl<
-        K: Cell<G, S>,
-        const G: usize,
-        const S: usize,
-        const I: usize,
-        const H: usize,
-        const U: usize,
-    > Layers<I, H> for Stack<K, G, S, I, H, U>
+impl<K, const G: usize, const S: usize, const I: usize, const H: usize, const U: usize> Layers<I, H>
+    for Stack<K, G, S, I, H, U>
+where
+    K: Cell<G, S>,
 {
     type Lane = f32;
     type State = State<H, S, U>;

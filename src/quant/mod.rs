@@ -885,14 +885,10 @@ pub struct QStack<K, const G: usize, const I: usize, const H: usize, const L: us
     pub upper: &'static [QLayer<G, H, H>],
 }
 
-impl<
-        K: QCell<G>,
-        const G: usize,
-        const I: usize,
-        const H: usize,
-        const L: usize,
-        const M: usize,
-    > Layers<I, H> for QStack<K, G, I, H, L, M>
+impl<K, const G: usize, const I: usize, const H: usize, const L: usize, const M: usize> Layers<I, H>
+    for QStack<K, G, I, H, L, M>
+where
+    K: QCell<G>,
 {
     type Lane = i16;
     type State = QState<H, L, M>;
