@@ -15,7 +15,7 @@ use crate::model::Task;
 /// (`h`, and `c` for the LSTM). It belongs to the caller, so it can live in a `static` and carry a
 /// stream across calls.
 ///
-/// `U` counts the layers above the first one and is the same parameter as in [`Network`], so a
+/// `U` counts the layers above the first one and is the same parameter as in [`Stack`], so a
 /// state always has exactly one slot per layer of its network: a mismatch does not compile.
 /// Baked models name their state `model::State`, so user code never spells the sizes.
 ///
