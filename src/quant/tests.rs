@@ -207,10 +207,10 @@ fn kernels_agree() {
             };
         }
         let wide = widen(&x);
-        let rows = sums_by::<true, _, _, _>(&w, &wide);
-        assert_eq!(sums_by::<false, _, _, _>(&w, &wide), rows, "round {round}");
-        assert_eq!(sums_by::<true, _, _, _>(&w, &x), rows, "round {round}");
-        assert_eq!(sums_by::<false, _, _, _>(&w, &x), rows, "round {round}");
+        let rows = sums_by::<true, 4, 37, _>(&w, &wide);
+        assert_eq!(sums_by::<false, 4, 37, _>(&w, &wide), rows, "round {round}");
+        assert_eq!(sums_by::<true, 4, 37, _>(&w, &x), rows, "round {round}");
+        assert_eq!(sums_by::<false, 4, 37, _>(&w, &x), rows, "round {round}");
         for (sum, row) in rows.iter().zip(&w) {
             let signed: i64 = row
                 .iter()
