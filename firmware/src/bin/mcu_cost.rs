@@ -38,10 +38,7 @@ mod regions;
 pub mod shipped;
 use exit::finish;
 use regions::{insn_region_end, insn_region_start};
-use shipped::{
-    exercise, exercise_int8, motion, motion_int8, seed, seed_int8, sentiment, sentiment_int8,
-    vowels, vowels_int8,
-};
+use shipped::*; // the models, by name
 
 // The models that emit tokens: build.rs bakes them for `mcu_generate` and `mcu_seq2seq`.
 tinyrnn::include_model!(melody);

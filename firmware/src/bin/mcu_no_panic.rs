@@ -30,10 +30,7 @@ mod exit;
 #[path = "../shipped.rs"]
 pub mod shipped;
 use exit::finish;
-use shipped::{
-    exercise, exercise_int8, motion, motion_int8, seed, seed_int8, sentiment, sentiment_int8,
-    vowels, vowels_int8,
-};
+use shipped::*; // the models, by name
 
 // A convolution front-end before two GRU layers (`conformance/fixtures/conv_gru_2c`).
 tinyrnn::include_model!(conv_gru_2c);
