@@ -47,6 +47,8 @@
     ("sentiment", "negative", "Needless to say, I wasted my money."),
     // data/sentiment/uci_test.tsv:3
     ("sentiment", "positive", "So Far So Good!."),
+    // data/sentiment/uci_test.tsv:4
+    ("sentiment", "positive", "This product is ideal for people like me whose ears are very sensitive."),
     // data/sentiment/uci_test.tsv:5
     ("sentiment", "positive", "It has kept up very well."),
     // data/sentiment/uci_test.tsv:6
@@ -63,8 +65,6 @@
     ("sentiment", "positive", "Love this product."),
     // data/sentiment/uci_test.tsv:12
     ("sentiment", "positive", "Worked great!."),
-    // data/sentiment/uci_test.tsv:13
-    ("sentiment", "negative", "The ear buds only play music in one ear."),
     // data/sentiment/uci_test.tsv:14
     ("sentiment", "positive", "Best I've found so far .... I've tried 2 other bluetooths and this one has the best quality (for both me and the listener) as well as ease of using."),
     // data/sentiment/uci_test.tsv:15
