@@ -273,8 +273,14 @@ fn unknown_word_buckets_need_version_2_and_room_before_them() {
     f.meta["format_version"] = json!(2);
     tinyrnn_build::parse(Path::new("n.safetensors"), &f.bytes()).unwrap();
     f.meta["tokenizer"]["stem"] = json!("yes");
-    // serde's type error names the value and the type, not the field (as for every field).
-    assert_says(&f.error(), &["\"yes\"", "expected a boolean"]);
+    assert_says(
+        &f.error(),
+        &[
+            "metadata field `tokenizer.stem`",
+            "\"yes\"",
+            "expected a boolean",
+        ],
+    );
     f.meta["tokenizer"]["stem"] = json!(true);
     f.meta["tokenizer"]["unk_buckets"] = json!(19); // 20 entries, <unk> at 1 among the buckets
     assert_says(
@@ -320,6 +326,23 @@ fn bad_metadata_fields() {
     let mut f = open("rnn_1l_dense.safetensors");
     f.meta["hiden_size"] = json!(8);
     assert_says(&f.error(), &["unknown field `hiden_size`"]);
+
+    // A value of the wrong type: the message names the field it is in, down to the index.
+    let mut f = open("rnn_1l_dense.safetensors");
+    f.meta["hidden_size"] = json!("8");
+    assert_says(
+        &f.error(),
+        &["metadata field `hidden_size`", "invalid type: string \"8\""],
+    );
+    let mut f = open("rnn_1l_dense.safetensors");
+    f.meta["mean"][1] = json!("0.5");
+    assert_says(&f.error(), &["metadata field `mean[1]`", "invalid type"]);
+    let mut f = open("gru_1l_one_hot.safetensors");
+    f.meta["labels"] = json!("positive");
+    assert_says(
+        &f.error(),
+        &["metadata field `labels`", "expected a sequence"],
+    );
 
     let mut f = open("gru_1l_embedding.safetensors");
     f.meta["vocab"][7] = f.meta["vocab"][3].clone();
@@ -1069,7 +1092,7 @@ const CASES: &[Case] = &[
     (
         "a 100 000-character cell",
         long_unknown_cell,
-        &["metadata `tinyrnn`: unknown variant `cccc", " … ", "expected one of `rnn`, `lstm`, `gru`"],
+        &["metadata field `cell`: unknown variant `cccc", " … ", "expected one of `rnn`, `lstm`, `gru`"],
     ),
     (
         "control characters in a tensor name",

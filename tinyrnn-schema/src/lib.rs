@@ -611,8 +611,17 @@ impl Meta {
             }
             Some(_) => {}
         }
-        let wire: Wire<f64> = serde_json::from_value(value)
-            .map_err(|e| MetaError::new(format!("metadata `{METADATA_KEY}`: {e}")))?;
+        let wire: Wire<f64> = serde_path_to_error::deserialize(value).map_err(|e| {
+            // Name the field a wrong type or value is in (`tokenizer.stem`), as every other
+            // message does; serde's own message names only the value and the expected type.
+            let path = e.path().to_string();
+            let error = e.into_inner();
+            if path.is_empty() || path == "." {
+                MetaError::new(format!("metadata `{METADATA_KEY}`: {error}"))
+            } else {
+                MetaError::new(format!("metadata field `{}`: {error}", show::name(&path)))
+            }
+        })?;
         wire.check()?;
         Ok(wire.into_meta())
     }
