@@ -12,16 +12,14 @@ use tinyrnn_build::Quantize;
 /// The shipped models that also get an int8 variant, `models::<stem>_int8`.
 const INT8: &[&str] = &["seed", "sentiment", "motion", "vowels", "exercise"];
 
-/// Model files baked to int8 into `$OUT_DIR/tinyrnn/test/` for the tests only (not part of
-/// `models`): conformance fixtures with the LSTM, which no shipped model uses, and with
-/// convolution front-ends (strides, dilations, pools, two layers), and the trainer's test model
-/// `vowels_conv` (a convolution trained on real data).
+/// Conformance fixtures baked to int8 into `$OUT_DIR/tinyrnn/test/` for the tests only (not
+/// part of `models`): the LSTM, which no shipped model uses, and convolution front-ends with
+/// strides, dilations, pools and two layers.
 const TEST_INT8: &[&str] = &[
-    "conformance/fixtures/lstm_2l_dense.safetensors",
-    "conformance/fixtures/lstm_1l_embedding.safetensors",
-    "conformance/fixtures/conv_gru_2c.safetensors",
-    "conformance/fixtures/conv_lstm_2c.safetensors",
-    "tinyrnn-train/tests/models/vowels_conv.safetensors",
+    "lstm_2l_dense",
+    "lstm_1l_embedding",
+    "conv_gru_2c",
+    "conv_lstm_2c",
 ];
 
 fn main() {
@@ -109,11 +107,11 @@ fn main() {
     );
     // Test fixtures only (tests/int8_golden.rs): int8 models that no shipped model is like.
     for fixture in TEST_INT8 {
-        let file = Path::new(fixture);
+        let file = Path::new("conformance/fixtures").join(format!("{fixture}.safetensors"));
         if file.exists() {
             println!("cargo::rerun-if-changed={}", file.display());
             let test_out = out.join("tinyrnn").join("test");
-            tinyrnn_build::bake_into_with(file, &test_out, "::tinyrnn", None, Quantize::Int8)
+            tinyrnn_build::bake_into_with(&file, &test_out, "::tinyrnn", None, Quantize::Int8)
                 .unwrap_or_else(|e| tinyrnn_build::fail(&e));
         }
     }

@@ -354,14 +354,12 @@ CASES = [
     # LSTM (no shipped model is one): conformance fixtures, baked for the tests by build.rs.
     ("lstm_2l_dense_int8", "conformance/fixtures/lstm_2l_dense.safetensors",
      lambda m: [wave(len(m["mean"]), 12), extreme_samples(len(m["mean"]))]),
-    # Convolution front-ends: two layers with strides, dilation and pools (conformance fixtures),
-    # and one trained on JapaneseVowels (the trainer's test model), also baked by build.rs.
+    # Convolution front-ends with two layers, strides, dilation and pools (conformance fixtures,
+    # also baked by build.rs; the shipped vowels has one layer).
     ("conv_gru_2c_int8", "conformance/fixtures/conv_gru_2c.safetensors",
      lambda m: [wave(len(m["mean"]), 23), wave(len(m["mean"]), 3), extreme_samples(len(m["mean"]))]),
     ("conv_lstm_2c_int8", "conformance/fixtures/conv_lstm_2c.safetensors",
      lambda m: [wave(len(m["mean"]), 25), extreme_samples(len(m["mean"]))]),
-    ("vowels_conv_int8", "tinyrnn-train/tests/models/vowels_conv.safetensors",
-     lambda m: read_ts(os.path.join(ROOT, "data/sensor/JapaneseVowels_TEST.ts"), 4) + [extreme_samples(len(m["mean"]))]),
     ("lstm_1l_embedding_int8", "conformance/fixtures/lstm_1l_embedding.safetensors",
      lambda m: token_sequences(len(m["vocab"]), 6, 3)),
 ]

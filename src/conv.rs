@@ -398,6 +398,9 @@ impl<T: Zero, R: Zero> ConvState<T, R> {
     pub fn reset(&mut self) {
         *self = Self::new();
     }
+}
+
+impl<T, R> ConvState<T, R> {
 
     /// The recurrent layers' state.
     pub fn recurrent(&self) -> &R {
@@ -497,7 +500,7 @@ impl<const H: usize, const S: usize, const U: usize> Zero for State<H, S, U> {
 /// type Conv = Conv1d<1, 1, 2, 1, 2>;
 /// type Rnn1 = Network<Passthrough, Stack<Rnn, 1, 1, 1, 1, 0>, 1, 1, 2>;
 /// static MODEL: ConvNetwork<Normalize<1>, Conv, Rnn1, 1, 1> = ConvNetwork {
-///     normalize: Normalize { mean: &MEAN, std: &STD },
+///     frontend: Normalize { mean: &MEAN, std: &STD },
 ///     conv: Conv1d { weight: &CONV_W, bias: &CONV_B, stride: 1, padding: Padding::Valid, pool: 1 },
 ///     network: Network {
 ///         frontend: Passthrough,
@@ -534,7 +537,7 @@ impl<const H: usize, const S: usize, const U: usize> Zero for State<H, S, U> {
 #[derive(Debug, Clone, Copy)]
 pub struct ConvNetwork<P, X, N, const F: usize, const I: usize> {
     /// The per-feature normalisation of the samples.
-    pub normalize: P,
+    pub frontend: P,
     /// The convolution layers.
     pub conv: X,
     /// The recurrent layers and the head, reading the convolution's `I` channels.
@@ -554,7 +557,7 @@ where
     type Front = P;
 
     fn frontend(&self) -> &P {
-        &self.normalize
+        &self.frontend
     }
 
     fn labels(&self) -> &'static [&'static str] {
@@ -574,8 +577,8 @@ where
     /// output, steps the recurrent layers with it. On error (a NaN sample,
     /// [`Error::Overflow`]) `state` is left unchanged.
     fn advance(&self, sample: &[f32; F], state: &mut Self::State) -> Result<(), Error> {
-        let mut scratch = self.normalize.scratch();
-        let LayerInput::Dense(x) = self.normalize.encode(sample, &mut scratch)? else {
+        let mut scratch = self.frontend.scratch();
+        let LayerInput::Dense(x) = self.frontend.encode(sample, &mut scratch)? else {
             return Ok(()); // a normalisation gives dense values
         };
         state.feed(&self.conv, x, |rnn, y| self.network.advance(y, rnn))

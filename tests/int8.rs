@@ -75,6 +75,12 @@ impl<const H: usize, const S: usize, const U: usize> Hidden for tinyrnn::State<H
     }
 }
 
+impl<T, R: Hidden> Hidden for tinyrnn::ConvState<T, R> {
+    fn hidden_values(&self) -> impl Iterator<Item = f32> + '_ {
+        self.recurrent().hidden_values()
+    }
+}
+
 impl<const H: usize, const L: usize, const M: usize> Hidden for tinyrnn::quant::QState<H, L, M> {
     fn hidden_values(&self) -> impl Iterator<Item = f32> + '_ {
         self.layers().flatten().map(|&h| h as f32 / 32768.0)

@@ -64,11 +64,29 @@ fn check_text<M: TextModel>(name: &str, model: &M, vocab_size: usize) {
     check_output(name, &out);
 }
 
+/// How many layers a state holds: a recurrent state's, or that of a convolution model's
+/// recurrent part.
+trait LayerCount {
+    fn layer_count(&self) -> usize;
+}
+
+impl<const H: usize, const S: usize, const U: usize> LayerCount for tinyrnn::State<H, S, U> {
+    fn layer_count(&self) -> usize {
+        self.layers().count()
+    }
+}
+
+impl<T, R: LayerCount> LayerCount for tinyrnn::ConvState<T, R> {
+    fn layer_count(&self) -> usize {
+        self.recurrent().layer_count()
+    }
+}
+
 macro_rules! sizes {
     ($m:ident) => {{
         use tinyrnn::models::$m as m;
         let declared = (m::WEIGHT_BYTES, m::PARAMETERS, m::LAYERS);
-        let layers = m::State::new().layers().count();
+        let layers = m::State::new().layer_count();
         check_sizes(stringify!($m), &m::MODEL, declared, layers);
     }};
 }

@@ -23,7 +23,7 @@ for m in "${models[@]}"; do
     motion) args=(data/sensor/BasicMotions_TRAIN.ts --val-split 0.25 --cell gru --hidden 32 --epochs 100
                   --patience 40 --lr 0.003 --batch-size 8 --crop 40 --noise 0.1 --seed 7) ;;
     vowels) args=(data/sensor/JapaneseVowels_TRAIN.ts --val-split 0.2 --cell gru --hidden 32 --epochs 80
-                  --patience 25 --lr 0.003 --batch-size 8 --dropout 0.2 --seed 2) ;;
+                  --patience 25 --lr 0.003 --batch-size 8 --dropout 0.2 --seed 2 --conv 32:5:causal) ;;
     exercise) args=(data/sensor/Watch_TRAIN.ts --val data/sensor/Watch_VAL.ts --cell gru --hidden 32 --epochs 80
                     --patience 25 --lr 0.003 --batch-size 16 --noise 0.1 --dropout 0.2 --seed 2) ;;
     melody | g2p) args=() ;;

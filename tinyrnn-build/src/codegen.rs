@@ -512,7 +512,7 @@ fn with_conv(spec: &ModelSpec, p: &str, network: Expr, int8: bool) -> Expr {
     Expr::record(
         format!("{p}::ConvNetwork"),
         vec![
-            ("normalize", frontend(&spec.meta.input, p, int8)),
+            ("frontend", frontend(&spec.meta.input, p, int8)),
             ("conv", conv_stage(spec, p, spec.meta.conv.len(), int8)),
             ("network", network),
         ],
@@ -773,9 +773,11 @@ fn size_consts(
         ),
         (
             "MACS_PER_STEP",
-            "Multiply-accumulates of one recurrent step, all layers (a one-hot input is a lookup)."
+            "Multiply-accumulates of one recurrent step, all layers (a one-hot input is a lookup; \
+             with a convolution front-end, also the convolution outputs one step takes once the \
+             windows are full)."
                 .to_string(),
-            spec.macs_per_step(),
+            spec.macs_per_step() + spec.conv_macs_per_step(),
         ),
         (
             "HEAD_MACS",

@@ -145,6 +145,33 @@ impl ModelSpec {
             })
     }
 
+    /// Multiply-accumulates of the convolution layers per recurrent step once the windows are
+    /// full (0 without `conv`; saturating): the last layer computes `pool` outputs per step, and
+    /// each layer below it `pool` outputs per input of the layer above, which takes one every
+    /// `stride`.
+    ///
+    /// ```
+    /// let spec = tinyrnn_build::load("../conformance/fixtures/conv_gru_2c.safetensors".as_ref())?;
+    /// // Layer 1 (6 → 5, kernel 3, pool 2): 2 outputs; layer 0 (4 → 6, kernel 3): 2 · 1 · 1.
+    /// assert_eq!(spec.conv_macs_per_step(), 2 * 5 * 3 * 6 + 2 * 6 * 3 * 4);
+    /// # Ok::<(), tinyrnn_build::Error>(())
+    /// ```
+    pub fn conv_macs_per_step(&self) -> usize {
+        let mut outputs = 1usize; // of the layer above, per recurrent step
+        let mut stride = 1usize; // of the layer above
+        let mut macs = 0usize;
+        for (j, c) in self.meta.conv.iter().enumerate().rev() {
+            outputs = outputs.saturating_mul(stride).saturating_mul(c.pool);
+            let one = c
+                .out_channels
+                .saturating_mul(c.kernel_size)
+                .saturating_mul(self.conv_inputs(j));
+            macs = macs.saturating_add(outputs.saturating_mul(one));
+            stride = c.stride;
+        }
+        macs
+    }
+
     /// The fewest samples after which the recurrent layers have stepped once: 1 without
     /// `conv`; with it, what the windows, strides and pools of the layers need (saturating).
     ///
