@@ -401,7 +401,6 @@ impl<T: Zero, R: Zero> ConvState<T, R> {
 }
 
 impl<T, R> ConvState<T, R> {
-
     /// The recurrent layers' state.
     pub fn recurrent(&self) -> &R {
         &self.rnn
