@@ -328,21 +328,29 @@ fn bad_metadata_fields() {
     assert_says(&f.error(), &["unknown field `hiden_size`"]);
 
     // A value of the wrong type: the message names the field it is in, down to the index.
-    let mut f = open("rnn_1l_dense.safetensors");
-    f.meta["hidden_size"] = json!("8");
-    assert_says(
-        &f.error(),
-        &["metadata field `hidden_size`", "invalid type: string \"8\""],
-    );
-    let mut f = open("rnn_1l_dense.safetensors");
-    f.meta["mean"][1] = json!("0.5");
-    assert_says(&f.error(), &["metadata field `mean[1]`", "invalid type"]);
-    let mut f = open("gru_1l_one_hot.safetensors");
-    f.meta["labels"] = json!("positive");
-    assert_says(
-        &f.error(),
-        &["metadata field `labels`", "expected a sequence"],
-    );
+    type Case = (&'static str, fn(&mut Value), &'static [&'static str]);
+    let wrong_types: [Case; 3] = [
+        (
+            "rnn_1l_dense.safetensors",
+            |m| m["hidden_size"] = json!("8"),
+            &["metadata field `hidden_size`", "invalid type: string \"8\""],
+        ),
+        (
+            "rnn_1l_dense.safetensors",
+            |m| m["mean"][1] = json!("0.5"),
+            &["metadata field `mean[1]`", "invalid type"],
+        ),
+        (
+            "gru_1l_one_hot.safetensors",
+            |m| m["labels"] = json!("positive"),
+            &["metadata field `labels`", "expected a sequence"],
+        ),
+    ];
+    for (fixture, change, says) in wrong_types {
+        let mut f = open(fixture);
+        change(&mut f.meta);
+        assert_says(&f.error(), says);
+    }
 
     let mut f = open("gru_1l_embedding.safetensors");
     f.meta["vocab"][7] = f.meta["vocab"][3].clone();
