@@ -79,9 +79,12 @@ pub fn shift_round(v: i64, n: u32) -> i64 {
 /// `acc · m / 2^shift`, rounded by [`shift_round`] and saturated at ±[`PRE_LIMIT`]: an `i32`
 /// mat-vec sum to Q12.
 ///
-/// Exactly `clamp(shift_round(acc · m, shift), ±PRE_LIMIT)` computed in 64 bits, but with 32-bit
-/// products for `shift ≥ 16` (every multiplier of a dense input): `acc = hi · 2^16 + lo`, so that
-/// a core without a 32×32→64 multiply (the M0) needs no library call.
+/// Exactly `clamp(shift_round(acc · m, shift), ±PRE_LIMIT)` computed in 64 bits, but without a
+/// 64-bit shift by a variable amount, and with one path for the shifts of every shipped layer
+/// (`17..=32`: multipliers `m · 2^-shift` from `2^-17` to `2^-1`), the others out of line. Where the core has a 32×32→64 multiply (every target but ARMv6-M), that path is one:
+/// `(acc · (m · 2^(32 − shift)) + 2^31) >> 32`, the high word of a product (`smmulr` on the
+/// M4F); on ARMv6-M (no such multiply, a library call) it uses 32-bit products only
+/// (`acc = hi · 2^16 + lo`).
 ///
 /// ```
 /// use tinyrnn::quant::{requantize, shift_round};
@@ -94,29 +97,54 @@ pub fn shift_round(v: i64, n: u32) -> i64 {
 /// ```
 #[inline(always)]
 pub fn requantize(acc: i32, m: u16, shift: u8) -> i32 {
-    if shift < 16 {
-        let n = shift.max(1) as u32;
-        if let Ok(a) = i16::try_from(acc) {
-            // A one-hot input's sum is one weight: |a · m| + 2^14 ≤ 2^31 − 2^14, 32 bits suffice.
-            let v = (a as i32 * m as i32 + (1 << (n - 1))) >> n;
-            return v.clamp(-PRE_LIMIT, PRE_LIMIT);
-        }
-        let v = shift_round(acc as i64 * m as i64, n);
-        return v.clamp(-(PRE_LIMIT as i64), PRE_LIMIT as i64) as i32;
+    requantize_by::<{ !ARMV6M }>(acc, m, shift)
+}
+
+/// [`requantize`] with the 64-bit product (`LONG_MUL`) or with 32-bit products only; both are
+/// compiled on every target so that a test compares them with the definition.
+#[inline(always)]
+fn requantize_by<const LONG_MUL: bool>(acc: i32, m: u16, shift: u8) -> i32 {
+    // shift − 17, as the common path reads it (a wrap makes shifts below 17 large).
+    let k = shift.wrapping_sub(17) as u32;
+    if LONG_MUL && k < 16 {
+        // m · 2^(32 − shift) < 2^16 · 2^15: positive in an i32. The result's magnitude is below
+        // 2^31 · 2^31 / 2^32.
+        let mm = (m as i32) << (15 - k);
+        let v = ((acc as i64 * mm as i64 + (1 << 31)) >> 32) as i32;
+        return v.clamp(-PRE_LIMIT, PRE_LIMIT);
     }
     let m = m as i32;
     let hi = acc >> 16;
     let low = (acc & 0xffff) as u32 * m as u32;
     // v = floor(acc · m / 2^16): |hi · m| ≤ 2^31 − 98303 and low >> 16 < 2^16, no overflow.
     let v = (hi * m).wrapping_add((low >> 16) as i32);
-    let rounded = if shift == 16 {
+    if k < 32 {
+        // floor((floor(v / 2^k) + 1) / 2) = floor(v / 2^(k + 1) + 1/2), k + 1 = shift − 16,
+        // without the overflow of v + 2^k.
+        return ((v >> k).wrapping_add(1) >> 1).clamp(-PRE_LIMIT, PRE_LIMIT);
+    }
+    requantize_rare(acc, m, shift, v, low)
+}
+
+/// The shifts [`requantize_by`]'s common path leaves: below 17 and above 48 (`v` and `low` as
+/// there).
+#[inline(never)]
+fn requantize_rare(acc: i32, m: i32, shift: u8, v: i32, low: u32) -> i32 {
+    let rounded = if shift < 16 {
+        let n = shift.max(1) as u32;
+        if let Ok(a) = i16::try_from(acc) {
+            // A one-hot input's sum is one weight: |a · m| + 2^14 ≤ 2^31 − 2^14, 32 bits suffice.
+            (a as i32 * m + (1 << (n - 1))) >> n
+        } else {
+            let v = shift_round(acc as i64 * m as i64, n);
+            v.clamp(-(PRE_LIMIT as i64), PRE_LIMIT as i64) as i32
+        }
+    } else if shift == 16 {
         v.wrapping_add(((low >> 15) & 1) as i32)
     } else {
-        // floor((floor(v / 2^(n−1)) + 1) / 2) = floor(v / 2^n + 1/2), n = shift − 16, without
-        // the overflow of v + 2^(n−1). From n − 1 = 31 on, v >> 31 is 0 or −1 and the result 0,
-        // as it is for every larger shift (clamped to 62 by the definition).
-        let r = v >> (shift as u32 - 17).min(31);
-        r.wrapping_add(1) >> 1
+        // shift > 48: |acc · m| < 2^47 ≤ 2^(n − 1) for the definition's n = min(shift, 62), so
+        // 0 < acc · m + 2^(n − 1) < 2^n.
+        0
     };
     rounded.clamp(-PRE_LIMIT, PRE_LIMIT)
 }
@@ -509,52 +537,21 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
         h: &mut [i16; H],
         c: &mut Option<&mut [i32; H]>,
     ) {
-        let mut x_parts = [[0i32; G]; B];
-        let mut h_parts = [[0i32; G]; B];
-        for g in 0..G {
-            let w_ih = self.w_ih.get(g).and_then(|m| block_of::<_, B>(m, unit));
-            let w_hh = self.w_hh.get(g).and_then(|m| block_of::<_, B>(m, unit));
-            let (Some(w_ih), Some(w_hh)) = (w_ih, w_hh) else {
-                return; // unit + B > H: not reached
-            };
-            let acc_x = match input {
-                QInput::Dense(x) => dot_rows(w_ih, x),
-                QInput::OneHot(t) => {
-                    let mut acc = [0i32; B];
-                    for (a, row) in acc.iter_mut().zip(w_ih) {
-                        *a = row.get(t).map_or(128, |&w| w as i32);
-                    }
-                    acc
-                }
-            };
-            let acc_h = dot_rows(w_hh, h_prev);
-            let separate = K::SEPARATE.get(g).copied().unwrap_or(false);
-            for (k, ((xs, hs), (ax, ah))) in x_parts
-                .iter_mut()
-                .zip(h_parts.iter_mut())
-                .zip(acc_x.into_iter().zip(acc_h))
-                .enumerate()
-            {
-                let u = unit + k;
-                let (m, s) = (at(self.m, g, u), at(self.s, g, u));
-                // Q15 like acc_h: the bake keeps |acc_x · 2^x_shift| + |acc_h| below 2^31.
-                let ax = ax.wrapping_sub(offsets.x).wrapping_shl(self.x_shift);
-                let ah = ah.wrapping_sub(offsets.h);
-                if let (Some(xs), Some(hs)) = (xs.get_mut(g), hs.get_mut(g)) {
-                    if separate {
-                        // Row of b_h: how many separate gates come before g.
-                        let row = K::SEPARATE.iter().take(g).filter(|&&s| s).count();
-                        let h_bias = self.b_h.get(row).and_then(|r| r.get(u)).copied();
-                        *xs = at(self.b_x, g, u) + requantize(ax, m, s);
-                        *hs = h_bias.unwrap_or(0) + requantize(ah, m, s);
-                    } else {
-                        *xs = at(self.b_x, g, u) + requantize(ax.wrapping_add(ah), m, s);
-                    }
+        // Each gate's (x-part, h-part) of the B units, started as copies of gate 0's: zeros (96
+        // bytes for a GRU) were a `memclr` call per block, which the writes after it left in.
+        let first = self.gate::<K, B>(0, unit, input, h_prev, offsets);
+        let mut parts = [first; G];
+        for (g, part) in parts.iter_mut().enumerate().skip(1) {
+            *part = self.gate::<K, B>(g, unit, input, h_prev, offsets);
+        }
+        for k in 0..B {
+            let u = unit + k;
+            let (mut x, mut hp) = ([0i32; G], [0i32; G]);
+            for ((x, hp), gate) in x.iter_mut().zip(&mut hp).zip(&parts) {
+                if let Some(&(xs, hs)) = gate.get(k) {
+                    (*x, *hp) = (xs, hs);
                 }
             }
-        }
-        for (k, (x, hp)) in x_parts.into_iter().zip(h_parts).enumerate() {
-            let u = unit + k;
             // Not written yet: a block writes only its own units.
             let old_h = h.get(u).copied().unwrap_or(0);
             let old_c = c.as_ref().and_then(|c| c.get(u)).copied().unwrap_or(0);
@@ -566,6 +563,56 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
                 *slot = new_c;
             }
         }
+    }
+
+    /// Gate `g`'s pre-activations of units `unit..unit + B` in Q12: `(x, 0)` for a summed
+    /// gate, `(x-part, h-part)` for a separate one ([`QCell::SEPARATE`]).
+    #[inline(always)]
+    fn gate<K: QCell<G>, const B: usize>(
+        &self,
+        g: usize,
+        unit: usize,
+        input: QInput<'_, I>,
+        h_prev: &[Lane; H],
+        offsets: Offsets,
+    ) -> [(i32, i32); B] {
+        let w_ih = self.w_ih.get(g).and_then(|m| block_of::<_, B>(m, unit));
+        let w_hh = self.w_hh.get(g).and_then(|m| block_of::<_, B>(m, unit));
+        let (Some(w_ih), Some(w_hh)) = (w_ih, w_hh) else {
+            return [(0, 0); B]; // unit + B > H: not reached
+        };
+        let acc_x = match input {
+            QInput::Dense(x) => dot_rows(w_ih, x),
+            QInput::OneHot(t) => {
+                let mut acc = [0i32; B];
+                for (a, row) in acc.iter_mut().zip(w_ih) {
+                    *a = row.get(t).map_or(128, |&w| w as i32);
+                }
+                acc
+            }
+        };
+        let acc_h = dot_rows(w_hh, h_prev);
+        let separate = K::SEPARATE.get(g).copied().unwrap_or(false);
+        // Row of b_h: how many separate gates come before g.
+        let h_bias = self
+            .b_h
+            .get(K::SEPARATE.iter().take(g).filter(|&&s| s).count());
+        let mut out = [(0, 0); B];
+        for (k, (o, (ax, ah))) in out.iter_mut().zip(acc_x.into_iter().zip(acc_h)).enumerate() {
+            let u = unit + k;
+            let (m, s) = (at(self.m, g, u), at(self.s, g, u));
+            // Q15 like acc_h: the bake keeps |acc_x · 2^x_shift| + |acc_h| below 2^31.
+            let ax = ax.wrapping_sub(offsets.x).wrapping_shl(self.x_shift);
+            let ah = ah.wrapping_sub(offsets.h);
+            let b_x = at(self.b_x, g, u);
+            *o = if separate {
+                let b_h = h_bias.and_then(|r| r.get(u)).copied().unwrap_or(0);
+                (b_x + requantize(ax, m, s), b_h + requantize(ah, m, s))
+            } else {
+                (b_x + requantize(ax.wrapping_add(ah), m, s), 0)
+            };
+        }
+        out
     }
 }
 

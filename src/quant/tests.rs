@@ -127,7 +127,7 @@ fn gru_unit_matches_its_equation() {
     assert!((h as f64 / 32768.0 - (n + 0.5) / 2.0).abs() < 1e-4, "{h}");
 }
 
-/// The 32-bit requantisation and Q15 products equal their 64-bit definitions.
+/// The requantisation (either kernel) and Q15 products equal their 64-bit definitions.
 #[test]
 fn thirty_two_bit_arithmetic_equals_the_definition() {
     let mut seed = 0x2545_f491_4f6c_dd1du64;
@@ -162,13 +162,25 @@ fn thirty_two_bit_arithmetic_equals_the_definition() {
             (r >> 48) as u16
         };
         let s = if k % 13 == 0 {
-            [0u8, 16, 17, 47, 48, 62, 63, 255][(r % 8) as usize]
+            // The edges of requantize's paths among them.
+            [0u8, 15, 16, 17, 32, 33, 48, 49, 62, 63, 255][(r % 11) as usize]
         } else {
             (1 + (r >> 8) % 62) as u8
         };
         let want = shift_round(acc as i64 * m as i64, s as u32)
             .clamp(-(PRE_LIMIT as i64), PRE_LIMIT as i64);
         assert_eq!(requantize(acc, m, s) as i64, want, "{acc} {m} {s}");
+        // Both kernels, whichever the target uses.
+        assert_eq!(
+            requantize_by::<true>(acc, m, s) as i64,
+            want,
+            "{acc} {m} {s}"
+        );
+        assert_eq!(
+            requantize_by::<false>(acc, m, s) as i64,
+            want,
+            "{acc} {m} {s}"
+        );
         let a = ((r >> 40) % 32769) as i32;
         assert_eq!(
             mul_q15(a, acc) as i64,
