@@ -1,20 +1,25 @@
 //! Scalar activations: rational approximations of `tanh` and `sigmoid` by default, `libm` with
 //! the `exact-activations` feature; `exp` (for softmax) is always `libm`'s.
 //!
-//! [`tanh`] is `x·P(x²)/Q(x²)` on `x` clamped to `[-8, 8]`, with `P` of degree 3 and `Q` of
-//! degree 4 in `x²` (an odd polynomial of degree 7 over an even one of degree 8, the form of
-//! Eigen's float `tanh`). The coefficients are our own fit, made and checked by
-//! `scripts/fit_tanh.py`: a rational minimax fit of the absolute error in float64, rounded to
-//! f32. [`sigmoid`] is `0.5 + 0.5·tanh(x/2)` with the halving folded into its own coefficients
-//! (clamped to `[-16, 16]`). Both are evaluated in f32 in one fixed order, with no fused
-//! multiply-add (Rust never contracts `a * b + c`), so a model's outputs are bit-identical on
-//! the host and on every Cortex-M core. Their largest absolute error against a float64
-//! reference, over every f32 input, is [`MAX_ABS_ERROR`]: about 8 units in the last place near
-//! ±1, and enough for every conformance fixture to stay within 1e-5 of ONNX Runtime.
+//! [`tanh`] is `x·P(x²)/Q(x²)` on `[-8, 8]` and that function's value at ±8 beyond (the same
+//! bits as clamping `x` to `[-8, 8]`), with `P` of degree 3 and `Q` of degree 4 in `x²` (an odd
+//! polynomial of degree 7 over an even one of degree 8, the form of Eigen's float `tanh`). The
+//! coefficients are our own fit, made and checked by `scripts/fit_tanh.py`: a rational minimax
+//! fit of the absolute error in float64, rounded to f32. [`sigmoid`] is `0.5 + 0.5·tanh(x/2)`
+//! with the halving folded into its own coefficients (on `[-16, 16]`, its value at ±16 beyond).
+//! Both are evaluated in f32 in one fixed order, with no fused multiply-add (Rust never
+//! contracts `a * b + c`), so a model's outputs are bit-identical on the host and on every
+//! Cortex-M core. Their largest absolute error against a float64 reference, over every f32
+//! input, is [`MAX_ABS_ERROR`]: about 8 units in the last place near ±1, and enough for every
+//! conformance fixture to stay within 1e-5 of ONNX Runtime.
 //!
-//! On a Cortex-M4F each is 26–27 instructions in a loop (a NaN-preserving clamp, 8 of them;
-//! then `x²`, 13 multiply-adds and a division), against 50–110 for `libm::tanhf` and a
-//! `libm::expf`-based sigmoid (`tools/activation-cost.sh`, BENCHMARKS.md). NaN in gives NaN out; ±∞ gives ±1 (`tanh`) and 0 or 1 (`sigmoid`).
+//! On a Cortex-M4F, counted in the disassembly, `tanh` is 20 instructions inside `[-8, 8]` and
+//! `sigmoid` 21 inside `[-16, 16]`: one comparison of `|x|` and a branch (4), then `x²`, the two
+//! polynomials in Horner form and `x·P/Q` (16: a `vmla` overwrites its addend, so each constant
+//! is copied first), and the sigmoid's `0.5 +`; about 8 beyond. `libm::tanhf` and an
+//! `expf`-based sigmoid take 50–110 (`tools/activation-cost.sh`, whose loop over `[-12, 12]`
+//! adds about 1.5 a call; BENCHMARKS.md). NaN in gives NaN out; ±∞ gives ±1 (`tanh`) and 0 or
+//! 1 (`sigmoid`).
 
 /// Largest absolute difference between [`tanh`] or [`sigmoid`] and the float64 functions, over
 /// every f32 input (measured by `scripts/fit_tanh.py`: 5.2e-7 for `tanh` near ±6.6, 2.9e-7 for
@@ -30,7 +35,7 @@ pub const MAX_ABS_ERROR: f32 = 6.0e-7;
 /// The rational approximations (also compiled, and tested, with `exact-activations`).
 #[cfg_attr(feature = "exact-activations", allow(dead_code))]
 mod rational {
-    /// `tanh` is clamped to `[-C, C]`: `1 - tanh(8) = 2.3e-7`.
+    /// `tanh` is constant beyond `±C`: `1 - tanh(8) = 2.3e-7`.
     pub(crate) const C: f32 = 8.0;
 
     // tanh(x) = x P(x²) / Q(x²), Q monic. From scripts/fit_tanh.py.
@@ -53,41 +58,44 @@ mod rational {
     pub(crate) const SQ2: f32 = 1.568_533e6;
     pub(crate) const SQ3: f32 = 3.911_388_2e3;
 
-    /// `x` limited to `[-c, c]`; NaN stays NaN.
-    #[inline(always)]
-    pub(crate) fn clamp(x: f32, c: f32) -> f32 {
-        if x < -c {
-            -c
-        } else if x > c {
-            c
-        } else {
-            x
-        }
-    }
-
     /// `x P(x²) / Q(x²)` with monic `Q` of degree 4, in the order `scripts/fit_tanh.py` checks.
     #[inline(always)]
-    pub(crate) fn odd_rational(x: f32, p: [f32; 4], q: [f32; 4]) -> f32 {
+    pub(crate) const fn odd_rational(x: f32, p: [f32; 4], q: [f32; 4]) -> f32 {
         let y = x * x;
         let num = ((p[3] * y + p[2]) * y + p[1]) * y + p[0];
         let den = (((y + q[3]) * y + q[2]) * y + q[1]) * y + q[0];
         num * x / den
     }
 
-    /// The default [`tanh`](super::tanh).
+    /// `tanh(±C)` as the rational gives it, evaluated at compile time (IEEE f32 arithmetic in
+    /// the same order as at run time, so the same bits): what `tanh` returns beyond `±C`.
+    pub(crate) const TANH_AT_C: f32 = odd_rational(C, [P0, P1, P2, P3], [Q0, Q1, Q2, Q3]);
+    /// `sigmoid(±2C) - 0.5` as the rational gives it: what `sigmoid` returns beyond `±2C`
+    /// is `0.5` plus or minus it (the rational is odd, bit for bit).
+    pub(crate) const SIGMOID_AT_2C: f32 =
+        odd_rational(2.0 * C, [SP0, SP1, SP2, SP3], [SQ0, SQ1, SQ2, SQ3]);
+
+    /// The default [`tanh`](super::tanh): the rational on `[-C, C]`, its value at `±C` beyond.
+    ///
+    /// One comparison of `|x|` takes the common path (4 instructions on the M4F: `vabs`,
+    /// `vcmp`, `vmrs`, a branch, where clamping `x` to `[-C, C]` and keeping NaN took 8); a
+    /// NaN compares false, goes through the rational and stays NaN. Every other input gives
+    /// the bits the clamped form gave (a test compares them).
     #[inline(always)]
     pub(crate) fn tanh(x: f32) -> f32 {
-        odd_rational(clamp(x, C), [P0, P1, P2, P3], [Q0, Q1, Q2, Q3])
+        if x.abs() > C {
+            return TANH_AT_C.copysign(x);
+        }
+        odd_rational(x, [P0, P1, P2, P3], [Q0, Q1, Q2, Q3])
     }
 
-    /// The default [`sigmoid`](super::sigmoid).
+    /// The default [`sigmoid`](super::sigmoid), in the same form as [`tanh`] on `[-2C, 2C]`.
     #[inline(always)]
     pub(crate) fn sigmoid(x: f32) -> f32 {
-        0.5 + odd_rational(
-            clamp(x, 2.0 * C),
-            [SP0, SP1, SP2, SP3],
-            [SQ0, SQ1, SQ2, SQ3],
-        )
+        if x.abs() > 2.0 * C {
+            return 0.5 + SIGMOID_AT_2C.copysign(x);
+        }
+        0.5 + odd_rational(x, [SP0, SP1, SP2, SP3], [SQ0, SQ1, SQ2, SQ3])
     }
 }
 
@@ -178,6 +186,46 @@ mod tests {
         println!("max |tanh - f64| = {worst_t:e}, max |sigmoid - f64| = {worst_s:e}");
         assert!(worst_t <= f64::from(MAX_ABS_ERROR), "tanh: {worst_t:e}");
         assert!(worst_s <= f64::from(MAX_ABS_ERROR), "sigmoid: {worst_s:e}");
+    }
+
+    /// The form used before the saturated branch: `x` clamped to `[-c, c]` (NaN kept), then
+    /// the rational. The branch must give its bits for every input.
+    fn clamped(x: f32, c: f32, p: [f32; 4], q: [f32; 4]) -> f32 {
+        let x = if x < -c {
+            -c
+        } else if x > c {
+            c
+        } else {
+            x
+        };
+        rational::odd_rational(core::hint::black_box(x), p, q)
+    }
+
+    #[test]
+    fn saturated_branch_gives_the_bits_of_the_clamped_rational() {
+        use rational::{C, P0, P1, P2, P3, Q0, Q1, Q2, Q3};
+        use rational::{SP0, SP1, SP2, SP3, SQ0, SQ1, SQ2, SQ3};
+        let (p, q) = ([P0, P1, P2, P3], [Q0, Q1, Q2, Q3]);
+        let (sp, sq) = ([SP0, SP1, SP2, SP3], [SQ0, SQ1, SQ2, SQ3]);
+        // The sweep, every f32 within 4096 units in the last place of ±C and ±2C, the extremes.
+        let near = [C, 2.0 * C].into_iter().flat_map(|c| {
+            (c.to_bits() - 4096..=c.to_bits() + 4096)
+                .map(f32::from_bits)
+                .flat_map(|x| [x, -x])
+        });
+        let extremes = [f32::MAX, f32::INFINITY, 1e30, 20.0, f32::MIN_POSITIVE, 0.0]
+            .into_iter()
+            .flat_map(|x| [x, -x]);
+        let mut checked = 0u32;
+        for x in sweep().chain(near).chain(extremes) {
+            let (t, s) = (rational::tanh(x), rational::sigmoid(x));
+            assert_eq!(t.to_bits(), clamped(x, C, p, q).to_bits(), "tanh({x})");
+            let clamped_s = 0.5 + clamped(x, 2.0 * C, sp, sq);
+            assert_eq!(s.to_bits(), clamped_s.to_bits(), "sigmoid({x})");
+            checked += 1;
+        }
+        assert!(checked > 1_000_000);
+        assert!(rational::tanh(f32::NAN).is_nan() && rational::sigmoid(-f32::NAN).is_nan());
     }
 
     #[test]

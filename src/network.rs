@@ -193,7 +193,15 @@ where
     type State = State<H, S, U>;
 
     fn advance(&self, input: LayerInput<'_, I>, state: &mut State<H, S, U>) -> Result<(), Error> {
-        // Kept to undo a step whose arithmetic overflowed: a NaN state would stay NaN forever.
+        // A step whose arithmetic overflowed is undone: a NaN state would stay NaN forever.
+        if U == 0 {
+            // One layer (every shipped model): it undoes its own step from the copy of the
+            // previous state it keeps, without a copy of the whole state here.
+            return match self.first.step_or_keep::<K, S>(input, &mut state.first) {
+                true => Ok(()),
+                false => Err(Error::Overflow),
+            };
+        }
         let before = *state;
         self.first.step::<K, S>(input, &mut state.first);
         // Copied so that the layer above can read it while its own state is borrowed mutably.
