@@ -258,13 +258,14 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
     ) -> f32 {
         // Each block's pre-activations, (x-part, h-part) per gate, filled in place block after
         // block: building a new array per block (`array::from_fn`) copied it (`memcpy`, 192 B
-        // a block for a GRU), 5 % of a `motion` step on the M4F.
+        // a block for a GRU), 5 % of a `motion` step on the M4F (the `compact` build still does,
+        // see `block`).
         let mut parts = [([0.0; BLOCK], [0.0; BLOCK]); G];
-        let mut finite = 0.0;
+        let mut poison = 0.0;
         for block in 0..blocks(H) {
-            finite += self.block::<K, S>(block, input, h_prev, state, &mut parts);
+            poison += self.block::<K, S>(block, input, h_prev, state, &mut parts);
         }
-        finite
+        poison
     }
 
     /// Updates the units of block `block` (all [`BLOCK`] of them, or those below `H`).
@@ -288,6 +289,12 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
             for ((p, x), h) in parts.iter_mut().zip(x).zip(h) {
                 *p = (x, h);
             }
+        } else if cfg!(feature = "compact") {
+            // A new array: at `opt-level = "s"` filling `parts` in place (below) is 68 B more
+            // code for `motion` on the M4F (the `compact` build's 4 KB budget, BENCHMARKS.md).
+            *parts = core::array::from_fn(|g| {
+                self.gate(g, K::SEPARATE.get(g) == Some(&true), block, input, h_prev)
+            });
         } else {
             for (g, p) in parts.iter_mut().enumerate() {
                 let separate = K::SEPARATE.get(g) == Some(&true);
@@ -300,7 +307,12 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
             }
         }
         let parts = &*parts;
-        let mut finite = 0.0;
+        // Whether the values written are finite: with an FPU, their sum times 0 (`v * 0` is ±0
+        // for a finite `v`, NaN for ±∞ or NaN), one `vmla` a value where testing each took a
+        // `vabs`, a `vcmp`, a `vmrs` and a branch; in soft float, that test on the bits, two
+        // integer instructions where a multiply-add is two library calls. Either way the code is
+        // removed when the caller does not ask ([`step`](Self::step)).
+        let mut poison = 0.0f32;
         for k in 0..BLOCK {
             let at = block * BLOCK + k;
             if at >= H {
@@ -313,16 +325,19 @@ impl<const G: usize, const I: usize, const H: usize> Layer<G, I, H> {
             });
             let new = K::unit(x, h, old);
             for (s, v) in state.iter_mut().zip(new) {
-                // `v * 0` is ±0 for a finite `v` and NaN for ±∞ or NaN: one multiply-add a value
-                // (dead code, removed, when the caller does not check), where testing the state
-                // afterwards took a load, two integer instructions and a branch a value.
-                finite += v * 0.0;
+                if SOFT_FLOAT {
+                    if !v.is_finite() {
+                        poison = f32::NAN;
+                    }
+                } else {
+                    poison += v * 0.0;
+                }
                 if let Some(slot) = s.get_mut(at) {
                     *slot = v;
                 }
             }
         }
-        finite
+        poison
     }
 
     /// Gate `g`'s pre-activations for the units of block `block`: `(x-part, h-part)`, or
@@ -469,6 +484,9 @@ fn lane<const G: usize>(
 /// instructions per MAC on the M4F), so there it goes gate by gate. Either way each sum is
 /// accumulated in the same order, so the results are bit-identical.
 const ONE_PASS_FOR_ALL_GATES: bool = !cfg!(target_arch = "arm");
+
+/// Whether `f32` arithmetic is done in software (the Cortex-M targets without an FPU: `eabi`).
+const SOFT_FLOAT: bool = cfg!(all(target_arch = "arm", target_abi = "eabi"));
 
 /// The weight blocks of gates `gates` for unit block `block` (stored block by block, each with
 /// its `G` gates).
