@@ -313,6 +313,12 @@ where
     }
 
     /// The head in `f32`, once per read; [`Error::Overflow`] if a value is not finite.
+    ///
+    /// Out of line: inlined into a caller that also steps the layers (`classify`), its arrays
+    /// of `C` values (head sums, scores, the softmax's) sat in that caller's frame below every
+    /// step, the peak of the stack (`exercise_int8`, 7 outputs, took 96 B more than
+    /// `motion_int8`, 4, on the M0).
+    #[inline(never)]
     fn read(&self, state: &R::State, activate: bool) -> Result<Output<C>, Error> {
         head_output(
             self.head.scores(R::hidden(state)),

@@ -111,7 +111,7 @@ fn requantize_by<const LONG_MUL: bool>(acc: i32, m: u16, shift: u8) -> i32 {
         // 2^31 · 2^31 / 2^32.
         let mm = (m as i32) << (15 - k);
         let v = ((acc as i64 * mm as i64 + (1 << 31)) >> 32) as i32;
-        return v.clamp(-PRE_LIMIT, PRE_LIMIT);
+        return saturate(v);
     }
     let m = m as i32;
     let hi = acc >> 16;
@@ -121,9 +121,28 @@ fn requantize_by<const LONG_MUL: bool>(acc: i32, m: u16, shift: u8) -> i32 {
     if k < 32 {
         // floor((floor(v / 2^k) + 1) / 2) = floor(v / 2^(k + 1) + 1/2), k + 1 = shift − 16,
         // without the overflow of v + 2^k.
-        return ((v >> k).wrapping_add(1) >> 1).clamp(-PRE_LIMIT, PRE_LIMIT);
+        return saturate((v >> k).wrapping_add(1) >> 1);
     }
     requantize_rare(acc, m, shift, v, low)
+}
+
+/// `v` saturated at ±[`PRE_LIMIT`], with one unsigned comparison when it is within (`v + L` in
+/// `0..=2L`; wrapped, anything else is above `2L`) and the saturation out of line: fewer
+/// instructions than a two-sided clamp in line (M4F: 6 against 8, whose constants were loaded
+/// anew for every row).
+#[inline(always)]
+fn saturate(v: i32) -> i32 {
+    if (v as u32).wrapping_add(PRE_LIMIT as u32) > 2 * PRE_LIMIT as u32 {
+        return saturated(v);
+    }
+    v
+}
+
+/// [`saturate`] beyond the limits (never for the shipped models' sums).
+#[cold]
+#[inline(never)]
+fn saturated(v: i32) -> i32 {
+    v.clamp(-PRE_LIMIT, PRE_LIMIT)
 }
 
 /// The shifts [`requantize_by`]'s common path leaves: below 17 and above 48 (`v` and `low` as
