@@ -9,8 +9,15 @@ use std::path::{Path, PathBuf};
 
 use tinyrnn_build::Quantize;
 
-/// The shipped models that also get an int8 variant, `models::<stem>_int8`.
-const INT8: &[&str] = &["seed", "sentiment", "motion", "vowels", "exercise"];
+/// The shipped models that also get an int8 variant, `models::<stem>_int8`, and how: `sentiment`,
+/// whose embedding table is most of its weights, with 4-bit embedding rows (docs/quantization.md).
+const INT8: &[(&str, Quantize)] = &[
+    ("seed", Quantize::Int8),
+    ("sentiment", Quantize::Int8Embedding4),
+    ("motion", Quantize::Int8),
+    ("vowels", Quantize::Int8),
+    ("exercise", Quantize::Int8),
+];
 
 /// Conformance fixtures baked to int8 into `$OUT_DIR/tinyrnn/test/` for the tests only (not
 /// part of `models`): the LSTM, which no shipped model uses, and convolution front-ends with
@@ -47,13 +54,11 @@ fn main() {
     for file in &files {
         println!("cargo::rerun-if-changed={}", file.display());
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned());
-        let int8 = stem.is_some_and(|s| INT8.contains(&s.as_str()));
-        let variants: &[Quantize] = if int8 {
-            &[Quantize::None, Quantize::Int8]
-        } else {
-            &[Quantize::None]
-        };
-        for &quantize in variants {
+        let int8 = INT8
+            .iter()
+            .find(|(name, _)| stem.as_deref() == Some(*name))
+            .map(|&(_, quantize)| quantize);
+        for quantize in [Some(Quantize::None), int8].into_iter().flatten() {
             let baked = tinyrnn_build::bake_into_with(
                 file,
                 &out,
@@ -80,8 +85,8 @@ fn main() {
             let list = match (baked.spec.meta.input.is_text(), quantize) {
                 (true, Quantize::None) => &mut text,
                 (false, Quantize::None) => &mut sensor,
-                (true, Quantize::Int8) => &mut int8_text,
-                (false, Quantize::Int8) => &mut int8_sensor,
+                (true, _) => &mut int8_text,
+                (false, _) => &mut int8_sensor,
             };
             let _ = write!(list, " $callback!({m});");
         }

@@ -23,10 +23,12 @@ fn main() {
     tinyrnn_build::bake("../models/melody.safetensors");
     // The sequence-to-sequence (N→M) model of `mcu_seq2seq`.
     tinyrnn_build::bake("../models/g2p.safetensors");
-    // Their int8 variants (docs/quantization.md): `include_model!(<file stem>_int8)`.
-    for model in ["seed", "sentiment", "motion", "vowels", "exercise"] {
+    // Their int8 variants (docs/quantization.md): `include_model!(<file stem>_int8)`;
+    // `sentiment`'s with 4-bit embedding rows, as the library's root build.rs bakes it.
+    for model in ["seed", "motion", "vowels", "exercise"] {
         tinyrnn_build::bake_with(format!("../models/{model}.safetensors"), Quantize::Int8);
     }
+    tinyrnn_build::bake_with("../models/sentiment.safetensors", Quantize::Int8Embedding4);
     // A convolution front-end (format version 2): a conformance model, as no shipped model has
     // one yet; `mcu_no_panic` proves its inference path panic-free.
     tinyrnn_build::bake("../conformance/fixtures/conv_gru_2c.safetensors");

@@ -72,7 +72,33 @@ def bias(b):
     return int(max(-PRE_LIMIT, min(PRE_LIMIT, round_half_away(b * 4096.0))))
 
 
-def quantize(meta, t):
+def nibble_exponent(top):
+    """The smallest k with round(top / 2^k) <= 7, i.e. top < 7.5 * 2^k (top > 0)."""
+    k = math.floor(math.log2(top)) - 3
+    while top >= 7.5 * 2.0 ** k:  # exact: a product by a power of two, a comparison
+        k += 1
+    while top < 7.5 * 2.0 ** (k - 1):
+        k -= 1
+    return k
+
+
+def embedding4(emb, e, frac0):
+    """4-bit rows with a power-of-two step 2^k per row, k within 3 of the largest and at least
+    -frac0; the row's code is k - k_min, and a row's input vector is q << (k + frac0)."""
+    rows = [emb[r * e : (r + 1) * e] for r in range(len(emb) // e)]
+    tops = [max(abs(v) for v in row) for row in rows]
+    ks = [nibble_exponent(top) if top > 0.0 else None for top in tops]
+    lowest = max([k - 3 for k in ks if k is not None] + [-frac0])
+    table, shifts = [], []
+    for row, k in zip(rows, ks):
+        k = lowest if k is None else max(k, lowest)
+        assert k - lowest <= 3 and 0 <= k + frac0 <= 12, (k, lowest, frac0)
+        table.append([int(max(-7.0, min(7.0, round_half_away(v * 2.0 ** -k)))) for v in row])
+        shifts.append(k + frac0)
+    return table, shifts
+
+
+def quantize(meta, t, emb4=False):
     cell, h, layers = meta["cell"], meta["hidden_size"], meta["num_layers"]
     g = {"rnn": 1, "gru": 3, "lstm": 4}[cell]
     kind = meta["input"]
@@ -85,8 +111,10 @@ def quantize(meta, t):
         top = max(abs(v) for v in emb)
         # At most Q15: the input sums are shifted to the recurrent side's Q15.
         frac0 = 0 if top == 0.0 else min(15, 14 - math.frexp(top)[1])
-        q["table"], q["emb_scale"] = [], []
-        for r in range(len(meta["vocab"])):
+        q["table"], q["emb_scale"], q["emb_shift"] = [], [], None
+        if emb4:
+            q["table"], q["emb_shift"] = embedding4(emb, e, frac0)
+        for r in range(0 if emb4 else len(meta["vocab"])):
             row, s = quantize_row(emb[r * e : (r + 1) * e])
             q["table"].append(row)
             q["emb_scale"].append(int(max(0.0, min(65535.0, round_half_away(s * 2.0 ** (frac0 + 8))))))
@@ -218,6 +246,8 @@ def encode(q, item):
     """The first layer's input: ('one_hot', id) or ('dense', [i16...]); None for bad input."""
     if q["kind"] == "one_hot":
         return ("one_hot", item)
+    if q["kind"] == "embedding" and q["emb_shift"] is not None:
+        return ("dense", [w << q["emb_shift"][item] for w in q["table"][item]])
     if q["kind"] == "embedding":
         m = q["emb_scale"][item]
         return ("dense", [clamp((w * m + 128) >> 8, -32768, 32767) for w in q["table"][item]])
@@ -344,7 +374,9 @@ def extreme_samples(features):
 
 CASES = [
     ("seed_int8", "models/seed.safetensors", lambda m: token_sequences(len(m["vocab"]), 8, 1)),
-    ("sentiment_int8", "models/sentiment.safetensors", lambda m: token_sequences(len(m["vocab"]), 8, 2)),
+    # Baked with 4-bit embedding rows (build.rs: Quantize::Int8Embedding4).
+    ("sentiment_int8", "models/sentiment.safetensors", lambda m: token_sequences(len(m["vocab"]), 8, 2),
+     {"emb4": True}),
     ("motion_int8", "models/motion.safetensors",
      lambda m: read_ts(os.path.join(ROOT, "data/sensor/BasicMotions_TEST.ts"), 3) + [extreme_samples(len(m["mean"]))]),
     ("vowels_int8", "models/vowels.safetensors",
@@ -368,9 +400,9 @@ CASES = [
 def main():
     out = {"about": "golden values of scripts/int8_reference.py; checked by tests/int8_golden.rs",
            "models": []}
-    for name, path, inputs in CASES:
+    for name, path, inputs, *options in CASES:
         meta, tensors = load(os.path.join(ROOT, path))
-        q = quantize(meta, tensors)
+        q = quantize(meta, tensors, **(options[0] if options else {}))
         sequences = []
         for seq in inputs(meta):
             state = {"h": [[0] * q["h"] for _ in q["layers"]], "c": [[0] * q["h"] for _ in q["layers"]],

@@ -172,7 +172,8 @@ where
 }
 
 /// Every shipped int8 model against its `f32` model: seed and motion get the same examples
-/// right, sentiment, vowels and exercise at most 3, 4 and 3 fewer.
+/// right, sentiment, vowels and exercise at most 1, 4 and 3 fewer (sentiment: issue 9 allows 0.5
+/// points of its 300 test sentences).
 #[test]
 fn int8_follows_f32() {
     use tinyrnn::models::*;
@@ -190,7 +191,10 @@ fn int8_follows_f32() {
     );
     let seed_bounds = expect("seed_int8", 0.05, 1.0, Same);
     text_pair(&seed::MODEL, &seed_int8::MODEL, seed, seed_bounds);
-    let sentiment_bounds = expect("sentiment_int8", 0.1, 0.97, AtMostFewer(3));
+    // 4-bit embedding rows (Quantize::Int8Embedding4): a hidden unit near its tipping point
+    // can swing to the other side for a few steps (max|Δh| 1.23; 0.094 with int8 rows), the
+    // outputs and labels follow the f32 model (docs/quantization.md).
+    let sentiment_bounds = expect("sentiment_int8", 1.3, 0.99, AtMostFewer(1));
     text_pair(
         &sentiment::MODEL,
         &sentiment_int8::MODEL,
@@ -267,30 +271,85 @@ fn extreme_samples_saturate() {
     assert_eq!(a, b);
 }
 
-/// The int8 models are a fraction of the `f32` models' flash.
+/// The int8 models are a fraction of the `f32` models' flash: issue 9's target, model data
+/// (weights, vocabulary and labels, as `evaluate` prints it) at most 30 % of the `f32` model's.
 #[test]
-fn int8_weights_are_under_a_third() {
+fn int8_model_data_is_at_most_30_percent() {
     use tinyrnn::models::*;
+    // Each module's WEIGHT_BYTES, VOCAB_BYTES and LABEL_BYTES.
     for (name, f, q) in [
-        ("seed", seed::WEIGHT_BYTES, seed_int8::WEIGHT_BYTES),
+        (
+            "seed",
+            [seed::WEIGHT_BYTES, seed::VOCAB_BYTES, seed::LABEL_BYTES],
+            [
+                seed_int8::WEIGHT_BYTES,
+                seed_int8::VOCAB_BYTES,
+                seed_int8::LABEL_BYTES,
+            ],
+        ),
         (
             "sentiment",
-            sentiment::WEIGHT_BYTES,
-            sentiment_int8::WEIGHT_BYTES,
+            [
+                sentiment::WEIGHT_BYTES,
+                sentiment::VOCAB_BYTES,
+                sentiment::LABEL_BYTES,
+            ],
+            [
+                sentiment_int8::WEIGHT_BYTES,
+                sentiment_int8::VOCAB_BYTES,
+                sentiment_int8::LABEL_BYTES,
+            ],
         ),
-        ("motion", motion::WEIGHT_BYTES, motion_int8::WEIGHT_BYTES),
-        ("vowels", vowels::WEIGHT_BYTES, vowels_int8::WEIGHT_BYTES),
+        (
+            "motion",
+            [
+                motion::WEIGHT_BYTES,
+                motion::VOCAB_BYTES,
+                motion::LABEL_BYTES,
+            ],
+            [
+                motion_int8::WEIGHT_BYTES,
+                motion_int8::VOCAB_BYTES,
+                motion_int8::LABEL_BYTES,
+            ],
+        ),
+        (
+            "vowels",
+            [
+                vowels::WEIGHT_BYTES,
+                vowels::VOCAB_BYTES,
+                vowels::LABEL_BYTES,
+            ],
+            [
+                vowels_int8::WEIGHT_BYTES,
+                vowels_int8::VOCAB_BYTES,
+                vowels_int8::LABEL_BYTES,
+            ],
+        ),
         (
             "exercise",
-            exercise::WEIGHT_BYTES,
-            exercise_int8::WEIGHT_BYTES,
+            [
+                exercise::WEIGHT_BYTES,
+                exercise::VOCAB_BYTES,
+                exercise::LABEL_BYTES,
+            ],
+            [
+                exercise_int8::WEIGHT_BYTES,
+                exercise_int8::VOCAB_BYTES,
+                exercise_int8::LABEL_BYTES,
+            ],
         ),
     ] {
+        let pct = |q: usize, f: usize| 100.0 * q as f64 / f as f64;
+        let (fw, qw) = (f[0], q[0]);
+        let (f, q): (usize, usize) = (f.iter().sum(), q.iter().sum());
         println!(
-            "{name:9} weights f32 {f:6} B, int8 {q:6} B ({:.1} %)",
-            100.0 * q as f64 / f as f64
+            "{name:9} weights f32 {fw:6} B, int8 {qw:6} B ({:.1} %); model data f32 {f:6} B, \
+             int8 {q:6} B ({:.2} %)",
+            pct(qw, fw),
+            pct(q, f)
         );
-        assert!(3 * q < f + f / 10, "{name}: {q} of {f}");
+        assert!(10 * q <= 3 * f, "{name}: {q} of {f}");
     }
     assert_eq!(
         Model::weight_bytes(&sentiment_int8::MODEL),

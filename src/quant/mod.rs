@@ -13,6 +13,9 @@
 //! | gate pre-activations, biases | `i32` Q12: a row's two sums added in Q15, requantised once by the row's `u16` multiplier and shift | saturated at ±4096 |
 //! | tanh, sigmoid | 513-entry table, linear interpolation | Q12 in, Q15 out |
 //!
+//! A text model baked with `Quantize::Int8Embedding4` reads its embedding through
+//! [`QEmbedding4`] instead: 4-bit weights with a power-of-two step per row.
+//!
 //! Every step is integer arithmetic only, rounding defined exactly ([`shift_round`]), so the
 //! same model gives bit-identical states on every target. The head's sums are integers; their
 //! scale, bias and the softmax are applied in `f32` once per output ([`StreamingModel::output`](crate::StreamingModel::output)).
@@ -30,6 +33,7 @@
 
 mod act;
 mod conv;
+mod packed;
 
 use core::marker::PhantomData;
 
@@ -43,6 +47,7 @@ use crate::vocab::Vocabulary;
 
 pub use act::{sigmoid_q12, tanh_q12, TANH_Q15};
 pub use conv::QConv1d;
+pub use packed::QEmbedding4;
 
 /// Fraction bits of a gate pre-activation and of a bias: Q12.
 pub const PRE_FRAC: u32 = 12;

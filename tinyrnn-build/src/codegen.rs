@@ -7,7 +7,7 @@ use tinyrnn_schema::{
 };
 
 use crate::layout::Expr;
-use crate::quantize::QFront;
+use crate::quantize::{QFront, Quantize};
 use crate::spec::ModelSpec;
 
 /// Where the generated code finds the runtime crate and how it is documented.
@@ -835,6 +835,23 @@ fn frontend(input: &Input, p: &str, int8: bool) -> Expr {
     Expr::record(format!("{p}::{kind}"), fields)
 }
 
+/// The int8 model's frontend: `quant::QEmbedding4` for 4-bit embedding rows, else the one of
+/// [`recurrent_frontend`].
+fn qfrontend(spec: &ModelSpec, p: &str, front: &QFront) -> Expr {
+    let QFront::Embedding4 { base, .. } = front else {
+        return recurrent_frontend(spec, p, true);
+    };
+    Expr::record(
+        format!("{p}::quant::QEmbedding4"),
+        vec![
+            ("table", Expr::atom("&EMBEDDING")),
+            ("codes", Expr::atom("&EMBEDDING_CODES")),
+            ("base", Expr::atom(base.to_string())),
+            ("vocab", Expr::atom("VOCABULARY")),
+        ],
+    )
+}
+
 /// The network's fields after its head: the head's activation, the task and the labels.
 fn after_head(p: &str, m: &Meta) -> [(&'static str, Expr); 3] {
     let activation = match m.output {
@@ -1266,6 +1283,16 @@ pub(crate) fn write_example(w: &mut String, module: &str, calls: &[&str]) {
 /// # Ok::<(), tinyrnn_build::Error>(())
 /// ```
 pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, String> {
+    generate_quantized(spec, opts, Quantize::Int8)
+}
+
+/// [`generate_int8`] as `quantize` says: with [`Quantize::Int8Embedding4`], the embedding as
+/// `quant::QEmbedding4`.
+pub(crate) fn generate_quantized(
+    spec: &ModelSpec,
+    opts: &Options,
+    quantize: Quantize,
+) -> Result<Generated, String> {
     if let Some(b) = spec.meta.bidirectional {
         return Err(format!(
             "metadata field `bidirectional`: expected one direction for an int8 bake (not \
@@ -1287,7 +1314,7 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
                 .into(),
         );
     }
-    let q = crate::quantize::quantize(spec)?;
+    let q = crate::quantize::quantize(spec, quantize)?;
     let m = &spec.meta;
     let p = opts.crate_path.as_str();
     let g = m.cell.gates();
@@ -1297,7 +1324,12 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
     let c = spec.outputs;
     let i = spec.input_size;
     let v = spec.vocab_size();
-    let frontend_type = frontend_type(spec, p, "quant::Q");
+    let frontend_type = match &q.front {
+        QFront::Embedding4 { .. } => {
+            format!("{p}::quant::QEmbedding4<{v}, {i}, {}>", i.div_ceil(2))
+        }
+        _ => frontend_type(spec, p, "quant::Q"),
+    };
     let text_bytes = vocab_bytes(spec);
     let weight_bytes = q.weight_bytes();
     let mut o = header(spec, opts, ", quantised to int8");
@@ -1352,7 +1384,7 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
     let model = Expr::record(
         format!("{p}::Network"),
         [
-            ("frontend", recurrent_frontend(spec, p, true)),
+            ("frontend", qfrontend(spec, p, &q.front)),
             ("layers", layers),
         ]
         .into_iter()
@@ -1405,6 +1437,24 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
                 "u16",
                 scale,
                 &[v],
+            );
+        }
+        QFront::Embedding4 { table, codes, .. } => {
+            o.ints(
+                "EMBEDDING",
+                "`embedding.weight` in 4 bits, two weights a byte (low nibble first), per row \
+                 (token, feature pair)",
+                "u8",
+                table,
+                &[v, i.div_ceil(2)],
+            );
+            o.ints(
+                "EMBEDDING_CODES",
+                "per token, 2 bits: its row's shift above `base`, four tokens a byte (the first \
+                 in the low bits)",
+                "u8",
+                codes,
+                &[codes.len()],
             );
         }
         QFront::OneHot => {}
@@ -1535,11 +1585,15 @@ pub fn generate_int8(spec: &ModelSpec, opts: &Options) -> Result<Generated, Stri
 
     let mut summary = summary(spec, opts, text_bytes);
     let first_line_end = summary.find('\n').unwrap_or(summary.len());
+    let embedding = match q.front {
+        QFront::Embedding4 { .. } => ", the embedding to 4 bits",
+        _ => "",
+    };
     summary.insert_str(
         first_line_end,
         &format!(
-            " Quantised to int8 at bake time ({weight_bytes} bytes of weights, scales and \
-             biases; integer-only step, docs/quantization.md)."
+            " Quantised to int8{embedding} at bake time ({weight_bytes} bytes of weights, \
+             scales and biases; integer-only step, docs/quantization.md)."
         ),
     );
     Ok(Generated {

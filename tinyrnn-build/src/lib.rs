@@ -201,7 +201,9 @@ pub fn bake_into_with(
     };
     let generated = match quantize {
         Quantize::None => generate(&spec, &opts),
-        Quantize::Int8 => generate_int8(&spec, &opts).map_err(|e| Error::new(model, e))?,
+        Quantize::Int8 | Quantize::Int8Embedding4 => {
+            codegen::generate_quantized(&spec, &opts, quantize).map_err(|e| Error::new(model, e))?
+        }
     };
     let dir = out_dir.join("tinyrnn");
     let write = |name: String, text: &str| {

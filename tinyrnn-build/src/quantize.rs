@@ -29,6 +29,17 @@ pub enum Quantize {
     /// int8 weights and an integer-only step: `tinyrnn::QNetwork`, module `<stem>_int8`
     /// (docs/quantization.md).
     Int8,
+    /// [`Quantize::Int8`] with the embedding table in 4 bits a weight and a power-of-two scale
+    /// per row in 2 bits (`tinyrnn::quant::QEmbedding4`): 4.25 bytes a token for 8 features
+    /// instead of 10, for models whose vocabulary dominates their flash. The same module name
+    /// `<stem>_int8`; a model without an embedding is baked as with [`Quantize::Int8`].
+    ///
+    /// ```no_run
+    /// // build.rs of a firmware crate
+    /// use tinyrnn_build::Quantize;
+    /// tinyrnn_build::bake_with("models/sentiment.safetensors", Quantize::Int8Embedding4);
+    /// ```
+    Int8Embedding4,
 }
 
 impl Quantize {
@@ -40,7 +51,7 @@ impl Quantize {
     pub fn suffix(self) -> &'static str {
         match self {
             Quantize::None => "",
-            Quantize::Int8 => "_int8",
+            Quantize::Int8 | Quantize::Int8Embedding4 => "_int8",
         }
     }
 }
@@ -126,6 +137,13 @@ pub(crate) enum QFront {
         table: Vec<i8>,
         scale: Vec<u16>,
     },
+    /// 4-bit rows (`tinyrnn::quant::QEmbedding4`): two weights a byte, low nibble first; a
+    /// 2-bit shift code per row, four rows a byte; the shift of code 0.
+    Embedding4 {
+        table: Vec<u8>,
+        codes: Vec<u8>,
+        base: u8,
+    },
     OneHot,
     Dense {
         shift: Vec<i16>,
@@ -164,6 +182,7 @@ impl QModel {
     pub fn weight_bytes(&self) -> usize {
         let front = match &self.front {
             QFront::Embedding { table, scale } => table.len() + 2 * scale.len(),
+            QFront::Embedding4 { table, codes, .. } => table.len() + codes.len(),
             QFront::OneHot | QFront::Dense { .. } => 0,
         };
         let layers: usize = self
@@ -180,8 +199,75 @@ impl QModel {
     }
 }
 
-/// Quantises a validated model; the reason if the scheme cannot represent it.
-pub(crate) fn quantize(spec: &ModelSpec) -> Result<QModel, String> {
+/// Int8 embedding rows (`tinyrnn::quant::QEmbedding`) of `width` features, for the input format
+/// Q`frac`: symmetric per row, each row's scale as `round(s · 2^(frac + 8))`.
+fn embedding8(data: &[f32], width: usize, frac: i32) -> QFront {
+    let mut table = Vec::with_capacity(data.len());
+    let mut scale = Vec::new();
+    for row in data.chunks(width.max(1)) {
+        let (q, s) = quantize_row(row);
+        table.extend(q);
+        let m = round_half_away(s * 2f64.powi(frac + 8));
+        scale.push(m.clamp(0.0, 65535.0) as u16);
+    }
+    QFront::Embedding { table, scale }
+}
+
+/// The exponent `k` of the smallest power of two with `round(top / 2^k) ≤ 7` (`top / 2^k <
+/// 7.5`), for a positive `top`: with `top = mantissa · 2^e`, `mantissa · 8 < 7.5` exactly when
+/// `mantissa < 0.9375`. Exact.
+fn nibble_exponent(top: f64) -> i32 {
+    let (mantissa, e) = frexp(top);
+    if mantissa < 0.9375 {
+        e - 3
+    } else {
+        e - 2
+    }
+}
+
+/// 4-bit embedding rows (`tinyrnn::quant::QEmbedding4`) of `width` features, for the input
+/// format Q`frac`: row `t` is `q = round(w / 2^k_t)` in `-7..=7` with `k_t` the row's
+/// [`nibble_exponent`], raised to at least `k_max − 3` (four scales, 2 bits a row: a row more
+/// than 8 times smaller than the largest is quantised with a coarser step) and to at least
+/// `−frac` (a step below the input format's unit would need a right shift). Its code is
+/// `k_t − k_min`; `base = k_min + frac`, the shift of code 0.
+fn embedding4(data: &[f32], width: usize, frac: i32) -> QFront {
+    let rows: Vec<&[f32]> = data.chunks(width.max(1)).collect();
+    let tops: Vec<f64> = rows
+        .iter()
+        .map(|row| row.iter().map(|&v| (v as f64).abs()).fold(0.0, f64::max))
+        .collect();
+    let exponents: Vec<Option<i32>> = tops
+        .iter()
+        .map(|&top| (top > 0.0).then(|| nibble_exponent(top)))
+        .collect();
+    let largest = exponents.iter().flatten().copied().max();
+    let lowest = largest.map_or(-frac, |k| (k - 3).max(-frac));
+    let mut table = Vec::new();
+    let mut codes = vec![0u8; rows.len().div_ceil(4)];
+    for (t, (row, k)) in rows.iter().zip(&exponents).enumerate() {
+        let k = k.unwrap_or(lowest).max(lowest);
+        let step = 2f64.powi(-k);
+        let q: Vec<u8> = row
+            .iter()
+            .map(|&w| (round_half_away(w as f64 * step).clamp(-7.0, 7.0) as i8 as u8) & 0xF)
+            .collect();
+        table.extend(
+            q.chunks(2)
+                .map(|pair| pair[0] | pair.get(1).map_or(0, |hi| hi << 4)),
+        );
+        codes[t / 4] |= ((k - lowest) as u8) << (2 * (t % 4));
+    }
+    QFront::Embedding4 {
+        table,
+        codes,
+        base: (lowest + frac) as u8,
+    }
+}
+
+/// Quantises a validated model as `quantize` says (an embedding in 4 bits for
+/// [`Quantize::Int8Embedding4`]); the reason if the scheme cannot represent it.
+pub(crate) fn quantize(spec: &ModelSpec, quantize: Quantize) -> Result<QModel, String> {
     let m = &spec.meta;
     let g = m.cell.gates();
     let h = m.hidden_size;
@@ -209,15 +295,12 @@ pub(crate) fn quantize(spec: &ModelSpec) -> Result<QModel, String> {
             } else {
                 (14 - frexp(max).1).min(15)
             };
-            let mut table = Vec::with_capacity(t.data.len());
-            let mut scale = Vec::new();
-            for row in t.data.chunks(i.max(1)) {
-                let (q, s) = quantize_row(row);
-                table.extend(q);
-                let m = round_half_away(s * 2f64.powi(frac + 8));
-                scale.push(m.clamp(0.0, 65535.0) as u16);
-            }
-            (QFront::Embedding { table, scale }, frac)
+            let front = if quantize == Quantize::Int8Embedding4 {
+                embedding4(&t.data, i, frac)
+            } else {
+                embedding8(&t.data, i, frac)
+            };
+            (front, frac)
         }
         Input::Dense(d) => {
             let (mut shift, mut mean, mut inv_std) = (Vec::new(), Vec::new(), Vec::new());
@@ -372,6 +455,32 @@ mod tests {
         assert_eq!(multiplier(1.0 - 1e-9).unwrap(), (32768, 15));
         assert_eq!(multiplier(1e-30).unwrap(), (0, 1));
         assert!(multiplier(1e10).is_err());
+    }
+
+    #[test]
+    fn embedding4_rows_take_a_power_of_two_step_within_eight_times_the_largest() {
+        // round(7.49) = 7 fits in 4 bits at step 1, 7.5 rounds to 8 and needs step 2.
+        assert_eq!(nibble_exponent(7.49), 0);
+        assert_eq!(nibble_exponent(7.5), 1);
+        assert_eq!(nibble_exponent(0.5), -3);
+        // Rows: step 1 (code 3), step 1/8 (code 0), one far smaller raised to 1/8, all zero.
+        let rows = [7.0, -1.0, 0.5, 0.25, 0.001, 0.0, 0.0, 0.0];
+        let QFront::Embedding4 { table, codes, base } = embedding4(&rows, 2, 11) else {
+            panic!("not 4-bit rows");
+        };
+        // 7 and -1 (0xF) in one byte, the even feature low; 4 and 2; zeros.
+        assert_eq!(
+            (table, codes, base),
+            (vec![0xF7, 0x24, 0, 0], vec![0b11], 8)
+        );
+        // No step finer than the input format's unit (Q1 here): the second row at step 1/2.
+        let QFront::Embedding4 { table, codes, base } = embedding4(&rows, 2, 1) else {
+            panic!("not 4-bit rows");
+        };
+        assert_eq!(
+            (table, codes, base),
+            (vec![0xF7, 0x11, 0, 0], vec![0b01], 0)
+        );
     }
 
     #[test]

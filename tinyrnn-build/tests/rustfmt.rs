@@ -130,6 +130,13 @@ fn shipped_models_and_fixtures_generate_rustfmt_clean_source() {
         let int8 = tinyrnn_build::Quantize::Int8;
         let doc = Some("tinyrnn::models");
         sources.push((format!("{stem}_int8"), bake_with(&file, "crate", doc, int8)));
+        // With 4-bit embedding rows (the shipped sentiment_int8; the same as int8 without an
+        // embedding).
+        let int8_e4 = tinyrnn_build::Quantize::Int8Embedding4;
+        sources.push((
+            format!("{stem}_int8_e4"),
+            bake_with(&file, "crate", doc, int8_e4),
+        ));
     }
     assert!(
         sources.len() >= 8 + 36 + 4 + 4,
