@@ -7,7 +7,9 @@ use tinyrnn::prelude::*;
 
 use tinyrnn::layer::{interleave, Block};
 use tinyrnn::models::motion;
-use tinyrnn::{Activation, Error, Gru, Layer, Linear, Network, Normalize, Stack, State, Task};
+use tinyrnn::{
+    Activation, Error, Gru, Layer, Linear, Lstm, Network, Normalize, Stack, State, Task,
+};
 
 /// A one-layer GRU over two dense features, 2 hidden units, 2 outputs.
 type Tiny = Network<Normalize<2>, Stack<Gru, 3, 1, 2, 2, 0>, 2, 2, 2>;
@@ -35,17 +37,23 @@ fn tiny(w_ih: &'static [Block<2>; 3], huge_head: bool) -> Tiny {
     } else {
         (&SMALL_HEAD, &SMALL_HEAD_B)
     };
+    let layers = Stack {
+        cell: PhantomData,
+        first: Layer::new(w_ih, &W_HH, &ZERO_B, &ZERO_B),
+        upper: &NO_UPPER,
+    };
+    network(layers, Linear { w: head, b: bias })
+}
+
+/// A classifier of two normalised features with these layers and this head.
+fn network<R>(layers: R, head: Linear<2, 2>) -> Network<Normalize<2>, R, 2, 2, 2> {
     Network {
         frontend: Normalize {
             mean: &MEAN,
             std: &STD,
         },
-        layers: Stack {
-            cell: PhantomData,
-            first: Layer::new(w_ih, &W_HH, &ZERO_B, &ZERO_B),
-            upper: &NO_UPPER,
-        },
-        head: Linear { w: head, b: bias },
+        layers,
+        head,
         activation: Activation::Softmax,
         task: Task::Classify,
         labels: &LABELS,
@@ -140,4 +148,57 @@ fn an_output_never_holds_a_non_finite_value() {
     }
     let out = tinyrnn::Output::new([0.25, 0.75], &LABELS).unwrap();
     assert_eq!((out.label(), out.score()), ("high", 0.75));
+}
+
+/// Two LSTM units over the same two features: four gates, state `[h, c]`.
+type TinyLstm<const U: usize> = Network<Normalize<2>, Stack<Lstm, 4, 2, 2, 2, U>, 2, 2, 2>;
+
+static LSTM_B: [[f32; 2]; 4] = [[0.0; 2]; 4];
+static LSTM_HH: [Block<2>; 4] = interleave(&[[[0.5, -0.5], [0.25, 0.75]]; 4]);
+static LSTM_SMALL_IH: [Block<2>; 4] = interleave(&[[[0.5, 0.25], [-0.5, 0.75]]; 4]);
+/// As [`HUGE_IH`]: the input `[2, 2]` makes `+inf + -inf` in every gate.
+static LSTM_HUGE_IH: [Block<2>; 4] = interleave(&[[[3e38, -3e38], [-3e38, 3e38]]; 4]);
+static LSTM_UPPER: [Layer<4, 2, 2>; 1] = [Layer::new(&LSTM_SMALL_IH, &LSTM_HH, &LSTM_B, &LSTM_B)];
+static LSTM_NO_UPPER: [Layer<4, 2, 2>; 0] = [];
+
+fn tiny_lstm<const U: usize>(
+    w_ih: &'static [Block<2>; 4],
+    upper: &'static [Layer<4, 2, 2>; U],
+) -> TinyLstm<U> {
+    let layers = Stack {
+        cell: PhantomData,
+        first: Layer::new(w_ih, &LSTM_HH, &LSTM_B, &LSTM_B),
+        upper,
+    };
+    network(
+        layers,
+        Linear {
+            w: &SMALL_HEAD,
+            b: &SMALL_HEAD_B,
+        },
+    )
+}
+
+/// A state with every `h` and `c` away from zero, then a step that overflows: the whole state,
+/// the cell states `c` included, is as it was. One layer (undone from the layer's own copy) and
+/// two layers (the stack's copy of the whole state).
+#[test]
+fn an_overflowing_lstm_step_keeps_h_and_c() {
+    fn check<const U: usize>(upper: &'static [Layer<4, 2, 2>; U]) {
+        let mut state = State::<2, 2, U>::new();
+        for x in [0.3, -0.7, 1.1] {
+            tiny_lstm(&LSTM_SMALL_IH, upper)
+                .step(&[x, 0.5], &mut state)
+                .unwrap();
+        }
+        assert!(state.layers().flatten().flatten().all(|&v| v != 0.0));
+        let before = state;
+        let model = tiny_lstm(&LSTM_HUGE_IH, upper);
+        assert_eq!(model.step(&[2.0, 2.0], &mut state), Err(Error::Overflow));
+        assert_eq!(state, before);
+        assert!(model.step(&[0.1, 0.1], &mut state).is_ok());
+        assert_ne!(state, before);
+    }
+    check(&LSTM_NO_UPPER);
+    check(&LSTM_UPPER);
 }
