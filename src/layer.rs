@@ -507,3 +507,39 @@ fn gate_blocks<const C: usize, const G: usize, const N: usize>(
 fn bias_block<const H: usize>(b: Option<&[f32; H]>, unit: usize) -> [f32; BLOCK] {
     core::array::from_fn(|k| b.and_then(|b| b.get(unit + k)).copied().unwrap_or(0.0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Lstm;
+
+    static B: [[f32; 2]; 4] = [[0.0; 2]; 4];
+    static HH: [Block<2>; 4] = interleave(&[[[0.5, -0.5], [0.25, 0.75]]; 4]);
+    static SMALL: [Block<2>; 4] = interleave(&[[[0.5, 0.25], [-0.5, 0.75]]; 4]);
+    /// The input `[2, 2]` makes `+inf + -inf` in every gate.
+    static HUGE: [Block<2>; 4] = interleave(&[[[3e38, -3e38], [-3e38, 3e38]]; 4]);
+
+    /// The layer's own undo (used on the Cortex-M cores only, `network::UNDO_IN_LAYER`, so
+    /// tested here on every target): a finite step gives the bits of `step`; an overflowing one
+    /// puts `h` and the LSTM's `c` back.
+    #[test]
+    fn step_or_keep_steps_like_step_and_undoes_an_overflow() {
+        let small = Layer::new(&SMALL, &HH, &B, &B);
+        let huge = Layer::new(&HUGE, &HH, &B, &B);
+        let (mut state, mut plain) = ([[0.0f32; 2]; 2], [[0.0f32; 2]; 2]);
+        for x in [0.3, -0.7, 1.1] {
+            assert!(small.step_or_keep::<Lstm, 2>(LayerInput::Dense(&[x, 0.5]), &mut state));
+            small.step::<Lstm, 2>(LayerInput::Dense(&[x, 0.5]), &mut plain);
+            assert_eq!(
+                state.map(|v| v.map(f32::to_bits)),
+                plain.map(|v| v.map(f32::to_bits))
+            );
+        }
+        assert!(state.iter().flatten().all(|&v| v != 0.0));
+        let before = state;
+        assert!(!huge.step_or_keep::<Lstm, 2>(LayerInput::Dense(&[2.0, 2.0]), &mut state));
+        assert_eq!(state, before);
+        assert!(small.step_or_keep::<Lstm, 2>(LayerInput::Dense(&[0.1, 0.1]), &mut state));
+        assert_ne!(state, before);
+    }
+}

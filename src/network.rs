@@ -194,7 +194,7 @@ where
 
     fn advance(&self, input: LayerInput<'_, I>, state: &mut State<H, S, U>) -> Result<(), Error> {
         // A step whose arithmetic overflowed is undone: a NaN state would stay NaN forever.
-        if U == 0 {
+        if U == 0 && UNDO_IN_LAYER {
             // One layer (every shipped model): it undoes its own step from the copy of the
             // previous state it keeps, without a copy of the whole state here.
             return match self.first.step_or_keep::<K, S>(input, &mut state.first) {
@@ -227,6 +227,16 @@ where
         self.first.weight_bytes() + upper
     }
 }
+
+/// Whether a single-layer stack lets its layer undo an overflowing step
+/// ([`Layer::step_or_keep`](crate::layer::Layer)): on the Cortex-M cores, where it saves the
+/// copy of the whole state (`memcpy`) and the separate finiteness pass. Not on the host: there
+/// the running finiteness test inside the cell's loop (a strict `f32` sum) keeps the compiler
+/// from vectorising that loop, and the host's `motion` took 1.7 times as long
+/// (`cargo bench --bench models`, BENCHMARKS.md); the copy and one pass over the state after
+/// the step cost less. The outcome is the same either way: `Ok`, or `Err(Overflow)` with the
+/// state as it was.
+const UNDO_IN_LAYER: bool = cfg!(target_arch = "arm");
 
 /// A recurrent network baked into flash: the struct behind every generated `MODEL`.
 ///
