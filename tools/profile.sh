@@ -26,6 +26,19 @@ work=$target_dir/profile
 mkdir -p "$work/$target"
 objdump=$(command -v llvm-objdump || command -v arm-none-eabi-objdump) ||
   { echo "profile.sh: needs llvm-objdump or arm-none-eabi-objdump" >&2; exit 2; }
+# The core, for llvm-objdump: without it the M33's floating-point instructions show as
+# `<unknown>` and the rest of the function is decoded out of step.
+case $target in
+  thumbv6m*) mcpu=cortex-m0 ;;
+  thumbv7m*) mcpu=cortex-m3 ;;
+  thumbv7em*) mcpu=cortex-m4 ;;
+  thumbv8m.main*) mcpu=cortex-m33 ;;
+  *) mcpu= ;;
+esac
+disassemble=("$objdump" -d --no-show-raw-insn -C)
+if [ -n "$mcpu" ] && [[ $objdump == *llvm-objdump* ]]; then
+  disassemble+=(--mcpu="$mcpu")
+fi
 
 (cd firmware && TINYRNN_COST_MODEL=$model cargo build --quiet --profile "$profile" \
   ${features:+--features "$features"} --target "$target" --bin mcu_cost)
@@ -46,12 +59,12 @@ fi
 annotated=$work/$target-$model.s
 # Rust's legacy symbol escapes made readable ($LT$ <, $GT$ >, $C$ ",", $u20$ " ", .. ::, $u7b$ {,
 # $u7d$ }), the trailing hash dropped.
-"$objdump" -d --no-show-raw-insn -C "$elf" |
+"${disassemble[@]}" "$elf" |
   sed -E '/^[0-9a-f]+ </{s/\$LT\$/</g; s/\$GT\$/>/g; s/\$C\$/,/g; s/\$u20\$/ /g; s/\$u7b\$/{/g; s/\$u7d\$/}/g; s/\.\./::/g; s/<_</<</; s/::h[0-9a-f]{16}>:$/>:/}' |
   awk -v counts="$counts" '
   BEGIN { while ((getline l < counts) > 0) { split(l, f, " "); if (f[1] != "other") n[f[1]] = f[2] } }
   /^[0-9a-f]+ <.*>:$/ { print; next }
-  /^ +[0-9a-f]+:/ { a = $1; sub(/:$/, "", a); sub(/^0+/, "", a); printf "%10s %s\n", (a in n ? n[a] : "-"), $0; next }
+  /^ *[0-9a-f]+:/ { a = $1; sub(/:$/, "", a); sub(/^0+/, "", a); printf "%10s %s\n", (a in n ? n[a] : "-"), $0; next }
   { print }' >"$annotated"
 
 echo "$target $model: $total instructions in the measured regions (one inference + one step)"

@@ -7,8 +7,9 @@
  *
  * With `profile=FILE` (tools/profile.sh) it also counts every instruction address executed
  * inside the regions and writes FILE at exit: one line `ADDR COUNT` (hex, decimal) per address
- * below 4 MiB (flash), and `other N` for any above. That is a callback per instruction, far
- * slower than the inline count, so only when asked.
+ * in the 4 MiB-aligned window of code that holds the start marker (flash at 0 on most boards,
+ * 0x10000000 on the M33's mps2-an505), and `other N` for any outside it. That is a callback per
+ * instruction, far slower than the inline count, so only when asked.
  *
  * A region's count runs from the first instruction of the start marker (included) to the first
  * instruction of the end marker (excluded), so it includes the start marker's own few
@@ -32,10 +33,11 @@ static int inside;
 static uint64_t regions[MAX_REGIONS];
 static unsigned n_regions;
 
-#define SPAN (4u << 20) /* addresses profiled one by one: [0, 4 MiB) */
+#define SPAN (4u << 20) /* addresses profiled one by one: [base, base + 4 MiB) */
 static const char *profile_path;
 static uint64_t *profile; /* one counter per halfword address */
 static uint64_t profile_other;
+static uint64_t profile_base; /* start of the profiled window: the start marker's 4 MiB */
 
 static void enter_start(unsigned int vcpu, void *udata)
 {
@@ -56,9 +58,9 @@ static void enter_end(unsigned int vcpu, void *udata)
 /* Per instruction, when profiling: its counter += inside (1 within a region, else 0). */
 static void count_address(unsigned int vcpu, void *udata)
 {
-    uint64_t pc = (uint64_t)(uintptr_t)udata;
-    if (pc < SPAN)
-        profile[pc >> 1] += inside;
+    uint64_t off = (uint64_t)(uintptr_t)udata - profile_base; /* wraps below the base */
+    if (off < SPAN)
+        profile[off >> 1] += inside;
     else
         profile_other += inside;
 }
@@ -103,7 +105,8 @@ static void report(qemu_plugin_id_t id, void *udata)
         }
         for (uint64_t i = 0; i < SPAN / 2; i++)
             if (profile[i])
-                fprintf(f, "%llx %llu\n", (unsigned long long)(i << 1), (unsigned long long)profile[i]);
+                fprintf(f, "%llx %llu\n", (unsigned long long)(profile_base + (i << 1)),
+                        (unsigned long long)profile[i]);
         if (profile_other)
             fprintf(f, "other %llu\n", (unsigned long long)profile_other);
         fclose(f);
@@ -127,6 +130,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     }
     if (profile_path && !(profile = calloc(SPAN / 2, sizeof *profile)))
         return -1;
+    profile_base = start_pc & ~(uint64_t)(SPAN - 1);
     qemu_plugin_register_vcpu_tb_trans_cb(id, translate);
     qemu_plugin_register_atexit_cb(id, report, NULL);
     return 0;
