@@ -260,8 +260,14 @@ pub const NEGATORS: [&str; 28] = [
 /// The prefix a token in a negation scope is looked up with.
 pub const NEGATED_PREFIX: &str = "not_";
 
-/// The characters that end a negation scope when they stand between two tokens.
-const SCOPE_ENDS: [char; 6] = ['.', ',', ';', ':', '!', '?'];
+/// The characters that end a negation scope when they stand between two tokens. All ASCII, so
+/// the gap is searched byte by byte (no byte of a multi-byte character is ASCII).
+const SCOPE_ENDS: [u8; 6] = *b".,;:!?";
+
+/// The longest lookup key (prefix and token) built on the stack; a longer token is compared
+/// as it is read, which gives the same entry. Longer than any word of the shipped
+/// vocabularies.
+const KEY_BYTES: usize = 32;
 
 /// FNV-1a's 32-bit offset basis.
 const FNV_OFFSET: u32 = 0x811c_9dc5;
@@ -281,7 +287,27 @@ impl Tokenizer {
     /// assert_eq!(t.hash("Ünicode"), t.hash("ünicode"));
     /// ```
     pub fn hash(&self, token: &str) -> u32 {
+        if let Some(lower) = self.bytewise(token) {
+            return token.bytes().map(lower).fold(FNV_OFFSET, |h, b| {
+                (h ^ u32::from(b)).wrapping_mul(FNV_PRIME)
+            });
+        }
         lowered(token, self.lowercase, ASCII_ONLY).fold(FNV_OFFSET, fnv1a_char)
+    }
+
+    /// How to lower `token` byte by byte, when that is the same as lowering its characters:
+    /// when lowercasing is off, ASCII's, or `token` is ASCII (an ASCII character lowercases the
+    /// same in ASCII and Unicode, and ASCII lowering leaves every byte of a multi-byte
+    /// character alone). Then no character needs decoding. `None`: a non-ASCII token that
+    /// Unicode lowercasing may change, which takes the character path.
+    fn bytewise(&self, token: &str) -> Option<fn(u8) -> u8> {
+        if !self.lowercase {
+            Some(core::convert::identity)
+        } else if ASCII_ONLY || token.is_ascii() {
+            Some(|b: u8| b.to_ascii_lowercase())
+        } else {
+            None
+        }
     }
 
     /// Whether `token` (lowercased first when `lowercase` is set) starts a negation scope: it
@@ -294,6 +320,19 @@ impl Tokenizer {
     /// assert!(!t.is_negator("note") && !t.is_negator("n't") && !t.is_negator("want"));
     /// ```
     pub fn is_negator(&self, token: &str) -> bool {
+        if let Some(lower) = self.bytewise(token) {
+            let bytes = token.as_bytes();
+            // At least one byte, so at least one character, before "n't".
+            let contraction = bytes
+                .split_last_chunk::<3>()
+                .is_some_and(|(before, end)| !before.is_empty() && end.map(lower) == *b"n't");
+            // Every negator is ASCII: a token of another length or a multi-byte character
+            // cannot be one.
+            return contraction
+                || NEGATORS.iter().any(|w| {
+                    w.len() == bytes.len() && w.bytes().zip(bytes).all(|(n, &b)| n == lower(b))
+                });
+        }
         let mut last = [None; 4];
         for c in lowered(token, self.lowercase, ASCII_ONLY) {
             last = [last[1], last[2], last[3], Some(c)];
@@ -447,28 +486,40 @@ impl Vocabulary {
 
     /// The id of the entry `prefix` + `token` (lowercased as the tokenizer says), if any.
     fn find(&self, token: &str, prefix: &str) -> Option<usize> {
-        let lowercase = self.tokenizer.lowercase;
-        // Most tokens are ASCII, and lowercasing an ASCII character is the same in ASCII and
-        // Unicode (and leaves every byte of a multi-byte character alone): compare bytes then,
-        // without decoding characters — UTF-8 bytes order like their characters, so the
-        // binary search finds the same entry. Only a non-ASCII token that Unicode lowercasing
-        // may change takes the character path.
-        let bytewise = !lowercase || ASCII_ONLY || token.is_ascii();
-        let i = self
-            .sorted
-            .binary_search_by(|&id| {
-                let word = self.word(usize::from(id)).unwrap_or("");
-                if bytewise {
-                    let lower = |b: u8| if lowercase { b.to_ascii_lowercase() } else { b };
-                    word.bytes()
-                        .cmp(prefix.bytes().chain(token.bytes().map(lower)))
-                } else {
-                    word.chars()
-                        .cmp(prefix.chars().chain(lowered(token, lowercase, false)))
+        let i = match self.tokenizer.bytewise(token) {
+            // Most tokens: lowered byte by byte into a key on the stack once, then each step
+            // of the binary search is one slice comparison. UTF-8 bytes order like their
+            // characters, so the search finds the same entry as comparing characters.
+            Some(lower) if prefix.len().saturating_add(token.len()) <= KEY_BYTES => {
+                let mut key = [0u8; KEY_BYTES];
+                let mut len = 0;
+                for (k, b) in key
+                    .iter_mut()
+                    .zip(prefix.bytes().chain(token.bytes().map(lower)))
+                {
+                    *k = b;
+                    len += 1;
                 }
-            })
-            .ok()?;
+                let key = key.get(..len)?;
+                self.sorted
+                    .binary_search_by(|&id| self.entry(id).as_bytes().cmp(key))
+            }
+            // A token longer than any key: the same comparison, lowering as it goes.
+            Some(lower) => self.sorted.binary_search_by(|&id| {
+                (self.entry(id).bytes()).cmp(prefix.bytes().chain(token.bytes().map(lower)))
+            }),
+            None => self.sorted.binary_search_by(|&id| {
+                let lowered = lowered(token, self.tokenizer.lowercase, false);
+                self.entry(id).chars().cmp(prefix.chars().chain(lowered))
+            }),
+        }
+        .ok()?;
         self.sorted.get(i).map(|&id| usize::from(id))
+    }
+
+    /// The word of an id from `sorted` ("" if the tables disagree: that entry matches nothing).
+    fn entry(&self, id: u16) -> &'static str {
+        self.word(usize::from(id)).unwrap_or("")
     }
 
     /// The id of the bucket an unknown token hashes to, if the tokenizer has buckets (the last
@@ -538,7 +589,7 @@ impl Iterator for Encode<'_> {
             .saturating_sub(token.len().saturating_add(self.tokens.rest.len()));
         if before
             .get(..gap_len)
-            .is_some_and(|gap| gap.contains(SCOPE_ENDS))
+            .is_some_and(|gap| gap.bytes().any(|b| SCOPE_ENDS.contains(&b)))
         {
             self.scope = 0;
         }
@@ -721,5 +772,98 @@ mod tests {
         assert_eq!(v.id("STRAßE"), 3);
         assert_eq!(v.id("zebras"), 0);
         assert_eq!(v.id(""), 0);
+    }
+
+    /// `is_negator` as defined: on the lowered characters.
+    fn is_negator_by_chars(t: &Tokenizer, token: &str) -> bool {
+        let lower: Vec<char> = lowered(token, t.lowercase, ASCII_ONLY).collect();
+        (lower.len() > 3 && lower.ends_with(&['n', '\'', 't']))
+            || NEGATORS.iter().any(|w| lower.iter().copied().eq(w.chars()))
+    }
+
+    /// The byte paths of the lookup, the hash and the negator test (most tokens) give what the
+    /// character definitions give, for every word of the shipped vocabularies in several
+    /// cases, every token of the UCI and lexicon texts, tokens longer than `KEY_BYTES`, and
+    /// non-ASCII tokens.
+    #[cfg(feature = "models")]
+    #[test]
+    fn byte_paths_agree_with_the_character_definitions() {
+        use crate::model::TextModel;
+        use crate::models::{seed, sentiment};
+        let mut tokens: Vec<String> = ascii_texts()
+            .iter()
+            .flat_map(|t| {
+                Split::Whitespace
+                    .tokens(t)
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for vocab in [sentiment::MODEL.vocabulary(), seed::MODEL.vocabulary()] {
+            for id in 0..vocab.len() {
+                let w = vocab.word(id).unwrap_or("");
+                let mut title = w.to_string();
+                title.get_mut(..1).map(|c| c.make_ascii_uppercase());
+                tokens.extend([w.to_string(), w.to_uppercase(), title, format!("{w}s")]);
+                tokens.push(w.strip_prefix(NEGATED_PREFIX).unwrap_or(w).to_string());
+            }
+        }
+        tokens.extend(
+            [
+                "NOT_GOOD", "Don'T", "n't", "xn't", "ÉCOLE", "Ünicode", "naïve", "\u{212a}",
+            ]
+            .map(String::from),
+        );
+        tokens.extend((30..40).map(|n| "b".repeat(n)));
+        tokens.push(format!("{}É", "a".repeat(40)));
+        tokens.sort();
+        tokens.dedup();
+        assert!(tokens.len() > 10_000, "{}", tokens.len());
+        for vocab in [sentiment::MODEL.vocabulary(), seed::MODEL.vocabulary()] {
+            let max = (0..vocab.len())
+                .filter_map(|id| vocab.word(id))
+                .map(str::len)
+                .max();
+            assert!(
+                max < Some(KEY_BYTES),
+                "the key buffer is shorter than a word: {max:?}"
+            );
+            for lowercase in [true, false] {
+                let t = Tokenizer {
+                    lowercase,
+                    unk_buckets: 7,
+                    ..vocab.tokenizer
+                };
+                let v = Vocabulary {
+                    tokenizer: t,
+                    ..*vocab
+                };
+                for token in &tokens {
+                    for prefix in ["", NEGATED_PREFIX] {
+                        let key: String = prefix
+                            .chars()
+                            .chain(lowered(token, lowercase, ASCII_ONLY))
+                            .collect();
+                        let expected = v
+                            .sorted
+                            .iter()
+                            .map(|&id| usize::from(id))
+                            .find(|&id| v.word(id) == Some(&key));
+                        assert_eq!(
+                            v.find(token, prefix),
+                            expected,
+                            "{token:?} {prefix:?} lowercase={lowercase}"
+                        );
+                    }
+                    let hash = lowered(token, lowercase, ASCII_ONLY).fold(FNV_OFFSET, fnv1a_char);
+                    assert_eq!(t.hash(token), hash, "{token:?}");
+                    assert_eq!(
+                        t.is_negator(token),
+                        is_negator_by_chars(&t, token),
+                        "{token:?}"
+                    );
+                }
+            }
+        }
     }
 }
