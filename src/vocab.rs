@@ -264,9 +264,9 @@ pub const NEGATED_PREFIX: &str = "not_";
 /// the gap is searched byte by byte (no byte of a multi-byte character is ASCII).
 const SCOPE_ENDS: [u8; 6] = *b".,;:!?";
 
-/// The longest lookup key (prefix and token) built on the stack; a longer token is compared
-/// as it is read, which gives the same entry. Longer than any word of the shipped
-/// vocabularies.
+/// The longest lookup key (prefix and token) built on the stack; a longer token takes the
+/// character path, which finds the same entry. Longer than any word of the shipped
+/// vocabularies (checked by a test).
 const KEY_BYTES: usize = 32;
 
 /// FNV-1a's 32-bit offset basis.
@@ -300,6 +300,10 @@ impl Tokenizer {
     /// same in ASCII and Unicode, and ASCII lowering leaves every byte of a multi-byte
     /// character alone). Then no character needs decoding. `None`: a non-ASCII token that
     /// Unicode lowercasing may change, which takes the character path.
+    ///
+    /// A function pointer rather than a closure: the lookup, the hash and the negator test
+    /// share one copy of each lowering, which keeps the code small (measured: the closure,
+    /// inlined everywhere, made `seed`'s engine code 600 B larger for 0.3 % fewer instructions).
     fn bytewise(&self, token: &str) -> Option<fn(u8) -> u8> {
         if !self.lowercase {
             Some(core::convert::identity)
@@ -504,12 +508,9 @@ impl Vocabulary {
                 self.sorted
                     .binary_search_by(|&id| self.entry(id).as_bytes().cmp(key))
             }
-            // A token longer than any key: the same comparison, lowering as it goes.
-            Some(lower) => self.sorted.binary_search_by(|&id| {
-                (self.entry(id).bytes()).cmp(prefix.bytes().chain(token.bytes().map(lower)))
-            }),
-            None => self.sorted.binary_search_by(|&id| {
-                let lowered = lowered(token, self.tokenizer.lowercase, false);
+            // A token too long for the key, or one that Unicode lowercasing may change.
+            _ => self.sorted.binary_search_by(|&id| {
+                let lowered = lowered(token, self.tokenizer.lowercase, ASCII_ONLY);
                 self.entry(id).chars().cmp(prefix.chars().chain(lowered))
             }),
         }
@@ -803,7 +804,9 @@ mod tests {
             for id in 0..vocab.len() {
                 let w = vocab.word(id).unwrap_or("");
                 let mut title = w.to_string();
-                title.get_mut(..1).map(|c| c.make_ascii_uppercase());
+                if let Some(c) = title.get_mut(..1) {
+                    c.make_ascii_uppercase();
+                }
                 tokens.extend([w.to_string(), w.to_uppercase(), title, format!("{w}s")]);
                 tokens.push(w.strip_prefix(NEGATED_PREFIX).unwrap_or(w).to_string());
             }
