@@ -36,6 +36,7 @@ mod conv;
 mod packed;
 
 use core::marker::PhantomData;
+use core::sync::atomic::{compiler_fence, Ordering};
 
 use crate::cell::{Gru, Lstm, Rnn};
 use crate::conv::Zero;
@@ -532,7 +533,8 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
         h: &mut [i16; H],
         mut c: Option<&mut [i32; H]>,
     ) {
-        let h_prev = widen(h);
+        let mut h_prev: [Lane; H] = [0; H];
+        let h_offset = widen(h, &mut h_prev);
         // What 128 · Σ x subtracts from each raw sum (a one-hot input's sum is one raw weight).
         let x_offset = match input {
             QInput::Dense(x) => offset_of(x),
@@ -540,7 +542,7 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
         };
         let sums = Offsets {
             x: x_offset,
-            h: offset_of(h),
+            h: h_offset,
         };
         for block in 0..H / BLOCK {
             self.block::<K, BLOCK>(block * BLOCK, input, &h_prev, sums, h, &mut c);
@@ -616,26 +618,39 @@ impl<const G: usize, const I: usize, const H: usize> QLayer<G, I, H> {
                 acc
             }
         };
-        let acc_h = dot_rows(w_hh, h_prev);
         let separate = K::SEPARATE.get(g).copied().unwrap_or(false);
+        // The input sums are done with before the recurrent ones are computed: a separate
+        // gate's x-parts are requantised, a summed gate's sums wait in its x-parts for the
+        // recurrent sums. With both arrays of sums live across the second `dot_rows`, the step's
+        // frame was larger: `motion_int8`'s peak stack on the M4F was 852 B, above the `f32`
+        // model's 828 B; it is 772 B so (BENCHMARKS.md, "Peak stack of the int8 step").
+        let mut out = [(0, 0); B];
+        for (k, (o, ax)) in out.iter_mut().zip(acc_x).enumerate() {
+            // Q15 like the recurrent sums: the bake keeps |acc_x · 2^x_shift| + |acc_h| below
+            // 2^31.
+            let ax = ax.wrapping_sub(offsets.x).wrapping_shl(self.x_shift);
+            o.0 = if separate {
+                let u = unit + k;
+                at(self.b_x, g, u) + requantize(ax, at(self.m, g, u), at(self.s, g, u))
+            } else {
+                ax
+            };
+        }
+        let acc_h = dot_rows(w_hh, h_prev);
         // Row of b_h: how many separate gates come before g.
         let h_bias = self
             .b_h
             .get(K::SEPARATE.iter().take(g).filter(|&&s| s).count());
-        let mut out = [(0, 0); B];
-        for (k, (o, (ax, ah))) in out.iter_mut().zip(acc_x.into_iter().zip(acc_h)).enumerate() {
+        for (k, (o, ah)) in out.iter_mut().zip(acc_h).enumerate() {
             let u = unit + k;
             let (m, s) = (at(self.m, g, u), at(self.s, g, u));
-            // Q15 like acc_h: the bake keeps |acc_x · 2^x_shift| + |acc_h| below 2^31.
-            let ax = ax.wrapping_sub(offsets.x).wrapping_shl(self.x_shift);
             let ah = ah.wrapping_sub(offsets.h);
-            let b_x = at(self.b_x, g, u);
-            *o = if separate {
+            if separate {
                 let b_h = h_bias.and_then(|r| r.get(u)).copied().unwrap_or(0);
-                (b_x + requantize(ax, m, s), b_h + requantize(ah, m, s))
+                o.1 = b_h + requantize(ah, m, s);
             } else {
-                (b_x + requantize(ax.wrapping_add(ah), m, s), 0)
-            };
+                o.0 = at(self.b_x, g, u) + requantize(o.0.wrapping_add(ah), m, s);
+            }
         }
         out
     }
@@ -674,15 +689,44 @@ type Lane = i32;
 #[cfg(not(all(target_arch = "arm", not(target_has_atomic = "32"))))]
 type Lane = i16;
 
-/// `v` as [`Lane`]s (a copy where they are `i16`).
+/// Writes `v` as [`Lane`]s into `out` (a copy where they are `i16`) and returns
+/// [`offset_of`]`(v)`; on ARMv6-M ([`ARMV6M`]) four values at a time.
+#[inline(always)]
+fn widen<const N: usize>(v: &[i16; N], out: &mut [Lane; N]) -> i32 {
+    widen_by::<ARMV6M, N>(v, out)
+}
+
+/// [`widen`] in groups of four values if `GROUPED`, else in one loop. Both are compiled on every
+/// target so that a test compares them.
+///
+/// Grouped, for ARMv6-M, where `ldrsh` takes its offset in a register: in one loop, LLVM loaded
+/// every value of `v` (each offset in a register of its own) before storing the first, which
+/// spilled them all — 256 bytes of the step's frame for H = 64, a peak stack 112 bytes above the
+/// `f32` model's (`sentiment_int8` on the M0); out of line, the same in its own frame. A
+/// compiler fence after each group keeps the loads of `v` in their group (it emits no
+/// instruction, but `out` is then zeroed first: a `memclr` of H words a step); the sum is read
+/// back from `out`, an `ldr` with an offset per value.
 #[inline(always)]
 #[allow(clippy::unnecessary_cast)] // Lane is i16 or i32, depending on the target.
-fn widen<const N: usize>(v: &[i16; N]) -> [Lane; N] {
-    let mut out: [Lane; N] = [0; N];
-    for (o, &x) in out.iter_mut().zip(v) {
+fn widen_by<const GROUPED: bool, const N: usize>(v: &[i16; N], out: &mut [Lane; N]) -> i32 {
+    if !GROUPED {
+        for (o, &x) in out.iter_mut().zip(v) {
+            *o = x as Lane;
+        }
+        return offset_of(v);
+    }
+    for (o, x) in out.chunks_exact_mut(4).zip(v.chunks_exact(4)) {
+        for (o, &x) in o.iter_mut().zip(x) {
+            *o = x as Lane;
+        }
+        compiler_fence(Ordering::SeqCst);
+    }
+    for (o, &x) in out.iter_mut().zip(v).skip(N / 4 * 4) {
         *o = x as Lane;
     }
-    out
+    out.iter()
+        .fold(0i32, |s, &x| s.wrapping_add(x as i32))
+        .wrapping_shl(7)
 }
 
 /// Rows a layer computes together: each input value loaded is used for `BLOCK` rows.

@@ -218,7 +218,21 @@ fn kernels_agree() {
                 _ => next() as u16 as i16,
             };
         }
-        let wide = widen(&x);
+        let mut wide = [0; 37];
+        assert_eq!(widen(&x, &mut wide), offset_of(&x), "round {round}");
+        let mut grouped = [0; 37];
+        assert_eq!(
+            widen_by::<true, 37>(&x, &mut grouped),
+            offset_of(&x),
+            "round {round}"
+        );
+        let mut single = [0; 37];
+        assert_eq!(
+            widen_by::<false, 37>(&x, &mut single),
+            offset_of(&x),
+            "round {round}"
+        );
+        assert!(wide == grouped && wide == single, "round {round}");
         let rows = sums_by::<true, 4, 37, _>(&w, &wide);
         assert_eq!(sums_by::<false, 4, 37, _>(&w, &wide), rows, "round {round}");
         assert_eq!(sums_by::<true, 4, 37, _>(&w, &x), rows, "round {round}");
