@@ -18,7 +18,7 @@ substituted (and rounded to f32 separately), clamped to [-2C, 2C], against float
 1 / (1 + exp(-x)) on every f32 of magnitude below 2C, both signs, plus its clamped tail.
 
     python3 scripts/fit_tanh.py            # fit, print the Rust constants, verify (a few minutes)
-    python3 scripts/fit_tanh.py --quick    # the same, verifying on a 1/65536 grid only
+    python3 scripts/fit_tanh.py --quick    # the same, verifying every 97th f32 only
 """
 
 import sys
