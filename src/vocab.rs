@@ -506,7 +506,7 @@ impl Vocabulary {
                 }
                 let key = key.get(..len)?;
                 self.sorted
-                    .binary_search_by(|&id| self.entry(id).as_bytes().cmp(key))
+                    .binary_search_by(|&id| self.entry_bytes(id).cmp(key))
             }
             // A token too long for the key, or one that Unicode lowercasing may change.
             _ => self.sorted.binary_search_by(|&id| {
@@ -521,6 +521,15 @@ impl Vocabulary {
     /// The word of an id from `sorted` ("" if the tables disagree: that entry matches nothing).
     fn entry(&self, id: u16) -> &'static str {
         self.word(usize::from(id)).unwrap_or("")
+    }
+
+    /// [`entry`](Self::entry)'s bytes, without the two character-boundary tests of slicing a
+    /// `str` (which the lookup would make at every step of its search); the same bytes for
+    /// consistent tables, which the bake guarantees.
+    fn entry_bytes(&self, id: u16) -> &'static [u8] {
+        let span = self.span(usize::from(id));
+        span.and_then(|span| self.text.as_bytes().get(span))
+            .unwrap_or(&[])
     }
 
     /// The id of the bucket an unknown token hashes to, if the tokenizer has buckets (the last
@@ -557,12 +566,17 @@ impl Vocabulary {
     /// assert_eq!((v.word(1), v.word(2)), (Some("hi"), None));
     /// ```
     pub fn word(&self, id: usize) -> Option<&'static str> {
+        self.text.get(self.span(id)?)
+    }
+
+    /// Where word `id` lies in `text`, if `id` is in range.
+    fn span(&self, id: usize) -> Option<core::ops::Range<usize>> {
         let start = match id.checked_sub(1) {
             Some(previous) => *self.ends.get(previous)?,
             None => 0,
         };
         let end = *self.ends.get(id)?;
-        self.text.get(usize::from(start)..usize::from(end))
+        Some(usize::from(start)..usize::from(end))
     }
 }
 
