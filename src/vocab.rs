@@ -288,9 +288,7 @@ impl Tokenizer {
     /// ```
     pub fn hash(&self, token: &str) -> u32 {
         if let Some(lower) = self.bytewise(token) {
-            return token.bytes().map(lower).fold(FNV_OFFSET, |h, b| {
-                (h ^ u32::from(b)).wrapping_mul(FNV_PRIME)
-            });
+            return token.bytes().map(lower).fold(FNV_OFFSET, fnv1a_byte);
         }
         lowered(token, self.lowercase, ASCII_ONLY).fold(FNV_OFFSET, fnv1a_char)
     }
@@ -366,9 +364,12 @@ fn lowered(token: &str, lowercase: bool, ascii: bool) -> impl Iterator<Item = ch
 /// Feeds one character's UTF-8 bytes to FNV-1a.
 fn fnv1a_char(hash: u32, c: char) -> u32 {
     let mut buf = [0u8; 4];
-    c.encode_utf8(&mut buf)
-        .bytes()
-        .fold(hash, |h, b| (h ^ u32::from(b)).wrapping_mul(FNV_PRIME))
+    c.encode_utf8(&mut buf).bytes().fold(hash, fnv1a_byte)
+}
+
+/// Feeds one byte to FNV-1a.
+fn fnv1a_byte(hash: u32, b: u8) -> u32 {
+    (hash ^ u32::from(b)).wrapping_mul(FNV_PRIME)
 }
 
 /// A static vocabulary: token id → word, and word → token id by binary search.
@@ -496,15 +497,12 @@ impl Vocabulary {
             // characters, so the search finds the same entry as comparing characters.
             Some(lower) if prefix.len().saturating_add(token.len()) <= KEY_BYTES => {
                 let mut key = [0u8; KEY_BYTES];
-                let mut len = 0;
-                for (k, b) in key
-                    .iter_mut()
-                    .zip(prefix.bytes().chain(token.bytes().map(lower)))
-                {
+                let bytes = prefix.bytes().chain(token.bytes().map(lower));
+                for (k, b) in key.iter_mut().zip(bytes) {
                     *k = b;
-                    len += 1;
                 }
-                let key = key.get(..len)?;
+                // One byte of key per byte of prefix and token, which the guard lets fit.
+                let key = key.get(..prefix.len().saturating_add(token.len()))?;
                 self.sorted
                     .binary_search_by(|&id| self.entry_bytes(id).cmp(key))
             }
