@@ -7,7 +7,9 @@
 //! FILE is `label<TAB>text` TSV for text models and UEA `.ts` for sensor models; a label is a
 //! class name of the model or its index (`0`, `1`, …). The last two lines are
 //! `model data: N bytes` (the model's weights, vocabulary and labels as baked) and
-//! `accuracy: 0.xxxx (k/n)`.
+//! `accuracy: 0.xxxx (k/n)`. An example with nothing the model reads (a text of only
+//! punctuation, an empty series) gets no prediction: it counts as wrong, and a line before the
+//! table says how many there were.
 
 #[path = "host/mod.rs"]
 mod host;
@@ -47,15 +49,24 @@ fn usage() -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// (true label, predicted label) per example.
-type Pairs = Vec<(usize, usize)>;
+/// (true label, predicted label) per example; `None` when the input was empty.
+type Pairs = Vec<(usize, Option<usize>)>;
+
+/// The model's outputs, or `None` for an empty input (kept in the count, scored as wrong).
+fn outputs(result: Result<Vec<f32>, tinyrnn::Error>) -> Result<Option<Vec<f32>>, String> {
+    match result {
+        Ok(values) => Ok(Some(values)),
+        Err(tinyrnn::Error::EmptyInput) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
 
 fn run(name: &str, file: &str) -> Result<(), String> {
     let (labels, pairs) = if let Some(model) = host::text_model(name) {
         let examples = host::read_tsv(file).map_err(|e| e.to_string())?;
         let labels = model.labels();
         let pairs = score(file, labels, &examples, |text: &String| {
-            model.classify(text).map_err(|e| e.to_string())
+            outputs(model.classify(text))
         })?;
         (labels, pairs)
     } else if let Some(model) = host::sensor_model(name) {
@@ -69,7 +80,7 @@ fn run(name: &str, file: &str) -> Result<(), String> {
                     model.features()
                 ));
             }
-            model.classify(series).map_err(|e| e.to_string())
+            outputs(model.classify(series))
         })?;
         (labels, pairs)
     } else {
@@ -94,7 +105,7 @@ fn score<T>(
     file: &str,
     labels: &[&str],
     examples: &[host::Example<T>],
-    classify: impl Fn(&T) -> Result<Vec<f32>, String>,
+    classify: impl Fn(&T) -> Result<Option<Vec<f32>>, String>,
 ) -> Result<Pairs, String> {
     examples
         .iter()
@@ -102,7 +113,7 @@ fn score<T>(
             let at = |e: String| format!("{file}:{}: {e}", ex.line);
             let truth = label_index(labels, &ex.label).map_err(at)?;
             let values = classify(&ex.input).map_err(at)?;
-            Ok((truth, host::best(&values).0))
+            Ok((truth, values.map(|v| host::best(&v).0)))
         })
         .collect()
 }
@@ -114,11 +125,20 @@ fn label_index(labels: &[&str], label: &str) -> Result<usize, String> {
 }
 
 fn report(labels: &[&str], pairs: &Pairs) {
+    let empty = pairs.iter().filter(|(_, p)| p.is_none()).count();
+    if empty > 0 {
+        println!(
+            "{empty} example(s) with nothing the model reads: no prediction, counted as wrong"
+        );
+    }
     let width = labels.iter().map(|l| l.len()).max().unwrap_or(5).max(5);
     println!("{:width$}  precision  recall  support", "class");
     for (c, label) in labels.iter().enumerate() {
-        let tp = pairs.iter().filter(|&&(t, p)| t == c && p == c).count();
-        let predicted = pairs.iter().filter(|&&(_, p)| p == c).count();
+        let tp = pairs
+            .iter()
+            .filter(|&&(t, p)| t == c && p == Some(c))
+            .count();
+        let predicted = pairs.iter().filter(|&&(_, p)| p == Some(c)).count();
         let support = pairs.iter().filter(|&&(t, _)| t == c).count();
         let ratio = |a: usize, b: usize| {
             if b == 0 {
@@ -136,7 +156,7 @@ fn report(labels: &[&str], pairs: &Pairs) {
 }
 
 fn print_accuracy(pairs: &Pairs) {
-    let correct = pairs.iter().filter(|(t, p)| t == p).count();
+    let correct = pairs.iter().filter(|&&(t, p)| p == Some(t)).count();
     let n = pairs.len();
     let accuracy = if n == 0 {
         0.0

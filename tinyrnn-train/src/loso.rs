@@ -22,8 +22,9 @@ pub struct Fold {
     pub train: Vec<PathBuf>,
 }
 
-/// The folds of a leave-one-source-out evaluation, one per source, in the given order.
-pub fn folds(sources: &[PathBuf]) -> anyhow::Result<Vec<Fold>> {
+/// The folds of a leave-one-source-out evaluation, one per source, in the given order; the
+/// training-only sources `also` are appended to every fold's training sources.
+pub fn folds(sources: &[PathBuf], also: &[PathBuf]) -> anyhow::Result<Vec<Fold>> {
     if sources.len() < 2 {
         bail!("leave-one-source-out needs at least two sources");
     }
@@ -37,6 +38,7 @@ pub fn folds(sources: &[PathBuf]) -> anyhow::Result<Vec<Fold>> {
                 .enumerate()
                 .filter(|&(i, _)| i != k)
                 .map(|(_, p)| p.clone())
+                .chain(also.iter().cloned())
                 .collect(),
         })
         .collect())
@@ -76,6 +78,8 @@ pub struct LosoOptions {
     pub recipe: TrainOptions,
     /// One recurrent run per seed and fold.
     pub seeds: Vec<u64>,
+    /// Training-only sources, appended to every fold's training sources (never held out).
+    pub also: Vec<PathBuf>,
     /// Directory of the fold models (`loso-SOURCE-sSEED.safetensors`).
     pub out_dir: PathBuf,
     /// The baseline's options.
@@ -158,7 +162,7 @@ pub fn run(
     std::fs::create_dir_all(&opts.out_dir)
         .with_context(|| format!("creating {}", opts.out_dir.display()))?;
     let mut results = Vec::new();
-    for fold in folds(sources)? {
+    for fold in folds(sources, &opts.also)? {
         let name = stem(&fold.held_out);
         let examples = data::load(&fold.held_out)?.len();
         let bow = bow_accuracy(&fold, opts.bow)?;
@@ -225,7 +229,7 @@ mod tests {
     #[test]
     fn each_source_is_held_out_once_and_never_trained_on() {
         let s: Vec<PathBuf> = ["a.tsv", "b.tsv", "c.tsv"].map(PathBuf::from).to_vec();
-        let f = folds(&s).unwrap();
+        let f = folds(&s, &[]).unwrap();
         assert_eq!(f.len(), 3);
         for (k, fold) in f.iter().enumerate() {
             assert_eq!(fold.held_out, s[k]);
@@ -233,7 +237,15 @@ mod tests {
             assert!(!fold.train.contains(&fold.held_out));
         }
         assert_eq!(f[1].train, [PathBuf::from("a.tsv"), PathBuf::from("c.tsv")]);
-        assert!(folds(&s[..1]).is_err());
+        assert!(folds(&s[..1], &[]).is_err());
+        // Training-only sources train every fold and are never held out.
+        let extra = [PathBuf::from("x.tsv")];
+        let f = folds(&s, &extra).unwrap();
+        assert_eq!(f.len(), 3);
+        assert_eq!(
+            f[0].train,
+            ["b.tsv", "c.tsv", "x.tsv"].map(PathBuf::from).to_vec()
+        );
     }
 
     #[test]
@@ -281,7 +293,7 @@ mod tests {
             &[(1, "good film"), (0, "bad film"), (0, "awful plot")],
         );
         let c = write("c.tsv", &[(1, "good soup"), (0, "bad soup")]);
-        let fold = &folds(&[a, b, c]).unwrap()[2];
+        let fold = &folds(&[a, b, c], &[]).unwrap()[2];
         assert_eq!(bow_accuracy(fold, BowOptions::default()).unwrap(), 1.0);
         std::fs::remove_dir_all(&dir).unwrap();
     }

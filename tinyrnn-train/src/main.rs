@@ -213,6 +213,10 @@ struct LosoArgs {
     /// The sources (label<TAB>text files): each is held out once while the others train.
     #[arg(required = true, num_args = 2..)]
     sources: Vec<PathBuf>,
+    /// Training-only sources: added to every fold's training data (recurrent model and
+    /// baseline alike), never held out.
+    #[arg(long)]
+    also: Vec<PathBuf>,
     /// Directory for the fold models.
     #[arg(long, default_value = "target/loso")]
     out_dir: PathBuf,
@@ -384,6 +388,7 @@ fn loso(a: LosoArgs) -> anyhow::Result<()> {
     let opts = loso::LosoOptions {
         recipe,
         seeds: a.seeds,
+        also: a.also,
         out_dir: a.out_dir,
         bow: BowOptions {
             c: a.bow_c,
