@@ -14,6 +14,9 @@ struct Report {
     examples: usize,
     steps: usize,
     max_hidden: f32,
+    /// Sum and count of `|Δh|` over every unit and step, for the mean.
+    sum_hidden: f64,
+    hidden_values: usize,
     max_output: f32,
     agree: usize,
     f32_correct: usize,
@@ -24,11 +27,12 @@ impl Report {
     fn print(&self, name: &str) {
         let pct = |k: usize| 100.0 * k as f64 / self.examples as f64;
         println!(
-            "{name:9} {:4} examples {:6} steps  max|Δh| {:.5}  max|Δout| {:.5}  labels agree \
-             {:.2} %  accuracy f32 {:.2} % ({}/{}), int8 {:.2} % ({}/{})",
+            "{name:9} {:4} examples {:6} steps  max|Δh| {:.5}  mean|Δh| {:.5}  max|Δout| {:.5}  \
+             labels agree {:.2} %  accuracy f32 {:.2} % ({}/{}), int8 {:.2} % ({}/{})",
             self.examples,
             self.steps,
             self.max_hidden,
+            self.mean_hidden(),
             self.max_output,
             pct(self.agree),
             pct(self.f32_correct),
@@ -40,6 +44,10 @@ impl Report {
         );
     }
 
+    fn mean_hidden(&self) -> f64 {
+        self.sum_hidden / self.hidden_values.max(1) as f64
+    }
+
     fn check(&self, expect: Expect) {
         let name = expect.name;
         self.print(name);
@@ -48,6 +56,11 @@ impl Report {
             self.max_hidden <= expect.max_hidden,
             "{name}: max|Δh| {}",
             self.max_hidden
+        );
+        assert!(
+            self.mean_hidden() <= expect.mean_hidden,
+            "{name}: mean|Δh| {}",
+            self.mean_hidden()
         );
         let agree = self.agree as f64 / self.examples as f64;
         assert!(agree >= expect.min_agree, "{name}: labels agree on {agree}");
@@ -88,10 +101,11 @@ impl<const H: usize, const L: usize, const M: usize> Hidden for tinyrnn::quant::
 }
 
 /// The int8 model `name` against its `f32` model on the test split: the largest `|Δh|`, the
-/// least share of agreeing labels, and how many examples it gets right.
+/// largest mean `|Δh|`, the least share of agreeing labels, and how many examples it gets right.
 struct Expect {
     name: &'static str,
     max_hidden: f32,
+    mean_hidden: f64,
     min_agree: f64,
     correct: Correct,
 }
@@ -116,6 +130,8 @@ impl Report {
             let qo = q.step_output(item, &mut qs).unwrap();
             for (a, b) in fs.hidden_values().zip(qs.hidden_values()) {
                 self.max_hidden = self.max_hidden.max((a - b).abs());
+                self.sum_hidden += f64::from((a - b).abs());
+                self.hidden_values += 1;
             }
             for (a, b) in fo.values().iter().zip(qo.values()) {
                 self.max_output = self.max_output.max((a - b).abs());
@@ -178,9 +194,10 @@ where
 fn int8_follows_f32() {
     use tinyrnn::models::*;
     use Correct::{AtMostFewer, Same};
-    let expect = |name, max_hidden, min_agree, correct| Expect {
+    let expect = |name, (max_hidden, mean_hidden), min_agree, correct| Expect {
         name,
         max_hidden,
+        mean_hidden,
         min_agree,
         correct,
     };
@@ -189,23 +206,24 @@ fn int8_follows_f32() {
         "sensor/BasicMotions_TEST.ts",
         "sensor/JapaneseVowels_TEST.ts",
     );
-    let seed_bounds = expect("seed_int8", 0.05, 1.0, Same);
+    let seed_bounds = expect("seed_int8", (0.05, 0.005), 1.0, Same);
     text_pair(&seed::MODEL, &seed_int8::MODEL, seed, seed_bounds);
     // 4-bit embedding rows (Quantize::Int8Embedding4): a hidden unit near its tipping point
-    // can swing to the other side for a few steps (max|Δh| 1.23; 0.094 with int8 rows), the
-    // outputs and labels follow the f32 model (docs/quantization.md).
-    let sentiment_bounds = expect("sentiment_int8", 1.3, 0.99, AtMostFewer(1));
+    // can swing to the other side for a few steps (max|Δh| 1.91 with E=12), so the largest
+    // |Δh| is not bounded (2 is its range); the mean |Δh| (0.029) is, and the outputs and
+    // labels follow the f32 model (docs/quantization.md).
+    let sentiment_bounds = expect("sentiment_int8", (2.0, 0.04), 0.99, AtMostFewer(1));
     text_pair(
         &sentiment::MODEL,
         &sentiment_int8::MODEL,
         sentiment,
         sentiment_bounds,
     );
-    let motion_bounds = expect("motion_int8", 0.3, 1.0, Same);
+    let motion_bounds = expect("motion_int8", (0.3, 0.003), 1.0, Same);
     sensor_pair(&motion::MODEL, &motion_int8::MODEL, motion, motion_bounds);
-    let vowels_bounds = expect("vowels_int8", 0.15, 0.97, AtMostFewer(4));
+    let vowels_bounds = expect("vowels_int8", (0.15, 0.005), 0.97, AtMostFewer(4));
     sensor_pair(&vowels::MODEL, &vowels_int8::MODEL, vowels, vowels_bounds);
-    let exercise_bounds = expect("exercise_int8", 0.15, 0.98, AtMostFewer(3));
+    let exercise_bounds = expect("exercise_int8", (0.15, 0.005), 0.98, AtMostFewer(3));
     let exercises = "sensor/Watch_TEST.ts";
     sensor_pair(
         &exercise::MODEL,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks that the M0 build of `mcu_sentiment` (seed + sentiment_int8) leaves at least half of the
+# Checks that the M0 build of `mcu_sentiment` (seed_int8 + sentiment_int8) leaves at least half of the
 # micro:bit's 256 KB of flash free (issue 10): its flash, .text + .data as `size` prints them
 # (.data's initial values are in flash too), must be at most 131,072 bytes, in the default build
 # and with the ASCII-only tokenizer (`--features ascii-tokenizer`, without Unicode's tables).

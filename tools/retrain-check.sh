@@ -16,10 +16,12 @@ for m in "${models[@]}"; do
   case $m in
     seed) args=(data/sentiment/seed_train.tsv --one-hot --cell rnn --hidden 64 --epochs 150 --lr 0.003
                 --batch-size 8 --seed 0 --label-names negative,positive) ;;
-    sentiment) args=(data/sentiment/uci_train.tsv --val data/sentiment/uci_val.tsv --cell gru --embedding 8
-                     --hidden 64 --vocab-size 700 --min-count 2 --extra data/sentiment/lexicon.tsv
+    sentiment) args=(data/sentiment/uci_train.tsv data/sentiment/uci_train.tsv data/sentiment/vader_products.tsv
+                     data/sentiment/vader_tweets.tsv
+                     --val data/sentiment/uci_val.tsv --cell gru --embedding 12
+                     --hidden 64 --vocab-size 1000 --min-count 2 --extra data/sentiment/lexicon.tsv
                      --extra-vocab 400 --unk-drop 0.1 --dropout 0.3 --stem --negation 3 --epochs 30
-                     --patience 8 --lr 0.01 --batch-size 16 --seed 0 --label-names negative,positive) ;;
+                     --patience 8 --lr 0.01 --batch-size 16 --seed 1 --label-names negative,positive) ;;
     motion) args=(data/sensor/BasicMotions_TRAIN.ts --val-split 0.25 --cell gru --hidden 32 --epochs 100
                   --patience 40 --lr 0.003 --batch-size 8 --crop 40 --noise 0.1 --seed 7) ;;
     vowels) args=(data/sensor/JapaneseVowels_TRAIN.ts --val-split 0.2 --cell gru --hidden 32 --epochs 80

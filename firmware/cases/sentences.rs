@@ -47,10 +47,6 @@
     ("sentiment", "negative", "Needless to say, I wasted my money."),
     // data/sentiment/uci_test.tsv:3
     ("sentiment", "positive", "So Far So Good!."),
-    // data/sentiment/uci_test.tsv:4
-    ("sentiment", "positive", "This product is ideal for people like me whose ears are very sensitive."),
-    // data/sentiment/uci_test.tsv:5
-    ("sentiment", "positive", "It has kept up very well."),
     // data/sentiment/uci_test.tsv:6
     ("sentiment", "negative", "Poor Talk Time Performance."),
     // data/sentiment/uci_test.tsv:7
@@ -59,8 +55,6 @@
     ("sentiment", "positive", "I even dropped this phone into a stream and it was submerged for 15 seconds and it still works great!"),
     // data/sentiment/uci_test.tsv:9
     ("sentiment", "positive", "These headphones were a great find - and I think they are perhaps the best purchase I've made in the last several years - seriously."),
-    // data/sentiment/uci_test.tsv:10
-    ("sentiment", "negative", "A week later after I activated it, it suddenly died."),
     // data/sentiment/uci_test.tsv:11
     ("sentiment", "positive", "Love this product."),
     // data/sentiment/uci_test.tsv:12
@@ -71,4 +65,6 @@
     ("sentiment", "negative", "Buyer Beware, you could flush money right down the toilet."),
     // data/sentiment/uci_test.tsv:16
     ("sentiment", "positive", "The price was very good and with the free shipping and all it was a good purchase."),
+    // data/sentiment/uci_test.tsv:17
+    ("sentiment", "positive", ")Setup couldn't have been simpler."),
 ]

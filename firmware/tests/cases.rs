@@ -8,6 +8,7 @@ use tinyrnn::{Prediction, StreamingModel, TextModel};
 use tinyrnn_firmware::cases;
 
 tinyrnn::include_model!(seed);
+tinyrnn::include_model!(seed_int8);
 tinyrnn::include_model!(sentiment);
 tinyrnn::include_model!(sentiment_int8);
 tinyrnn::include_model!(motion);
@@ -60,7 +61,8 @@ fn every_recorded_case_gets_its_label() {
     let mut wrong = Vec::new();
     assert!(check_sentences("seed", &seed::MODEL, &mut wrong) >= 20);
     assert!(check_sentences("sentiment", &sentiment::MODEL, &mut wrong) > 0);
-    // mcu_sentiment runs the int8 variant: the same labels.
+    // mcu_sentiment runs the int8 variants: the same labels.
+    assert!(check_sentences("seed", &seed_int8::MODEL, &mut wrong) >= 20);
     assert!(check_sentences("sentiment", &sentiment_int8::MODEL, &mut wrong) > 0);
     assert!(check_series("motion", &motion::MODEL, &mut wrong) > 0);
     assert!(check_series("vowels", &vowels::MODEL, &mut wrong) > 0);
