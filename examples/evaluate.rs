@@ -4,7 +4,8 @@
 //! ```text
 //! cargo run --release --example evaluate -- --model NAME FILE
 //! ```
-//! FILE is `label<TAB>text` TSV for text models and UEA `.ts` for sensor models; a label is a
+//! FILE is `label<TAB>text` TSV (header line optional; bytes that are not UTF-8 are read as
+//! U+FFFD, with a note) for text models and UEA `.ts` for sensor models; a label is a
 //! class name of the model or its index (`0`, `1`, …). The last two lines are
 //! `model data: N bytes` (the model's weights, vocabulary and labels as baked) and
 //! `accuracy: 0.xxxx (k/n)`. An example with nothing the model reads (a text of only

@@ -163,14 +163,20 @@ pub struct Example<T> {
     pub input: T,
 }
 
-/// Reads `label<TAB>text` lines after a `label<TAB>text` header.
+/// Reads `label<TAB>text` lines after an optional `label<TAB>text` header. Bytes that are not
+/// UTF-8 (a file in Latin-1, say) are read as U+FFFD, with a note on stderr, rather than
+/// refusing the whole file.
 pub fn read_tsv(file: &str) -> Result<Vec<Example<String>>, DataError> {
     let err = |line, what: String| DataError {
         file: file.to_string(),
         line,
         what,
     };
-    let content = std::fs::read_to_string(file).map_err(|e| err(0, e.to_string()))?;
+    let bytes = std::fs::read(file).map_err(|e| err(0, e.to_string()))?;
+    let content = String::from_utf8_lossy(&bytes);
+    if let std::borrow::Cow::Owned(_) = content {
+        eprintln!("note: {file} is not valid UTF-8; its invalid bytes are read as U+FFFD");
+    }
     let mut examples = Vec::new();
     for (n, line) in content.lines().enumerate() {
         let line_no = n + 1;
