@@ -667,9 +667,9 @@ struct Offsets {
 /// `128 · Σ v`, wrapping (`|Σ v| ≤ 511 · 2^15`; only the exact difference with a raw sum
 /// matters, which fits an `i32`).
 #[inline(always)]
-fn offset_of<const N: usize>(v: &[i16; N]) -> i32 {
+fn offset_of<const N: usize, T: Copy + Into<i32>>(v: &[T; N]) -> i32 {
     v.iter()
-        .fold(0i32, |s, &x| s.wrapping_add(x as i32))
+        .fold(0i32, |s, &x| s.wrapping_add(x.into()))
         .wrapping_shl(7)
 }
 
@@ -724,9 +724,7 @@ fn widen_by<const GROUPED: bool, const N: usize>(v: &[i16; N], out: &mut [Lane; 
     for (o, &x) in out.iter_mut().zip(v).skip(N / 4 * 4) {
         *o = x as Lane;
     }
-    out.iter()
-        .fold(0i32, |s, &x| s.wrapping_add(x as i32))
-        .wrapping_shl(7)
+    offset_of(out)
 }
 
 /// Rows a layer computes together: each input value loaded is used for `BLOCK` rows.
